@@ -1,0 +1,124 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks the Haniwers module.
+.DESCRIPTION
+    Build  stages the module into out/Haniwers (dotnet publish, help, format files) and the
+           detector simulator into out/simulator.
+    Test   builds, runs xUnit then Pester against the staged module, and ends with one line
+           "N passed, N failed" counting both suites; exits non-zero on any failure.
+    Demo   builds, then runs a short parallel threshold scan on the simulated detector.
+    Bench  builds, then prints the performance figures (parser, threshold writes, scans, fit).
+    Clean  removes every build output.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'Haniwers'
+$simulatorOut = Join-Path $out 'simulator'
+$resultsDir = Join-Path $out 'test-results'
+$pesterVersion = '5.7.1'
+
+function Invoke-Native([string] $What, [scriptblock] $Command) {
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Build {
+    $version = (Import-PowerShellDataFile (Join-Path $root 'Haniwers.psd1')).ModuleVersion
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'Haniwers.PowerShell.sln') -c $Configuration --nologo -v quiet "-p:Version=$version" }
+    Invoke-Native 'dotnet publish (module)' { dotnet publish (Join-Path $root 'src/Haniwers.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $moduleOut "-p:Version=$version" }
+    Copy-Item (Join-Path $root 'Haniwers.psd1') $moduleOut
+    Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleOut
+    $helpDir = Join-Path $moduleOut 'en-US'
+    New-Item -ItemType Directory -Force $helpDir | Out-Null
+    Copy-Item (Join-Path $root 'module/about_Haniwers.help.txt') $helpDir
+    # Help is generated in a fresh pwsh so this session never loads the module it may rebuild.
+    $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    [string[]] $pwshArgs = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh') } else { @() }
+    Invoke-Native 'help generation' {
+        & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $root 'tools/New-HaniwersHelp.ps1') `
+            -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -HelpSource (Join-Path $root 'module/help') `
+            -OutputFile (Join-Path $helpDir 'Haniwers.PowerShell.dll-Help.xml')
+    }
+    Write-Host "Module staged in $moduleOut (version $version); simulator in $simulatorOut."
+}
+
+function Get-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -Raw $Path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
+    New-Item -ItemType Directory -Force $resultsDir | Out-Null
+
+    Write-Host "`n=== xUnit ===" -ForegroundColor Cyan
+    dotnet test (Join-Path $root 'tests/Haniwers.Core.Tests') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $resultsDir
+    $xunitExit = $LASTEXITCODE
+    $trxFile = Join-Path $resultsDir 'xunit.trx'
+    $xunit = if (Test-Path $trxFile) { Get-TrxCounts $trxFile } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }  # the run itself broke
+
+    Write-Host "`n=== Pester ===" -ForegroundColor Cyan
+    $pesterManifest = Join-Path ([Environment]::GetFolderPath('UserProfile')) ".nuget/packages/pester/$pesterVersion/tools/Pester.psd1"
+    if ($env:NUGET_PACKAGES) { $pesterManifest = Join-Path $env:NUGET_PACKAGES "pester/$pesterVersion/tools/Pester.psd1" }
+    if (-not (Test-Path $pesterManifest)) { throw "Pester $pesterVersion was not restored to $pesterManifest (it comes with the test project's restore)." }
+    Import-Module $pesterManifest -Force
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $root 'tests/Pester'
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    $config.TestResult.Enabled = $true
+    $config.TestResult.OutputPath = Join-Path $resultsDir 'pester.xml'
+    $env:HANIWERS_MODULE = Join-Path $moduleOut 'Haniwers.psd1'
+    $env:HANIWERS_SIMULATOR = Join-Path $simulatorOut 'Haniwers.Simulator.dll'
+    $pester = Invoke-Pester -Configuration $config
+    $pesterFailed = $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
+
+    $passed = $xunit.Passed + $pester.PassedCount
+    $failed = $xunit.Failed + $pesterFailed
+    Write-Host ''
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.PassedCount) passed, $pesterFailed failed"
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $root 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1')
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    & (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll')
+}
+
+function Invoke-Clean {
+    foreach ($dir in @($out) + (Get-ChildItem $root -Recurse -Directory -Include bin, obj | Select-Object -ExpandProperty FullName)) {
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+    }
+    Write-Host 'Cleaned.'
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Clean' { Invoke-Clean }
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace Haniwers.Configuration
+{
+    /// <summary>The configuration file could not be read at all (missing, or not valid TOML).</summary>
+    public sealed class ConfigFileException : Exception
+    {
+        public ConfigFileException(string path, string message, int? line = null, int? column = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            Path = path;
+            Line = line;
+            Column = column;
+        }
+
+        public string Path { get; }
+        public int? Line { get; }
+        public int? Column { get; }
+    }
+
+    /// <summary>
+    /// Reads a haniwers v1 configuration (config.toml, or the same structure as a dictionary) into a
+    /// <see cref="HaniwersConfig"/>. Unknown keys are ignored; values of the wrong type become
+    /// <see cref="ConfigProblem"/>s, never exceptions, so validation can list them all at once.
+    /// </summary>
+    public static class ConfigReader
+    {
+        public static HaniwersConfig ReadTomlFile(string path)
+        {
+            if (!File.Exists(path))
+            {
+                throw new ConfigFileException(path, $"Configuration file not found: '{path}'.");
+            }
+            return ReadToml(File.ReadAllText(path), path);
+        }
+
+        public static HaniwersConfig ReadToml(string text, string source)
+        {
+            TomlTable table;
+            try
+            {
+                table = TomlSerializer.Deserialize<TomlTable>(text)!;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var (line, column) = FindPosition(ex.Message);
+                string where = line is null ? "" : $" at line {line}, column {column}";
+                throw new ConfigFileException(source,
+                    $"'{source}' is not valid TOML{where}: {FirstLine(ex.Message)}", line, column, ex);
+            }
+            return ReadTree(ConfigKeys.NormalizeTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value))), source);
+        }
+
+        /// <summary>Reads the structure from any nested dictionary: a TomlTable, a Hashtable, a psd1's data.</summary>
+        public static HaniwersConfig ReadDictionary(IDictionary tree, string source) =>
+            ReadTree(ConfigKeys.NormalizeTree(ConfigKeys.Entries(tree)), source);
+
+        private static HaniwersConfig ReadTree(Dictionary<string, object?> root, string source)
+        {
+            var config = new HaniwersConfig { Source = source };
+            var problems = config.ReadProblems;
+
+            if (Table(root, "device", "device", problems) is { } device)
+            {
+                var d = new FieldReader(device, "device", null, problems);
+                config.Device.Port = d.String("port") ?? config.Device.Port;
+                config.Device.BaudRate = d.Int("baudrate") ?? config.Device.BaudRate;
+                if (d.String("firmware") is { } firmware)
+                {
+                    if (TryParseFirmware(firmware, out var dialect)) config.Device.Firmware = dialect;
+                    else problems.Add(new ConfigProblem(ConfigProblemKind.UnknownFirmware, null, "device.firmware", firmware,
+                        $"unknown firmware '{firmware}'.", "set firmware = \"text\" (kurikintons v1.6 and later) or \"binary\" (legacy OSECHI)."));
+                }
+                // haniwers' serial timeout is how long to wait for the device; it is our response timeout unless one is given.
+                if (d.Double("timeout") is { } timeout) config.Sampler.ResponseTimeout = timeout;
+            }
+
+            if (Table(root, "sampler", "sampler", problems) is { } sampler)
+            {
+                var s = new FieldReader(sampler, "sampler", null, problems);
+                var c = config.Sampler;
+                c.Workspace = s.String("workspace") ?? c.Workspace;
+                c.Duration = s.Double("duration") ?? c.Duration;
+                c.SuppressThreshold = s.Int("suppressthreshold") ?? c.SuppressThreshold;
+                c.MaxRetry = s.Int("maxretry") ?? c.MaxRetry;
+                c.SettleTime = s.Double("settletime") ?? c.SettleTime;
+                c.ResponseTimeout = s.Double("responsetimeout") ?? c.ResponseTimeout;
+                c.RetryBackoff = s.Double("retrybackoff") ?? c.RetryBackoff;
+                c.RetryBackoffMax = s.Double("retrybackoffmax") ?? c.RetryBackoffMax;
+                c.MaxConsecutiveFailures = s.Int("maxconsecutivefailures") ?? c.MaxConsecutiveFailures;
+            }
+
+            if (Table(root, "sensors", "sensors", problems) is { } sensors)
+            {
+                foreach (var entry in sensors)
+                {
+                    if (entry.Value is not Dictionary<string, object?> table)
+                    {
+                        problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, null, "sensors." + entry.Key, entry.Value,
+                            "each sensor must be a table.", $"write it as [sensors.{entry.Key}] with center, nsteps and step_size."));
+                        continue;
+                    }
+                    config.Sensors.Add(ReadSensor(entry.Key, table, problems));
+                }
+            }
+            return config;
+        }
+
+        public static bool TryParseFirmware(string text, out FirmwareDialect dialect) =>
+            Enum.TryParse(text.Trim(), ignoreCase: true, out dialect) && Enum.IsDefined(typeof(FirmwareDialect), dialect);
+
+        private static SensorSettings ReadSensor(string key, Dictionary<string, object?> table, IList<ConfigProblem> problems)
+        {
+            int? channelFromKey = null;
+            var m = Regex.Match(key, @"^ch(\d+)$");
+            if (m.Success) channelFromKey = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            string prefix = "sensors." + key;
+            var r = new FieldReader(table, prefix, channelFromKey, problems);
+            int? id = r.Int("id");
+            return new SensorSettings
+            {
+                Key = key,
+                Channel = id ?? channelFromKey ?? 0,
+                Name = r.String("name"),
+                Label = r.String("label"),
+                Center = r.Int("center"),
+                NSteps = r.Int("nsteps"),
+                StepSize = r.Int("stepsize"),
+                StartThreshold = r.Int("startthreshold"),
+                NumSteps = r.Int("numsteps"),
+                Threshold = r.Int("threshold"),
+            };
+        }
+
+        private static Dictionary<string, object?>? Table(Dictionary<string, object?> root, string key, string display, IList<ConfigProblem> problems)
+        {
+            if (!root.TryGetValue(key, out var value) || value is null) return null;
+            if (value is Dictionary<string, object?> table) return table;
+            problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, null, display, value,
+                $"[{display}] must be a table.", $"write it as a [{display}] section."));
+            return null;
+        }
+
+        private static (int?, int?) FindPosition(string message)
+        {
+            // Tomlyn reports positions as "(line,column)" in its diagnostics.
+            var m = Regex.Match(message, @"\((\d+),(\d+)\)");
+            if (!m.Success) return (null, null);
+            return (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        }
+
+        private static string FirstLine(string message)
+        {
+            var line = message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? message;
+            return line;
+        }
+
+        /// <summary>Reads typed values from one normalised table, turning type errors into problems.</summary>
+        private sealed class FieldReader
+        {
+            private readonly Dictionary<string, object?> _table;
+            private readonly string _prefix;
+            private readonly int? _channel;
+            private readonly IList<ConfigProblem> _problems;
+
+            public FieldReader(Dictionary<string, object?> table, string prefix, int? channel, IList<ConfigProblem> problems)
+            {
+                _table = table;
+                _prefix = prefix;
+                _channel = channel;
+                _problems = problems;
+            }
+
+            public string? String(string key) =>
+                _table.TryGetValue(key, out var v) && v is not null ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
+
+            public int? Int(string key)
+            {
+                if (!_table.TryGetValue(key, out var v) || v is null) return null;
+                switch (v)
+                {
+                    case int i: return i;
+                    case long l when l >= int.MinValue && l <= int.MaxValue: return (int)l;
+                    case double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue: return (int)d;
+                    case string s when int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p): return p;
+                }
+                _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
+                    $"'{v}' is not a whole number.", $"write {DisplayKey(key)} as an integer, without quotes."));
+                return null;
+            }
+
+            public double? Double(string key)
+            {
+                if (!_table.TryGetValue(key, out var v) || v is null) return null;
+                switch (v)
+                {
+                    case int i: return i;
+                    case long l: return l;
+                    case double d when !double.IsNaN(d) && !double.IsInfinity(d): return d;
+                    case float f: return f;
+                    case decimal m: return (double)m;
+                    case string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p): return p;
+                }
+                _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
+                    $"'{v}' is not a number.", $"write {DisplayKey(key)} as a number of seconds, e.g. 10 or 0.5."));
+                return null;
+            }
+
+            private string DisplayKey(string normalizedKey) => _prefix + "." + (Canonical.TryGetValue(normalizedKey, out var k) ? k : normalizedKey);
+        }
+
+        /// <summary>Normalised key to the spelling in a haniwers config.toml, for messages.</summary>
+        internal static readonly Dictionary<string, string> Canonical = new Dictionary<string, string>
+        {
+            ["baudrate"] = "baudrate", ["suppressthreshold"] = "suppress_threshold", ["maxretry"] = "max_retry",
+            ["settletime"] = "settle_time", ["responsetimeout"] = "response_timeout", ["retrybackoff"] = "retry_backoff",
+            ["retrybackoffmax"] = "retry_backoff_max", ["maxconsecutivefailures"] = "max_consecutive_failures",
+            ["stepsize"] = "step_size", ["startthreshold"] = "start_threshold", ["numsteps"] = "num_steps",
+        };
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Haniwers.Configuration
+{
+    /// <summary>
+    /// Checks a configuration for a scan mode and returns every problem at once, each naming its
+    /// channel and key, the offending value and the fix.
+    /// </summary>
+    public static class ConfigValidator
+    {
+        public static readonly int[] Channels = { 1, 2, 3 };
+
+        public static readonly int[] StandardBaudRates =
+            { 300, 600, 1200, 2400, 4800, 9600, 14400, 19200, 28800, 38400, 57600, 115200, 230400, 460800, 921600 };
+
+        public static IReadOnlyList<ConfigProblem> Validate(HaniwersConfig config, ScanMode mode)
+        {
+            var problems = new List<ConfigProblem>(config.ReadProblems);
+            CheckDevice(config.Device, problems);
+            CheckSampler(config.Sampler, problems);
+            var ranges = CheckSensors(config.Sensors, problems);
+            if (mode == ScanMode.Parallel) CheckEqualSteps(ranges, problems);
+            return problems;
+        }
+
+        /// <summary>The ranges of the channels whose range keys are valid, in channel order.</summary>
+        public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) =>
+            config.Sensors.Where(s => Channels.Contains(s.Channel))
+                .GroupBy(s => s.Channel).Where(g => g.Count() == 1).Select(g => ThresholdRange.For(g.Single()))
+                .Where(r => r is not null).Select(r => r!).OrderBy(r => r.Channel).ToList();
+
+        private static void CheckDevice(DeviceSettings device, List<ConfigProblem> problems)
+        {
+            if (!StandardBaudRates.Contains(device.BaudRate))
+            {
+                problems.Add(new ConfigProblem(ConfigProblemKind.UnsupportedBaudRate, null, "device.baudrate", device.BaudRate,
+                    $"{device.BaudRate} is not a standard baud rate.", "OSECHI detectors talk at 115200: set baudrate = 115200."));
+            }
+            if (!Enum.IsDefined(typeof(FirmwareDialect), device.Firmware))
+            {
+                problems.Add(new ConfigProblem(ConfigProblemKind.UnknownFirmware, null, "device.firmware", device.Firmware,
+                    $"unknown firmware '{device.Firmware}'.", "set firmware = \"text\" or \"binary\"."));
+            }
+        }
+
+        private static void CheckSampler(SamplerSettings s, List<ConfigProblem> problems)
+        {
+            void Add(ConfigProblemKind kind, string key, object value, string message, string fix) =>
+                problems.Add(new ConfigProblem(kind, null, "sampler." + key, value, message, fix));
+
+            if (!(s.Duration > 0))
+                Add(ConfigProblemKind.DurationNotPositive, "duration", s.Duration, $"duration {s.Duration} is not a positive number of seconds.", "set duration to the window length in seconds, e.g. duration = 10.");
+            if (s.MaxRetry < 1)
+                Add(ConfigProblemKind.MaxRetryTooSmall, "max_retry", s.MaxRetry, $"max_retry {s.MaxRetry} allows no attempt at all.", "set max_retry = 3 (attempts per threshold write; 1 means no retry).");
+            if (s.SuppressThreshold < ThresholdRange.DacMin || s.SuppressThreshold > ThresholdRange.DacMax)
+                Add(ConfigProblemKind.SuppressThresholdOutOfRange, "suppress_threshold", s.SuppressThreshold, $"suppress_threshold {s.SuppressThreshold} is outside the DAC range 1..1023.", "set suppress_threshold = 1000, high enough to keep a channel quiet.");
+            if (s.SettleTime < 0 || double.IsNaN(s.SettleTime))
+                Add(ConfigProblemKind.SettleTimeNegative, "settle_time", s.SettleTime, $"settle_time {s.SettleTime} is negative.", "set settle_time = 0.1 (seconds to wait after the thresholds are set).");
+            if (!(s.ResponseTimeout > 0))
+                Add(ConfigProblemKind.ResponseTimeoutNotPositive, "response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} leaves no time for the device to answer.", "set response_timeout = 2 (seconds).");
+            if (s.RetryBackoff < 0 || s.RetryBackoffMax < 0 || double.IsNaN(s.RetryBackoff) || double.IsNaN(s.RetryBackoffMax))
+                Add(ConfigProblemKind.RetryBackoffNegative, "retry_backoff", s.RetryBackoff, "retry_backoff and retry_backoff_max must not be negative.", "set retry_backoff = 0.1 and retry_backoff_max = 2 (seconds).");
+            if (s.MaxConsecutiveFailures < 1)
+                Add(ConfigProblemKind.MaxConsecutiveFailuresTooSmall, "max_consecutive_failures", s.MaxConsecutiveFailures, $"max_consecutive_failures {s.MaxConsecutiveFailures} would stop the scan before it starts.", "set max_consecutive_failures = 5.");
+        }
+
+        private static List<ThresholdRange> CheckSensors(IList<SensorSettings> sensors, List<ConfigProblem> problems)
+        {
+            var ranges = new List<ThresholdRange>();
+            foreach (var sensor in sensors.Where(s => !Channels.Contains(s.Channel)))
+            {
+                problems.Add(new ConfigProblem(ConfigProblemKind.UnknownChannel, sensor.Channel, "sensors." + sensor.Key + ".id", sensor.Channel,
+                    $"[sensors.{sensor.Key}] is channel {sensor.Channel}, but a detector has channels 1, 2 and 3.",
+                    "name the tables [sensors.ch1], [sensors.ch2], [sensors.ch3] with id = 1, 2, 3."));
+            }
+            foreach (int channel in Channels)
+            {
+                var matches = sensors.Where(s => s.Channel == channel).ToList();
+                if (matches.Count == 0)
+                {
+                    problems.Add(new ConfigProblem(ConfigProblemKind.MissingChannel, channel, $"sensors.ch{channel}", null,
+                        $"channel {channel} has no [sensors.ch{channel}] table.",
+                        $"add [sensors.ch{channel}] with id = {channel}, center, nsteps and step_size."));
+                    continue;
+                }
+                if (matches.Count > 1)
+                {
+                    problems.Add(new ConfigProblem(ConfigProblemKind.DuplicateChannel, channel, "sensors." + string.Join(", sensors.", matches.Select(m => m.Key)), channel,
+                        $"channel {channel} is configured {matches.Count} times ({string.Join(", ", matches.Select(m => "[sensors." + m.Key + "]"))}).",
+                        "keep one table per channel; check the id keys."));
+                    continue;
+                }
+                var range = CheckSensor(matches[0], problems);
+                if (range is not null) ranges.Add(range);
+            }
+            return ranges;
+        }
+
+        private static ThresholdRange? CheckSensor(SensorSettings s, List<ConfigProblem> problems)
+        {
+            string prefix = "sensors." + s.Key + ".";
+            int before = problems.Count;
+            void Add(ConfigProblemKind kind, string key, object? value, string message, string fix) =>
+                problems.Add(new ConfigProblem(kind, s.Channel, prefix + key, value, $"channel {s.Channel}: {message}", fix));
+
+            bool centerForm = s.Center.HasValue || s.NSteps.HasValue;
+            bool startForm = s.StartThreshold.HasValue || s.NumSteps.HasValue;
+            if (centerForm && startForm)
+                Add(ConfigProblemKind.AmbiguousRange, "center", s.Center, "both center/nsteps and the deprecated start_threshold/num_steps are set.", "keep center, nsteps and step_size; delete start_threshold and num_steps.");
+            if (!centerForm && !startForm)
+                Add(ConfigProblemKind.MissingRange, "center", null, "no scan range is given.", "add center, nsteps and step_size, e.g. center = 300, nsteps = 10, step_size = 2.");
+            if (s.StepSize is null)
+                Add(ConfigProblemKind.MissingStepSize, "step_size", null, "step_size is missing.", "add step_size, the DAC units between two steps, e.g. step_size = 2.");
+            else if (s.StepSize < 1)
+                Add(ConfigProblemKind.StepSizeTooSmall, "step_size", s.StepSize, $"step_size {s.StepSize} is not a positive step.", "set step_size to 1 or more.");
+            if (centerForm && !startForm)
+            {
+                if (s.Center is null)
+                    Add(ConfigProblemKind.MissingRange, "center", null, "nsteps is set but center is missing.", "add center, the threshold in the middle of the scan.");
+                else if (s.Center < ThresholdRange.DacMin || s.Center > ThresholdRange.DacMax)
+                    Add(ConfigProblemKind.CenterOutOfRange, "center", s.Center, $"center {s.Center} is outside the DAC range 1..1023.", "set center between 1 and 1023.");
+                if (s.NSteps is null)
+                    Add(ConfigProblemKind.MissingRange, "nsteps", null, "center is set but nsteps is missing.", "add nsteps, the number of steps on each side of center.");
+                else if (s.NSteps < 1)
+                    Add(ConfigProblemKind.NStepsTooSmall, "nsteps", s.NSteps, $"nsteps {s.NSteps} gives no scan.", "set nsteps to 1 or more (the scan has 2*nsteps+1 values).");
+            }
+            if (startForm && !centerForm)
+            {
+                if (s.StartThreshold is null)
+                    Add(ConfigProblemKind.MissingRange, "start_threshold", null, "num_steps is set but start_threshold is missing.", "add start_threshold, or better use center, nsteps and step_size.");
+                else if (s.StartThreshold < ThresholdRange.DacMin || s.StartThreshold > ThresholdRange.DacMax)
+                    Add(ConfigProblemKind.StartThresholdOutOfRange, "start_threshold", s.StartThreshold, $"start_threshold {s.StartThreshold} is outside the DAC range 1..1023.", "set start_threshold between 1 and 1023.");
+                if (s.NumSteps is null)
+                    Add(ConfigProblemKind.MissingRange, "num_steps", null, "start_threshold is set but num_steps is missing.", "add num_steps, the number of values to scan.");
+                else if (s.NumSteps < 1)
+                    Add(ConfigProblemKind.NumStepsTooSmall, "num_steps", s.NumSteps, $"num_steps {s.NumSteps} gives no scan.", "set num_steps to 1 or more.");
+            }
+            if (problems.Count > before) return null;
+
+            var range = ThresholdRange.For(s)!;
+            if (range.Steps == 0)
+                Add(ConfigProblemKind.EmptyRange, centerForm ? "center" : "start_threshold", range.RequestedStart,
+                    $"{range.RequestedStart}..{range.RequestedStop} lies outside the DAC range 1..1023.", "move the range inside 1..1023.");
+            return range.Steps == 0 ? null : range;
+        }
+
+        private static void CheckEqualSteps(List<ThresholdRange> ranges, List<ConfigProblem> problems)
+        {
+            if (ranges.Select(r => r.Steps).Distinct().Count() <= 1) return;
+            string listing = string.Join("; ", ranges.Select(r => r.Describe()));
+            int most = ranges.Max(r => r.Steps);
+            problems.Add(new ConfigProblem(ConfigProblemKind.UnequalStepCounts, null, "sensors", listing,
+                $"a parallel scan steps all channels together, so every channel needs the same number of steps: {listing}.",
+                $"give every channel the same nsteps (and keep its range inside 1..1023), e.g. {most} steps each; or run a serial scan, which allows different ranges."));
+        }
+    }
+}

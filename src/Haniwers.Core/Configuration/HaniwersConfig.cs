@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Haniwers.Configuration
+{
+    /// <summary>Which firmware generation the detector runs (protocol.md).</summary>
+    public enum FirmwareDialect
+    {
+        /// <summary>Current "kurikintons" firmware: SET_STREAM / SET_THRESHOLD and JSON answers.</summary>
+        Text,
+        /// <summary>Legacy OSECHI firmware: a 4-byte DAC command word and a three-line answer.</summary>
+        Binary,
+    }
+
+    /// <summary>How a scan steps the thresholds.</summary>
+    public enum ScanMode
+    {
+        /// <summary>All channels step together: N windows.</summary>
+        Parallel,
+        /// <summary>One channel at a time, the others held at the suppress threshold: 3N windows.</summary>
+        Serial,
+    }
+
+    /// <summary>The [device] table.</summary>
+    public sealed class DeviceSettings
+    {
+        public string Port { get; set; } = "auto";
+        public int BaudRate { get; set; } = 115200;
+        public FirmwareDialect Firmware { get; set; } = FirmwareDialect.Text;
+
+        public DeviceSettings Clone() => (DeviceSettings)MemberwiseClone();
+    }
+
+    /// <summary>The [sampler] table. Times are in seconds, as in haniwers.</summary>
+    public sealed class SamplerSettings
+    {
+        public string Workspace { get; set; } = ".";
+        public double Duration { get; set; } = 10;
+        public int SuppressThreshold { get; set; } = 1000;
+        /// <summary>Attempts per threshold write (haniwers' max_retry): 1 means no retry.</summary>
+        public int MaxRetry { get; set; } = 3;
+        public double SettleTime { get; set; } = 0.1;
+        public double ResponseTimeout { get; set; } = 2.0;
+        public double RetryBackoff { get; set; } = 0.1;
+        public double RetryBackoffMax { get; set; } = 2.0;
+        public int MaxConsecutiveFailures { get; set; } = 5;
+
+        public SamplerSettings Clone() => (SamplerSettings)MemberwiseClone();
+    }
+
+    /// <summary>One [sensors.chN] table. Range keys are null when the file does not set them.</summary>
+    public sealed class SensorSettings
+    {
+        /// <summary>The channel (1 = top, 2 = mid, 3 = btm): the table's id, else the N of chN.</summary>
+        public int Channel { get; set; }
+        /// <summary>The table name in the file (ch1, ...), for messages.</summary>
+        public string Key { get; set; } = "";
+        public string? Name { get; set; }
+        public string? Label { get; set; }
+        public int? Center { get; set; }
+        public int? NSteps { get; set; }
+        public int? StepSize { get; set; }
+        public int? StartThreshold { get; set; }
+        public int? NumSteps { get; set; }
+        /// <summary>The threshold in use for data taking (haniwers' threshold key).</summary>
+        public int? Threshold { get; set; }
+
+        public SensorSettings Clone() => (SensorSettings)MemberwiseClone();
+
+        public override string ToString() => $"{Key} (channel {Channel})";
+    }
+
+    /// <summary>A resolved configuration: what a scan will use.</summary>
+    public sealed class HaniwersConfig
+    {
+        public string? Source { get; set; }
+        public DeviceSettings Device { get; set; } = new DeviceSettings();
+        public SamplerSettings Sampler { get; set; } = new SamplerSettings();
+        public IList<SensorSettings> Sensors { get; set; } = new List<SensorSettings>();
+
+        /// <summary>Values that could not be read (wrong type, unknown firmware name): reported by validation.</summary>
+        public IList<ConfigProblem> ReadProblems { get; set; } = new List<ConfigProblem>();
+
+        public SensorSettings? Sensor(int channel) => Sensors.FirstOrDefault(s => s.Channel == channel);
+
+        public HaniwersConfig Clone() => new HaniwersConfig
+        {
+            Source = Source,
+            Device = Device.Clone(),
+            Sampler = Sampler.Clone(),
+            Sensors = Sensors.Select(s => s.Clone()).ToList(),
+            ReadProblems = ReadProblems.ToList(),
+        };
+
+        /// <summary>
+        /// The configuration used when none is given: the simulated detector, channels centred on
+        /// the simulator's default noise edges.
+        /// </summary>
+        /// <summary>Centres of the default scan: the simulated detector's noise edges.</summary>
+        public static readonly int[] DefaultCenters = { 280, 300, 260 };
+
+        public static HaniwersConfig CreateDefault()
+        {
+            var config = new HaniwersConfig { Source = "(defaults)" };
+            config.Device.Port = "sim";
+            config.Sampler.Duration = 1;
+            string[] names = { "top", "mid", "btm" };
+            for (int channel = 1; channel <= 3; channel++)
+            {
+                config.Sensors.Add(new SensorSettings
+                {
+                    Channel = channel, Key = "ch" + channel, Name = names[channel - 1], Label = names[channel - 1],
+                    Center = DefaultCenters[channel - 1], NSteps = 10, StepSize = 5,
+                });
+            }
+            return config;
+        }
+
+        public override string ToString() => $"Haniwers config {Source} (port {Device.Port}, {Sensors.Count} channels)";
+    }
+}

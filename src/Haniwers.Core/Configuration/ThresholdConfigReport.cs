@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Haniwers.Configuration
+{
+    /// <summary>What Test-HaniwersThresholdConfig -Detailed reports for one configuration.</summary>
+    public sealed class ThresholdConfigReport
+    {
+        private ThresholdConfigReport(string? source, ScanMode mode, IReadOnlyList<ThresholdRange> channels,
+            IReadOnlyList<ConfigProblem> problems, int windows, TimeSpan estimatedDuration)
+        {
+            Windows = windows;
+            Source = source;
+            Mode = mode;
+            Channels = channels;
+            Problems = problems;
+            EstimatedDuration = estimatedDuration;
+        }
+
+        public string? Source { get; }
+        public bool IsValid => Problems.Count == 0;
+        public ScanMode Mode { get; }
+        public IReadOnlyList<ThresholdRange> Channels { get; }
+        public IReadOnlyList<ConfigProblem> Problems { get; }
+        /// <summary>Windows times duration: steps x duration for Parallel, the sum over channels for Serial.</summary>
+        public TimeSpan EstimatedDuration { get; }
+        /// <summary>Measurement windows the scan opens: N for Parallel, 3N for Serial.</summary>
+        public int Windows { get; }
+
+        public static ThresholdConfigReport Create(HaniwersConfig config, ScanMode mode)
+        {
+            var problems = ConfigValidator.Validate(config, mode);
+            var ranges = ConfigValidator.Ranges(config);
+            int windows = mode == ScanMode.Parallel ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
+            double seconds = config.Sampler.Duration > 0 ? windows * config.Sampler.Duration : 0;
+            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, TimeSpan.FromSeconds(seconds));
+        }
+    }
+}

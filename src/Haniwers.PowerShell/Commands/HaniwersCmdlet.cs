@@ -1,0 +1,83 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using Haniwers.Configuration;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// Base of every Haniwers cmdlet: owns the CancellationTokenSource that Ctrl+C / Stop-Job cancel
+    /// (StopProcessing), and the conversions from core results to PowerShell streams.
+    /// </summary>
+    public abstract class HaniwersCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+
+        /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+        protected CancellationToken Cancellation => _cancellation.Token;
+
+        protected override void StopProcessing()
+        {
+            _cancellation.Cancel();
+            base.StopProcessing();
+        }
+
+        public void Dispose()
+        {
+            _cancellation.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>A path as the user means it: relative to PowerShell's current location, not the process's.</summary>
+        protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        /// <summary>Reads -ConfigPath / -Config, or the defaults (the simulated detector) when neither is given.</summary>
+        protected HaniwersConfig LoadConfig(string? configPath, object? config)
+        {
+            try
+            {
+                if (configPath is not null) return ConfigInput.ReadFile(ResolveUserPath(configPath));
+                if (config is not null) return ConfigInput.FromObject(config);
+                return HaniwersConfig.CreateDefault();
+            }
+            catch (ConfigFileException ex)
+            {
+                ThrowTerminatingError(ConfigFileError(ex));
+                throw; // not reached
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidConfigArgument", ErrorCategory.InvalidArgument, config));
+                throw;
+            }
+        }
+
+        protected static ErrorRecord ConfigFileError(ConfigFileException ex)
+        {
+            bool missing = ex.Message.StartsWith("Configuration file not found", StringComparison.Ordinal);
+            return new ErrorRecord(ex, missing ? "ConfigFileNotFound" : "ConfigFileUnreadable",
+                missing ? ErrorCategory.ObjectNotFound : ErrorCategory.ParserError, ex.Path);
+        }
+
+        /// <summary>One configuration problem as a non-terminating error: ErrorId = problem kind, target = the channel's settings.</summary>
+        protected ErrorRecord ConfigProblemError(ConfigProblem problem, HaniwersConfig config)
+        {
+            object target = (object?)(problem.Channel is int ch ? config.Sensor(ch) : null)
+                ?? (problem.Key.StartsWith("device", StringComparison.Ordinal) ? config.Device
+                    : problem.Key.StartsWith("sampler", StringComparison.Ordinal) ? (object)config.Sampler : config);
+            string where = config.Source is null ? "" : $" in {config.Source}";
+            var record = new ErrorRecord(new InvalidDataException($"{problem.Key}{where}: {problem.Message}"),
+                problem.Kind.ToString(), ErrorCategory.InvalidData, target)
+            {
+                ErrorDetails = new ErrorDetails($"{problem.Key}{where}: {problem.Message}") { RecommendedAction = problem.Fix },
+            };
+            return record;
+        }
+    }
+
+    /// <summary>A configuration value that a scan cannot use.</summary>
+    public sealed class InvalidDataException : Exception
+    {
+        public InvalidDataException(string message) : base(message) { }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Management.Automation;
+using Haniwers.Configuration;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// Checks scan configurations: $true/$false per input, every problem also a non-terminating
+    /// error; -Detailed writes a report object instead.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "HaniwersThresholdConfig", DefaultParameterSetName = ConfigSet)]
+    [OutputType(typeof(bool))]
+    [OutputType(typeof(ThresholdConfigReport))]
+    public sealed class TestHaniwersThresholdConfigCommand : HaniwersCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string ConfigSet = "Config";
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "PSPath", "ConfigPath")]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = new string[0];
+
+        [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipeline = true)]
+        public object Config { get; set; } = null!;
+
+        [Parameter]
+        public ScanMode Mode { get; set; } = ScanMode.Parallel;
+
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            // Whatever is piped binds to -Config (so a config object is never turned into a path);
+            // a piped string or file (Get-ChildItem) is read as a path.
+            object piped = Config is PSObject pso ? pso.BaseObject : Config;
+            if (ParameterSetName == ConfigSet && piped is string or System.IO.FileSystemInfo)
+            {
+                Path = new[] { piped is System.IO.FileSystemInfo file ? file.FullName : (string)piped };
+            }
+            else if (ParameterSetName == ConfigSet)
+            {
+                HaniwersConfig config;
+                try
+                {
+                    config = ConfigInput.FromObject(Config);
+                }
+                catch (System.ArgumentException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "InvalidConfigArgument", ErrorCategory.InvalidArgument, Config));
+                    WriteResult(null);
+                    return;
+                }
+                Report(config);
+                return;
+            }
+            foreach (string path in Path)
+            {
+                string fullPath = ResolveUserPath(path);
+                try
+                {
+                    Report(ConfigInput.ReadFile(fullPath));
+                }
+                catch (ConfigFileException ex)
+                {
+                    WriteError(ConfigFileError(ex));
+                    WriteResult(null);
+                }
+            }
+        }
+
+        private void Report(HaniwersConfig config)
+        {
+            var report = ThresholdConfigReport.Create(config, Mode);
+            foreach (var problem in report.Problems)
+            {
+                WriteError(ConfigProblemError(problem, config));
+            }
+            WriteResult(report);
+        }
+
+        private void WriteResult(ThresholdConfigReport? report)
+        {
+            if (Detailed.IsPresent)
+            {
+                if (report is not null) WriteObject(report);
+                return;
+            }
+            WriteObject(report?.IsValid ?? false);
+        }
+    }
+}

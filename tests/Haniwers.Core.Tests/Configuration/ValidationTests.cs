@@ -1,0 +1,210 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using Haniwers.Configuration;
+using Xunit;
+
+namespace Haniwers.Tests.Configuration
+{
+    public class ValidationTests
+    {
+        private static HaniwersConfig Valid()
+        {
+            var config = new HaniwersConfig { Source = "test" };
+            for (int ch = 1; ch <= 3; ch++)
+                config.Sensors.Add(new SensorSettings { Channel = ch, Key = "ch" + ch, Center = 280, NSteps = 10, StepSize = 2 });
+            return config;
+        }
+
+        private static ConfigProblem Single(HaniwersConfig config, ConfigProblemKind kind, ScanMode mode = ScanMode.Parallel)
+        {
+            var problems = ConfigValidator.Validate(config, mode);
+            Assert.Contains(problems, p => p.Kind == kind);
+            return problems.First(p => p.Kind == kind);
+        }
+
+        [Fact]
+        public void AValidConfigHasNoProblemInEitherMode()
+        {
+            Assert.Empty(ConfigValidator.Validate(Valid(), ScanMode.Parallel));
+            Assert.Empty(ConfigValidator.Validate(Valid(), ScanMode.Serial));
+        }
+
+        [Fact]
+        public void MissingChannelIsNamedWithTheTableToAdd()
+        {
+            var config = Valid();
+            config.Sensors.RemoveAt(1);
+            var p = Single(config, ConfigProblemKind.MissingChannel);
+            Assert.Equal(2, p.Channel);
+            Assert.Equal("sensors.ch2", p.Key);
+            Assert.Contains("[sensors.ch2]", p.Fix);
+        }
+
+        [Fact]
+        public void DuplicateChannelNamesBothTables()
+        {
+            var config = Valid();
+            config.Sensors.Add(new SensorSettings { Channel = 1, Key = "extra", Center = 280, NSteps = 10, StepSize = 2 });
+            var p = Single(config, ConfigProblemKind.DuplicateChannel);
+            Assert.Equal(1, p.Channel);
+            Assert.Contains("[sensors.ch1]", p.Message);
+            Assert.Contains("[sensors.extra]", p.Message);
+        }
+
+        [Fact]
+        public void UnknownChannelIsRefused()
+        {
+            var config = Valid();
+            config.Sensors.Add(new SensorSettings { Channel = 4, Key = "ch4", Center = 280, NSteps = 10, StepSize = 2 });
+            var p = Single(config, ConfigProblemKind.UnknownChannel);
+            Assert.Equal(4, p.Channel);
+            Assert.Equal("sensors.ch4.id", p.Key);
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1024)]
+        public void CenterOutsideTheDacRangeIsRefused(int center)
+        {
+            var config = Valid();
+            config.Sensors[2].Center = center;
+            var p = Single(config, ConfigProblemKind.CenterOutOfRange);
+            Assert.Equal(3, p.Channel);
+            Assert.Equal("sensors.ch3.center", p.Key);
+            Assert.Equal(center, p.Value);
+            Assert.Contains("1..1023", p.Message);
+        }
+
+        [Fact]
+        public void NStepsBelowOneIsRefused()
+        {
+            var config = Valid();
+            config.Sensors[0].NSteps = 0;
+            Assert.Equal("sensors.ch1.nsteps", Single(config, ConfigProblemKind.NStepsTooSmall).Key);
+        }
+
+        [Fact]
+        public void StepSizeBelowOneIsRefused()
+        {
+            var config = Valid();
+            config.Sensors[0].StepSize = -2;
+            var p = Single(config, ConfigProblemKind.StepSizeTooSmall);
+            Assert.Equal("sensors.ch1.step_size", p.Key);
+            Assert.Equal(-2, p.Value);
+        }
+
+        [Fact]
+        public void BothRangeFormsAreRefused()
+        {
+            var config = Valid();
+            config.Sensors[1].StartThreshold = 200;
+            config.Sensors[1].NumSteps = 21;
+            var p = Single(config, ConfigProblemKind.AmbiguousRange);
+            Assert.Equal(2, p.Channel);
+            Assert.Contains("start_threshold", p.Fix);
+        }
+
+        [Fact]
+        public void NeitherRangeFormIsRefused()
+        {
+            var config = Valid();
+            config.Sensors[1].Center = null;
+            config.Sensors[1].NSteps = null;
+            Assert.Equal(2, Single(config, ConfigProblemKind.MissingRange).Channel);
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(-5)]
+        public void DurationMustBePositive(double duration)
+        {
+            var config = Valid();
+            config.Sampler.Duration = duration;
+            Assert.Equal("sampler.duration", Single(config, ConfigProblemKind.DurationNotPositive).Key);
+        }
+
+        [Fact]
+        public void MaxRetryBelowOneIsRefused()
+        {
+            var config = Valid();
+            config.Sampler.MaxRetry = 0;
+            Assert.Equal("sampler.max_retry", Single(config, ConfigProblemKind.MaxRetryTooSmall).Key);
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1024)]
+        public void SuppressThresholdOutsideTheDacRangeIsRefused(int value)
+        {
+            var config = Valid();
+            config.Sampler.SuppressThreshold = value;
+            Assert.Equal("sampler.suppress_threshold", Single(config, ConfigProblemKind.SuppressThresholdOutOfRange).Key);
+        }
+
+        [Fact]
+        public void NonStandardBaudRateIsRefused()
+        {
+            var config = Valid();
+            config.Device.BaudRate = 115201;
+            var p = Single(config, ConfigProblemKind.UnsupportedBaudRate);
+            Assert.Equal("device.baudrate", p.Key);
+            Assert.Contains("115200", p.Fix);
+        }
+
+        [Fact]
+        public void UnknownFirmwareNameIsRefused()
+        {
+            var config = ConfigReader.ReadToml("[device]\nfirmware = \"json\"\n", "t.toml");
+            var p = ConfigValidator.Validate(config, ScanMode.Serial).Single(x => x.Kind == ConfigProblemKind.UnknownFirmware);
+            Assert.Equal("device.firmware", p.Key);
+            Assert.Equal("json", p.Value);
+        }
+
+        [Fact]
+        public void UnequalStepCountsListEveryChannelsRangeForParallelOnly()
+        {
+            var config = Valid();
+            config.Sensors[0].Center = 270; config.Sensors[0].NSteps = 15;   // 240..300 = 31 steps
+            config.Sensors[2].Center = 20;                                   // 0..40 -> 2..40 = 20 steps
+            var p = Single(config, ConfigProblemKind.UnequalStepCounts);
+            Assert.Contains("ch1: 240..300 step 2 = 31 steps", p.Message);
+            Assert.Contains("ch2: 260..300 step 2 = 21 steps", p.Message);
+            Assert.Contains("ch3: 2..40 step 2 = 20 steps (clipped at 1)", p.Message);
+            Assert.DoesNotContain(ConfigValidator.Validate(config, ScanMode.Serial), x => x.Kind == ConfigProblemKind.UnequalStepCounts);
+        }
+
+        [Fact]
+        public void EveryProblemIsReturnedAtOnce()
+        {
+            var config = Valid();
+            config.Sensors[0].Center = 5000;
+            config.Sensors[1].StepSize = 0;
+            config.Sampler.Duration = 0;
+            config.Device.BaudRate = 7;
+            var kinds = ConfigValidator.Validate(config, ScanMode.Parallel).Select(p => p.Kind).ToList();
+            Assert.Contains(ConfigProblemKind.CenterOutOfRange, kinds);
+            Assert.Contains(ConfigProblemKind.StepSizeTooSmall, kinds);
+            Assert.Contains(ConfigProblemKind.DurationNotPositive, kinds);
+            Assert.Contains(ConfigProblemKind.UnsupportedBaudRate, kinds);
+        }
+
+        [Fact]
+        public void AValueOfTheWrongTypeNamesItsKeyAndChannel()
+        {
+            var config = ConfigReader.ReadToml("[sensors.ch2]\ncenter = \"high\"\n", "t.toml");
+            var p = ConfigValidator.Validate(config, ScanMode.Serial).Single(x => x.Kind == ConfigProblemKind.InvalidValue);
+            Assert.Equal("sensors.ch2.center", p.Key);
+            Assert.Equal(2, p.Channel);
+        }
+
+        [Fact]
+        public void EstimatedTimeIsStepsTimesDurationAndThreeTimesThatForSerial()
+        {
+            var config = Valid();
+            config.Sampler.Duration = 10;
+            Assert.Equal(210, ThresholdConfigReport.Create(config, ScanMode.Parallel).EstimatedDuration.TotalSeconds);
+            Assert.Equal(630, ThresholdConfigReport.Create(config, ScanMode.Serial).EstimatedDuration.TotalSeconds);
+        }
+    }
+}

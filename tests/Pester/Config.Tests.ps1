@@ -1,0 +1,172 @@
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:folder = New-TestFolder
+    Set-Content -Path (Join-Path $folder 'good.toml') -Value @'
+[device]
+port = "sim"
+[sensors.ch1]
+center = 280
+nsteps = 5
+step_size = 2
+[sensors.ch2]
+center = 300
+nsteps = 5
+step_size = 2
+[sensors.ch3]
+center = 260
+nsteps = 5
+step_size = 2
+'@
+    Set-Content -Path (Join-Path $folder 'bad.toml') -Value @'
+[sampler]
+duration = 0
+[sensors.ch1]
+center = 2000
+nsteps = 5
+step_size = 2
+[sensors.ch2]
+center = 300
+nsteps = 5
+step_size = 0
+'@
+    Set-Content -Path (Join-Path $folder 'broken.toml') -Value "[device]`nport = = 'x'"
+    Set-Content -Path (Join-Path $folder 'script.psd1') -Value "@{ Device = @{ Port = (Get-Date).ToString() } }"
+}
+
+AfterAll {
+    Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Import-HaniwersConfig' {
+    It 'reads the haniwers sample config with every value' {
+        $config = Import-HaniwersConfig -Path (Join-Path $ExamplesPath 'config.toml')
+        $config | Should -BeOfType ([Haniwers.Configuration.HaniwersConfig])
+        $config.Device.Port | Should -Be '/dev/ttyUSB0'
+        $config.Sampler.Duration | Should -Be 10
+        $config.Sensor(3).Center | Should -Be 270
+    }
+
+    It 'reads the psd1 form of the same structure' {
+        $config = Import-HaniwersConfig (Join-Path $ExamplesPath 'sim.psd1')
+        $config.Device.Port | Should -Be 'sim'
+        $config.Sensor(2).StepSize | Should -Be 5
+        $config.Sampler.SettleTime | Should -Be 0
+    }
+
+    It 'resolves relative paths against the current PowerShell location' {
+        Push-Location $folder
+        try {
+            (Import-HaniwersConfig -Path ./good.toml).Source | Should -Be (Join-Path $folder 'good.toml')
+        } finally { Pop-Location }
+    }
+
+    It 'reports a missing file with the path it tried' {
+        Push-Location $folder
+        try {
+            $err = $null
+            Import-HaniwersConfig -Path ./nope.toml -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileNotFound*'
+            $err[0].Exception.Message | Should -BeLike "*$(Join-Path $folder 'nope.toml')*"
+        } finally { Pop-Location }
+    }
+
+    It 'reports malformed TOML with line and column' {
+        $err = $null
+        Import-HaniwersConfig -Path (Join-Path $folder 'broken.toml') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileUnreadable*'
+        $err[0].Exception.Message | Should -Match 'line 2, column 8'
+    }
+
+    It 'refuses a psd1 that contains script' {
+        $err = $null
+        Import-HaniwersConfig -Path (Join-Path $folder 'script.psd1') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].Exception.Message | Should -Match 'contains script'
+    }
+
+    It 'warns when the configuration has problems a scan would refuse' {
+        $warnings = $null
+        $null = Import-HaniwersConfig -Path (Join-Path $folder 'bad.toml') -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings[0].Message | Should -Match 'Test-HaniwersThresholdConfig'
+    }
+}
+
+Describe 'Test-HaniwersThresholdConfig' {
+    It 'writes True for a good file and False for a bad one' {
+        Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') | Should -BeTrue
+        Test-HaniwersThresholdConfig -Path (Join-Path $folder 'bad.toml') -ErrorAction SilentlyContinue | Should -BeFalse
+    }
+
+    It 'reports every problem as a non-terminating error naming channel and key' {
+        $err = $null
+        $result = Test-HaniwersThresholdConfig -Path (Join-Path $folder 'bad.toml') -ErrorVariable err -ErrorAction SilentlyContinue
+        $result | Should -BeFalse
+        $ids = $err | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }
+        $ids | Should -Contain 'CenterOutOfRange'
+        $ids | Should -Contain 'StepSizeTooSmall'
+        $ids | Should -Contain 'DurationNotPositive'
+        $ids | Should -Contain 'MissingChannel'
+        $center = $err | Where-Object { $_.FullyQualifiedErrorId -like 'CenterOutOfRange*' }
+        $center.CategoryInfo.Category | Should -Be 'InvalidData'
+        $center.TargetObject.Channel | Should -Be 1
+        $center.Exception.Message | Should -Match 'sensors\.ch1\.center'
+        $center.ErrorDetails.RecommendedAction | Should -Match '1 and 1023'
+    }
+
+    It 'leaves a pure boolean with -ErrorAction SilentlyContinue' {
+        $out = @(Test-HaniwersThresholdConfig -Path (Join-Path $folder 'bad.toml') -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 1
+        $out[0] | Should -BeOfType ([bool])
+    }
+
+    It 'takes paths from the pipeline, one result per file' {
+        $results = Get-ChildItem (Join-Path $folder '*.toml') | Sort-Object Name | Test-HaniwersThresholdConfig -ErrorAction SilentlyContinue
+        # bad, broken, good
+        $results | Should -Be @($false, $false, $true)
+    }
+
+    It 'checks a hashtable, matching keys ignoring case and underscores' {
+        $config = @{ SENSORS = @{
+                ch1 = @{ Center = 280; N_Steps = 3; step_size = 1 }
+                ch2 = @{ center = 300; nsteps = 3; StepSize = 1 }
+                ch3 = @{ center = 260; nsteps = 3; stepsize = 1 } } }
+        Test-HaniwersThresholdConfig -Config $config | Should -BeTrue
+    }
+
+    It 'refuses unequal step counts for Parallel, listing each range, and accepts them for Serial' {
+        $config = @{ Sensors = @{
+                ch1 = @{ Center = 270; NSteps = 15; StepSize = 2 }
+                ch2 = @{ Center = 300; NSteps = 10; StepSize = 2 }
+                ch3 = @{ Center = 20; NSteps = 10; StepSize = 2 } } }
+        $err = $null
+        Test-HaniwersThresholdConfig -Config $config -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeFalse
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnequalStepCounts*'
+        $err[0].Exception.Message | Should -Match 'ch1: 240\.\.300 step 2 = 31 steps'
+        $err[0].Exception.Message | Should -Match 'ch3: 2\.\.40 step 2 = 20 steps \(clipped at 1\)'
+        Test-HaniwersThresholdConfig -Config $config -Mode Serial | Should -BeTrue
+    }
+
+    It 'writes a report with -Detailed' {
+        $report = Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') -Detailed
+        $report.IsValid | Should -BeTrue
+        $report.Mode | Should -Be 'Parallel'
+        $report.Channels.Count | Should -Be 3
+        $report.Channels[0].Start | Should -Be 270
+        $report.Channels[0].Stop | Should -Be 290
+        $report.Channels[0].Steps | Should -Be 11
+        $report.Channels[0].Values.Count | Should -Be 11
+        $report.Channels[0].Clipped | Should -BeFalse
+        $report.Problems.Count | Should -Be 0
+        $report.EstimatedDuration.TotalSeconds | Should -Be 110
+        (Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') -Detailed -Mode Serial).EstimatedDuration.TotalSeconds | Should -Be 330
+    }
+
+    It 'takes the object Import-HaniwersConfig returns' {
+        Import-HaniwersConfig (Join-Path $folder 'good.toml') | Test-HaniwersThresholdConfig | Should -BeTrue
+    }
+}
+
+Describe 'Test-HaniwersThresholdConfig with piped strings' {
+    It 'reads a piped path string as a file' {
+        Join-Path $folder 'good.toml' | Test-HaniwersThresholdConfig | Should -BeTrue
+    }
+}

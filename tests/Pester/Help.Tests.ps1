@@ -1,0 +1,53 @@
+BeforeDiscovery {
+    . $PSScriptRoot/Common.ps1
+    $script:commands = (Get-Module Haniwers).ExportedCmdlets.Keys | Sort-Object
+    $script:examples = foreach ($name in $commands) {
+        $i = 0
+        foreach ($example in (Get-Help $name).examples.example) {
+            $i++
+            @{ Name = $name; Index = $i; Code = $example.code }
+        }
+    }
+}
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+}
+
+Describe 'Help for <_>' -ForEach $commands {
+    It 'has a synopsis, a description and at least one example' {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\w+-\w+\s*\['   # not the auto-generated syntax line
+        $help.description.Text | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'describes every parameter' {
+        $help = Get-Help $_ -Full
+        foreach ($parameter in $help.parameters.parameter) {
+            $parameter.description.Text | Should -Not -BeNullOrEmpty -Because "$($parameter.name) needs a description"
+        }
+    }
+}
+
+Describe 'about_Haniwers' {
+    It 'is found by Get-Help' {
+        (Get-Help about_Haniwers | Out-String) | Should -Match 'threshold scan'
+    }
+}
+
+Describe 'Example <Index> of <Name>' -ForEach $examples {
+    It 'runs without error in an empty folder' {
+        $folder = New-TestFolder
+        Push-Location $folder
+        try {
+            # An example that expects errors silences them itself, so any error that reaches here is a broken example.
+            $errors = @(& ([scriptblock]::Create($Code)) 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $errors | ForEach-Object { $_.ToString() } | Should -BeNullOrEmpty
+        } finally {
+            Pop-Location
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
