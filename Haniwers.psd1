@@ -11,7 +11,10 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('Haniwers.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-HaniwersPort'
         'Import-HaniwersConfig'
+        'Receive-HaniwersEvent'
+        'Set-HaniwersThreshold'
         'Test-HaniwersThresholdConfig'
     )
     FunctionsToExport    = @()

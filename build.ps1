@@ -39,6 +39,7 @@ function Invoke-Build {
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'Haniwers.PowerShell.sln') -c $Configuration --nologo -v quiet "-p:Version=$version" }
     Invoke-Native 'dotnet publish (module)' { dotnet publish (Join-Path $root 'src/Haniwers.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $moduleOut "-p:Version=$version" }
+    Invoke-Native 'dotnet publish (simulator)' { dotnet publish (Join-Path $root 'src/Haniwers.Simulator') -c $Configuration --no-build --nologo -v quiet -o $simulatorOut "-p:Version=$version" }
     Copy-Item (Join-Path $root 'Haniwers.psd1') $moduleOut
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleOut
     $helpDir = Join-Path $moduleOut 'en-US'

@@ -9,3 +9,44 @@ function New-TestFolder {
     New-Item -ItemType Directory -Path $path | Out-Null
     $path
 }
+
+# Polls a condition until it holds or the timeout passes: waiting for a signal (a file, a line), never a fixed sleep.
+function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 15, [string] $Because = 'the condition') {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $Because." }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
+# A socat pty pair: the module opens .Host, the simulator serves .Device. Stop it with Stop-TestProcess.
+function Start-PtyPair {
+    $folder = New-TestFolder
+    $hostLink = Join-Path $folder 'host'
+    $deviceLink = Join-Path $folder 'device'
+    $process = Start-Process -FilePath socat -ArgumentList "pty,raw,echo=0,link=$hostLink", "pty,raw,echo=0,link=$deviceLink" -PassThru
+    Wait-Until { (Test-Path $hostLink) -and (Test-Path $deviceLink) } -Because 'socat to create the pty pair'
+    [pscustomobject]@{ Process = $process; Host = $hostLink; Device = $deviceLink; Folder = $folder; Log = $null }
+}
+
+# The simulator served on a pty (-Serial) or on a free TCP port (-Tcp), logging what it receives.
+function Start-SimulatorProcess([string] $Serial, [switch] $Tcp, [string] $Options = 'seed=1') {
+    $log = Join-Path (New-TestFolder) 'simulator.log'
+    $arguments = @($SimulatorPath) + $(if ($Tcp) { '--tcp', '0' } else { '--serial', $Serial }) + @('--options', $Options, '--log', $log)
+    $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru
+    Wait-Until { (Test-Path $log) -and ((Get-Content $log -Raw) -match 'READY') } -Because 'the simulator to start'
+    $port = if ($Tcp) { [int]([regex]::Match((Get-Content $log -Raw), 'READY tcp (\d+)').Groups[1].Value) } else { $null }
+    [pscustomobject]@{ Process = $process; Log = $log; Folder = (Split-Path $log); PortName = $(if ($Tcp) { "tcp://127.0.0.1:$port" } else { $Serial }) }
+}
+
+function Get-SimulatorLog($Simulator) { @(Get-Content $Simulator.Log) }
+
+function Stop-TestProcess {
+    param([Parameter(ValueFromPipeline)] $Item)
+    process {
+        if ($null -eq $Item) { return }
+        Stop-Process -Id $Item.Process.Id -Force -ErrorAction SilentlyContinue
+        $Item.Process.WaitForExit(5000) | Out-Null
+        Remove-Item $Item.Folder -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}

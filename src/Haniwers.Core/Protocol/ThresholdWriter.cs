@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Haniwers.Transport;
+
+namespace Haniwers.Protocol
+{
+    /// <summary>One attempt to write one channel, as the audit records it.</summary>
+    public sealed class ThresholdAttempt
+    {
+        public DateTimeOffset Timestamp { get; set; }
+        public int Channel { get; set; }
+        public int Threshold { get; set; }
+        /// <summary>Which attempt this was (1 = first).</summary>
+        public int Attempt { get; set; }
+        public bool Success { get; set; }
+        public string Reason { get; set; } = "";
+        public string? Answer { get; set; }
+    }
+
+    /// <summary>What happened to one channel's write: the result Set-HaniwersThreshold -PassThru writes.</summary>
+    public sealed class ThresholdWriteResult
+    {
+        public string PortName { get; set; } = "";
+        public int Channel { get; set; }
+        public int Threshold { get; set; }
+        public bool Success { get; set; }
+        public int Attempts { get; set; }
+        public string Reason { get; set; } = "";
+        /// <summary>The device's last answer line, or null when it never answered.</summary>
+        public string? LastAnswer { get; set; }
+    }
+
+    /// <summary>
+    /// Sets thresholds with retries: one stream pause for the whole batch (text firmware), each
+    /// channel attempted up to MaxAttempts times with backoff, every attempt reported to the caller.
+    /// </summary>
+    public sealed class ThresholdWriter
+    {
+        private readonly FirmwareProtocol _firmware;
+        private readonly RetryPolicy _retry;
+        private readonly TimeSpan _responseTimeout;
+
+        public ThresholdWriter(FirmwareProtocol firmware, RetryPolicy retry, TimeSpan responseTimeout)
+        {
+            _firmware = firmware;
+            _retry = retry;
+            _responseTimeout = responseTimeout;
+        }
+
+        public FirmwareProtocol Firmware => _firmware;
+
+        /// <summary>
+        /// Writes every (channel, threshold) pair. Throws <see cref="LinkLostException"/> when the link
+        /// goes, OperationCanceledException when cancelled; the stream is resumed in every other case.
+        /// </summary>
+        public IReadOnlyList<ThresholdWriteResult> Write(IDeviceLink link, IReadOnlyList<KeyValuePair<int, int>> thresholds,
+            Action<ThresholdAttempt>? onAttempt, CancellationToken cancellation)
+        {
+            var results = new List<ThresholdWriteResult>(thresholds.Count);
+            _firmware.BeginWrites(link);
+            bool resume = true;
+            try
+            {
+                foreach (var pair in thresholds)
+                {
+                    results.Add(WriteOne(link, pair.Key, pair.Value, onAttempt, cancellation));
+                }
+            }
+            catch (LinkLostException)
+            {
+                resume = false; // nothing to resume on a link that is gone
+                throw;
+            }
+            finally
+            {
+                if (resume && !link.IsLost)
+                {
+                    try { _firmware.EndWrites(link); }
+                    catch (LinkLostException) when (cancellation.IsCancellationRequested) { }
+                }
+            }
+            return results;
+        }
+
+        private ThresholdWriteResult WriteOne(IDeviceLink link, int channel, int threshold, Action<ThresholdAttempt>? onAttempt, CancellationToken cancellation)
+        {
+            var result = new ThresholdWriteResult { PortName = link.PortName, Channel = channel, Threshold = threshold };
+            for (int attempt = 1; attempt <= _retry.MaxAttempts; attempt++)
+            {
+                link.Clock.Wait(_retry.DelayBefore(attempt), cancellation);
+                var outcome = _firmware.Attempt(link, channel, threshold, _responseTimeout, cancellation);
+                result.Attempts = attempt;
+                result.Success = outcome.Success;
+                result.Reason = outcome.Reason;
+                if (outcome.Answer is not null) result.LastAnswer = outcome.Answer;
+                onAttempt?.Invoke(new ThresholdAttempt
+                {
+                    Timestamp = link.Clock.Now, Channel = channel, Threshold = threshold, Attempt = attempt,
+                    Success = outcome.Success, Reason = outcome.Reason, Answer = outcome.Answer,
+                });
+                if (outcome.Success) break;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace Haniwers.Simulation
+{
+    /// <summary>
+    /// The simulated detector's physics and faults. Written as a port name,
+    /// <c>sim:seed=1,refuse-every=3,drop-after=5</c>, or as the served simulator's --options.
+    /// </summary>
+    public sealed class SimulatorOptions
+    {
+        public int? Seed { get; set; }
+        /// <summary>Per channel: the threshold where the noise rate is half its maximum.</summary>
+        public double[] NoiseMidpoint { get; set; } = { 280, 300, 260 };
+        /// <summary>Per channel: the width (sigma) of the noise edge, in DAC units.</summary>
+        public double[] NoiseWidth { get; set; } = { 8, 8, 8 };
+        /// <summary>Per channel: the noise rate far below the edge, in Hz.</summary>
+        public double[] NoiseRate { get; set; } = { 200, 200, 200 };
+        /// <summary>Coincident muons through all three layers, in Hz.</summary>
+        public double MuonRate { get; set; } = 1.0;
+        /// <summary>Chance that a muon gives a hit in a layer.</summary>
+        public double MuonEfficiency { get; set; } = 0.95;
+
+        /// <summary>Every k-th threshold write is refused (status error / dame). 0 = never.</summary>
+        public int RefuseEvery { get; set; }
+        /// <summary>Every k-th threshold write gets no answer at all. 0 = never.</summary>
+        public int SilentEvery { get; set; }
+        /// <summary>Every k-th threshold write is echoed with a wrong value. 0 = never.</summary>
+        public int WrongEchoEvery { get; set; }
+        /// <summary>Every k-th event line is garbage. 0 = never.</summary>
+        public int GarbageEvery { get; set; }
+        /// <summary>Every threshold write to this channel is refused (a broken channel). 0 = none.</summary>
+        public int RefuseChannel { get; set; }
+        /// <summary>The link drops this many seconds after it opens (once). Null = never.</summary>
+        public double? DropAfter { get; set; }
+        /// <summary>Seconds after a drop before the link can be reopened; negative = never (a dead device).</summary>
+        public double RestoreAfter { get; set; }
+        /// <summary>Prints boot text when opened, as a freshly reset board does.</summary>
+        public bool BootText { get; set; }
+
+        public double ExpectedRate(int channel, int threshold)
+        {
+            int i = channel - 1;
+            double noise = NoiseRate[i] * 0.5 * MathNet.Numerics.SpecialFunctions.Erfc((threshold - NoiseMidpoint[i]) / (Math.Sqrt(2) * NoiseWidth[i]));
+            return noise + MuonRate * MuonEfficiency;
+        }
+
+        /// <summary>Parses "seed=1,refuse-every=3,midpoint=280/300/260". Unknown keys are an error naming the known ones.</summary>
+        public static SimulatorOptions Parse(string? text)
+        {
+            var options = new SimulatorOptions();
+            if (string.IsNullOrWhiteSpace(text)) return options;
+            foreach (var part in text!.Split(new[] { ',', '&', ';' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var kv = part.Split(new[] { '=' }, 2);
+                string key = kv[0].Trim().Replace("-", "").Replace("_", "").ToLowerInvariant();
+                string value = kv.Length > 1 ? kv[1].Trim() : "true";
+                switch (key)
+                {
+                    case "seed": options.Seed = Int(value, key); break;
+                    case "midpoint": options.NoiseMidpoint = Triple(value, key); break;
+                    case "width": options.NoiseWidth = Triple(value, key); break;
+                    case "noiserate": options.NoiseRate = Triple(value, key); break;
+                    case "muonrate": options.MuonRate = Double(value, key); break;
+                    case "muonefficiency": options.MuonEfficiency = Double(value, key); break;
+                    case "refuseevery": options.RefuseEvery = Int(value, key); break;
+                    case "silentevery": options.SilentEvery = Int(value, key); break;
+                    case "wrongechoevery": options.WrongEchoEvery = Int(value, key); break;
+                    case "garbageevery": options.GarbageEvery = Int(value, key); break;
+                    case "refusechannel": options.RefuseChannel = Int(value, key); break;
+                    case "dropafter": options.DropAfter = Double(value, key); break;
+                    case "restoreafter": options.RestoreAfter = Double(value, key); break;
+                    case "boottext": options.BootText = value != "false" && value != "0"; break;
+                    default:
+                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text.");
+                }
+            }
+            return options;
+        }
+
+        private static int Int(string v, string key) =>
+            int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) ? r : throw new ArgumentException($"Simulator option {key} needs a whole number, not '{v}'.");
+
+        private static double Double(string v, string key) =>
+            double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) ? r : throw new ArgumentException($"Simulator option {key} needs a number, not '{v}'.");
+
+        private static double[] Triple(string v, string key)
+        {
+            var parts = v.Split('/').Select(p => Double(p, key)).ToArray();
+            if (parts.Length == 1) return new[] { parts[0], parts[0], parts[0] };
+            if (parts.Length == 3) return parts;
+            throw new ArgumentException($"Simulator option {key} takes one value or three (ch1/ch2/ch3), not '{v}'.");
+        }
+    }
+}

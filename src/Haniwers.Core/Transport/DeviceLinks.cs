@@ -1,0 +1,67 @@
+using System;
+using System.Linq;
+using System.Threading;
+using Haniwers.Configuration;
+using Haniwers.Simulation;
+
+namespace Haniwers.Transport
+{
+    /// <summary>
+    /// Opens the link a port name means: <c>sim</c> (or <c>sim:options</c>), <c>tcp://host:port</c>,
+    /// <c>auto</c> (the one port that looks like a detector), or a serial port name.
+    /// </summary>
+    public static class DeviceLinks
+    {
+        public static bool IsSimulator(string portName) =>
+            portName.Equals("sim", StringComparison.OrdinalIgnoreCase) || portName.StartsWith("sim:", StringComparison.OrdinalIgnoreCase);
+
+        public static IDeviceLink Open(string portName, DeviceSettings device, TimeSpan openTimeout, CancellationToken cancellation, IClock? clock = null)
+        {
+            if (IsSimulator(portName))
+            {
+                var options = SimulatorOptions.Parse(portName.Length > 4 ? portName.Substring(4) : null);
+                return new SimulatedLink(new SimulatedDetector(options), clock, portName);
+            }
+            if (portName.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!Uri.TryCreate(portName, UriKind.Absolute, out var uri) || uri.Port <= 0)
+                {
+                    throw new LinkOpenException(portName, $"'{portName}' is not a tcp://HOST:PORT address.");
+                }
+                return OpenStream(portName, ct => StreamOpeners.OpenTcp(portName, uri, openTimeout, ct), clock, cancellation);
+            }
+            if (portName.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                portName = ResolveAuto();
+            }
+            string serial = portName;
+            return OpenStream(serial, _ => StreamOpeners.OpenSerial(serial, device.BaudRate), clock, cancellation);
+        }
+
+        /// <summary>The single port that looks like a detector's USB-serial bridge.</summary>
+        public static string ResolveAuto()
+        {
+            var ports = PortCatalog.List();
+            var candidates = ports.Where(p => p.LooksLikeDetector).ToList();
+            if (candidates.Count == 1) return candidates[0].PortName;
+            string found = ports.Count == 0 ? "no serial port at all" : "these ports: " + string.Join(", ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")})"));
+            string problem = candidates.Count == 0 ? "no port looks like a detector" : $"{candidates.Count} ports look like detectors";
+            throw new LinkOpenException("auto", $"-PortName auto needs exactly one detector-like port, but {problem}; found {found}. Name the port with -PortName.");
+        }
+
+        private static IDeviceLink OpenStream(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock, CancellationToken cancellation)
+        {
+            var link = new StreamLink(portName, open, clock);
+            try
+            {
+                link.Open(cancellation);
+            }
+            catch
+            {
+                link.Dispose();
+                throw;
+            }
+            return link;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Management.Automation;
+using Haniwers.Configuration;
+using Haniwers.Protocol;
+using Haniwers.PowerShell.Completers;
+using Haniwers.Transport;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>Base of the cmdlets that talk to a detector: port, firmware and config parameters, link errors.</summary>
+    public abstract class DeviceCmdlet : HaniwersCmdlet
+    {
+        /// <summary>COM3, /dev/ttyUSB0, tcp://HOST:PORT, auto, or sim (the simulated detector).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(PortNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public virtual string? PortName { get; set; }
+
+        [Parameter]
+        public FirmwareDialect? Firmware { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConfigPath { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public object? Config { get; set; }
+
+        /// <summary>The configuration with this cmdlet's overrides applied.</summary>
+        protected HaniwersConfig ResolveConfig()
+        {
+            if (ConfigPath is not null && Config is not null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -ConfigPath or -Config, not both."),
+                    "ConflictingConfig", ErrorCategory.InvalidArgument, ConfigPath));
+            }
+            var config = LoadConfig(ConfigPath, Config);
+            if (PortName is not null) config.Device.Port = PortName;
+            if (Firmware is FirmwareDialect firmware) config.Device.Firmware = firmware;
+            return config;
+        }
+
+        /// <summary>Opens the configured port; a port that cannot be opened ends the command.</summary>
+        protected IDeviceLink OpenLink(HaniwersConfig config)
+        {
+            WriteVerbose($"Opening {config.Device.Port} ({config.Device.Firmware} firmware, {config.Device.BaudRate} baud).");
+            try
+            {
+                return DeviceLinks.Open(config.Device.Port, config.Device, TimeSpan.FromSeconds(Math.Max(1, config.Sampler.ResponseTimeout)), Cancellation);
+            }
+            catch (DeviceLinkException ex)
+            {
+                ThrowTerminatingError(LinkError(ex));
+                throw; // not reached
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidSimulatorOptions", ErrorCategory.InvalidArgument, config.Device.Port));
+                throw;
+            }
+        }
+
+        protected static ThresholdWriter CreateWriter(HaniwersConfig config) => new ThresholdWriter(
+            FirmwareProtocol.For(config.Device.Firmware),
+            new RetryPolicy(config.Sampler.MaxRetry, TimeSpan.FromSeconds(config.Sampler.RetryBackoff), TimeSpan.FromSeconds(config.Sampler.RetryBackoffMax)),
+            TimeSpan.FromSeconds(config.Sampler.ResponseTimeout));
+
+        protected static ErrorRecord LinkError(DeviceLinkException ex) => ex switch
+        {
+            PortNotFoundException _ => new ErrorRecord(ex, "PortNotFound", ErrorCategory.ObjectNotFound, ex.PortName),
+            PortAccessDeniedException _ => new ErrorRecord(ex, "PortAccessDenied", ErrorCategory.PermissionDenied, ex.PortName),
+            PortInUseException _ => new ErrorRecord(ex, "PortInUse", ErrorCategory.ResourceBusy, ex.PortName),
+            LinkLostException _ => new ErrorRecord(ex, "LinkLost", ErrorCategory.ConnectionError, ex.PortName),
+            _ => new ErrorRecord(ex, "LinkOpenFailed", ErrorCategory.OpenError, ex.PortName),
+        };
+
+        protected void WriteAttemptVerbose(ThresholdAttempt attempt) =>
+            WriteVerbose($"ch{attempt.Channel} <- {attempt.Threshold} (attempt {attempt.Attempt}): {attempt.Reason}{(attempt.Answer is null ? "" : "; device said " + attempt.Answer)}");
+    }
+}
