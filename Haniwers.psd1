@@ -13,6 +13,8 @@
     CmdletsToExport      = @(
         'Get-HaniwersPort'
         'Import-HaniwersConfig'
+        'Invoke-HaniwersParallelScan'
+        'Invoke-HaniwersSerialScan'
         'Receive-HaniwersEvent'
         'Set-HaniwersThreshold'
         'Test-HaniwersThresholdConfig'

@@ -34,6 +34,13 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
 }
 
+# Runs a script in a new pwsh process: the same pwsh as this one (dotnet pwsh from the local tool, or pwsh).
+function Invoke-FreshPwsh([string] $File) {
+    $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh') } else { @() }
+    & $pwsh @prefix -NoProfile -NonInteractive -File $File @args
+}
+
 function Invoke-Build {
     $version = (Import-PowerShellDataFile (Join-Path $root 'Haniwers.psd1')).ModuleVersion
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
@@ -46,12 +53,9 @@ function Invoke-Build {
     New-Item -ItemType Directory -Force $helpDir | Out-Null
     Copy-Item (Join-Path $root 'module/about_Haniwers.help.txt') $helpDir
     # Help is generated in a fresh pwsh so this session never loads the module it may rebuild.
-    $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    [string[]] $pwshArgs = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh') } else { @() }
     Invoke-Native 'help generation' {
-        & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $root 'tools/New-HaniwersHelp.ps1') `
-            -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -HelpSource (Join-Path $root 'module/help') `
-            -OutputFile (Join-Path $helpDir 'Haniwers.PowerShell.dll-Help.xml')
+        Invoke-FreshPwsh (Join-Path $root 'tools/New-HaniwersHelp.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') `
+            -HelpSource (Join-Path $root 'module/help') -OutputFile (Join-Path $helpDir 'Haniwers.PowerShell.dll-Help.xml')
     }
     Write-Host "Module staged in $moduleOut (version $version); simulator in $simulatorOut."
 }
@@ -101,12 +105,12 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    & (Join-Path $root 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1')
+    Invoke-Native 'the demo' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') }
 }
 
 function Invoke-Bench {
     Invoke-Build
-    & (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll')
+    Invoke-Native 'the benchmark' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') }
 }
 
 function Invoke-Clean {

@@ -1,0 +1,49 @@
+@{
+    Synopsis    = 'Runs a serial threshold scan: one channel at a time, the others held at the suppress threshold.'
+    Description = @'
+Invoke-HaniwersSerialScan scans each channel in turn while the other two are held at the suppress threshold ([sampler] suppress_threshold, default 1000, so they stay quiet). Each step gives one result, for the channel being scanned. A scan of N steps per channel takes 3N windows; the channels may have different ranges. It is the classic haniwers scan and the baseline the parallel scan is measured against.
+
+Every completed step is written to scan_results_ch<N>.csv (one file per channel, header once, appended across runs, flushed to disk before the next step), every threshold write attempt to threshold_operations.csv, and the run's start, skipped steps, interruption and end summary to run_journal.jsonl, all in the run folder (<workspace>/<yyyyMMdd>/, or exactly -OutputDirectory). The CSV columns are the result object's properties, so Import-Csv gives back objects that bind to the next command by property name. A file with another header is never appended to: the scan refuses to start and says why. A cut last row (power loss) is closed off and reported. A second scan writing into the same folder at the same time is refused (ErrorId ScanInProgress).
+
+Each threshold write is retried with backoff. A step where any channel cannot be set, or whose window breaks off (device lost, port error), is skipped whole: no row for any channel. It is reported as a non-terminating error (ErrorId StepSkipped, the step and its reason as target object), and the scan goes on, reopening the link if it was lost. After -MaxConsecutiveFailures failed steps in a row the scan stops (ErrorId TooManyFailedSteps). Ctrl+C or Stop-Job stop the scan within a second: the current window is abandoned, the rows already written stay intact, the journal records the interruption.
+
+The configuration is checked first, with Test-HaniwersThresholdConfig's rules; a problem stops the scan before the port is opened. The summary (planned, completed and skipped steps, files, elapsed time) goes to the information stream with the tag Summary. Write-Progress shows the step, the thresholds, and the time left.
+'@
+    Parameters  = @{
+        PortName = 'The detector: a serial port (COM3, /dev/ttyUSB0), tcp://HOST:PORT for a serial-to-network bridge, auto, or sim for the simulated detector. Overrides [device] port; with no configuration at all the scan runs on sim.'
+        Firmware = 'The firmware dialect: Text (default) or Binary (legacy OSECHI). Overrides [device] firmware.'
+        ConfigPath = 'A haniwers config.toml (or .psd1) with [device], [sampler] and [sensors.ch1]..[sensors.ch3]. Relative to the current location.'
+        Config = 'A configuration object from Import-HaniwersConfig, or a hashtable of the same shape.'
+        Duration = 'Seconds per measurement window. Overrides [sampler] duration (default 10; 1 with no configuration).'
+        Center = 'Scan centres, one per channel (ch1, ch2, ch3), or one for all. With -NSteps and -StepSize a quick scan needs no file: each channel scans Center - NSteps*StepSize .. Center + NSteps*StepSize.'
+        NSteps = 'Steps on each side of the centre, for every channel (the scan has 2*NSteps+1 values).'
+        StepSize = 'DAC units between two steps, for every channel.'
+        OutputDirectory = 'The folder for this runs files, exactly. By default <workspace>/<yyyyMMdd>/ as haniwers does.'
+        Retry = 'Attempts per threshold write (1 = no retry). Overrides [sampler] max_retry.'
+        SettleTime = 'Seconds to wait after the thresholds are set before the window opens. Overrides [sampler] settle_time (default 0.1).'
+        MaxConsecutiveFailures = 'The scan stops after this many failed steps in a row, so a dead device does not "scan" for hours. Overrides [sampler] max_consecutive_failures (default 5).'
+        WhatIf = 'Prints the plan (each channels range and steps, the windows, the estimated time, the output folder) and touches neither the port nor the disk.'
+        Confirm = 'Asks before the scan starts.'
+    }
+    Inputs      = @()
+    Outputs     = @(@{ Type = 'Haniwers.Scanning.ScanResult'; Description = 'One object per channel per completed step: Timestamp, RunId, Mode, Step, Channel, Threshold, DurationSeconds, Events, Rate, RateError, Triggers, Temperature, Pressure, Humidity.' })
+    Examples    = @(
+        @{
+            Title   = 'A quick serial scan of the simulated detector'
+            Code    = @'
+Invoke-HaniwersSerialScan -PortName sim -Center 280, 300, 260 -NSteps 2 -StepSize 10 -Duration 0.2 -OutputDirectory ./run
+'@
+            Remarks = 'Five steps per channel, fifteen windows in all; each row is the channel being scanned.'
+        }
+        @{
+            Title   = 'Compare the plans of the two scans'
+            Code    = @'
+Invoke-HaniwersSerialScan -PortName sim -NSteps 10 -StepSize 2 -Duration 10 -WhatIf
+Invoke-HaniwersParallelScan -PortName sim -NSteps 10 -StepSize 2 -Duration 10 -WhatIf
+'@
+            Remarks = 'The serial scan needs 63 windows (about 10 minutes), the parallel scan 21.'
+        }
+    )
+    Notes       = 'Channels with different ranges (even different step counts) are fine in a serial scan.'
+    Links       = @('Invoke-HaniwersParallelScan', 'Test-HaniwersThresholdConfig')
+}

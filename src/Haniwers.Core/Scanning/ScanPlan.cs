@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Haniwers.Configuration;
+
+namespace Haniwers.Scanning
+{
+    /// <summary>One measurement window: the threshold of every channel, and which channels it measures.</summary>
+    public sealed class ScanStep
+    {
+        public ScanStep(int index, IReadOnlyList<int> thresholds, IReadOnlyList<int> measured)
+        {
+            Index = index;
+            Thresholds = thresholds;
+            Measured = measured;
+        }
+
+        /// <summary>1-based step number, as in the CSV's Step column.</summary>
+        public int Index { get; }
+        /// <summary>Thresholds of channels 1, 2, 3 (index channel - 1).</summary>
+        public IReadOnlyList<int> Thresholds { get; }
+        /// <summary>The channels this window gives a row for: all three in a parallel scan, one in a serial scan.</summary>
+        public IReadOnlyList<int> Measured { get; }
+
+        public int Threshold(int channel) => Thresholds[channel - 1];
+
+        public string Describe() => string.Join(" ", Enumerable.Range(1, Thresholds.Count).Select(ch => $"ch{ch}={Thresholds[ch - 1]}"));
+
+        public override string ToString() => $"step {Index}: {Describe()}";
+    }
+
+    /// <summary>The configuration was refused: the scan does not start and the device is not touched.</summary>
+    public sealed class ScanConfigurationException : Exception
+    {
+        public ScanConfigurationException(IReadOnlyList<ConfigProblem> problems)
+            : base("The scan configuration has problems: " + string.Join(" ", problems.Select(p => p.ToString()))) => Problems = problems;
+
+        public IReadOnlyList<ConfigProblem> Problems { get; }
+    }
+
+    /// <summary>Every step of a scan, worked out before the device is touched.</summary>
+    public sealed class ScanPlan
+    {
+        private ScanPlan(ScanMode mode, IReadOnlyList<ThresholdRange> ranges, IReadOnlyList<ScanStep> steps, SamplerSettings sampler)
+        {
+            Mode = mode;
+            Ranges = ranges;
+            Steps = steps;
+            Duration = TimeSpan.FromSeconds(sampler.Duration);
+            SettleTime = TimeSpan.FromSeconds(sampler.SettleTime);
+        }
+
+        public ScanMode Mode { get; }
+        public IReadOnlyList<ThresholdRange> Ranges { get; }
+        public IReadOnlyList<ScanStep> Steps { get; }
+        public TimeSpan Duration { get; }
+        public TimeSpan SettleTime { get; }
+
+        /// <summary>Windows plus settle time; threshold writes add a few milliseconds a step.</summary>
+        public TimeSpan EstimatedDuration => TimeSpan.FromTicks((Duration + SettleTime).Ticks * Steps.Count);
+
+        /// <summary>Validates for the mode and builds the steps; throws <see cref="ScanConfigurationException"/>.</summary>
+        public static ScanPlan Create(HaniwersConfig config, ScanMode mode)
+        {
+            var problems = ConfigValidator.Validate(config, mode);
+            if (problems.Count > 0) throw new ScanConfigurationException(problems);
+            var ranges = ConfigValidator.Ranges(config);
+            var steps = new List<ScanStep>();
+            if (mode == ScanMode.Parallel)
+            {
+                int n = ranges[0].Steps;
+                for (int i = 0; i < n; i++)
+                {
+                    steps.Add(new ScanStep(i + 1, ranges.Select(r => r.Values[i]).ToArray(), ranges.Select(r => r.Channel).ToArray()));
+                }
+            }
+            else
+            {
+                int suppress = config.Sampler.SuppressThreshold;
+                foreach (var range in ranges)
+                {
+                    foreach (int value in range.Values)
+                    {
+                        var thresholds = ranges.Select(r => r.Channel == range.Channel ? value : suppress).ToArray();
+                        steps.Add(new ScanStep(steps.Count + 1, thresholds, new[] { range.Channel }));
+                    }
+                }
+            }
+            return new ScanPlan(mode, ranges, steps, config.Sampler);
+        }
+
+        /// <summary>The plan in words, as -WhatIf prints it.</summary>
+        public string Describe(string portName, string outputDirectory)
+        {
+            var lines = new List<string>
+            {
+                $"{Mode} threshold scan on {portName}: {Steps.Count} windows of {Duration.TotalSeconds:0.###} s (settle {SettleTime.TotalSeconds:0.###} s), about {Format(EstimatedDuration)}.",
+            };
+            lines.AddRange(Ranges.Select(r => "  " + r.Describe()));
+            lines.Add($"  results: {outputDirectory}");
+            return string.Join(Environment.NewLine, lines);
+        }
+
+        public static string Format(TimeSpan t) =>
+            t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{t.TotalSeconds:0.#} s";
+    }
+}

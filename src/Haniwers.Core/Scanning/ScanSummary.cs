@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Haniwers.Configuration;
+
+namespace Haniwers.Scanning
+{
+    /// <summary>A step that gave no row for any channel, and why.</summary>
+    public sealed class SkippedStep
+    {
+        public SkippedStep(ScanStep step, string reason, DateTimeOffset timestamp)
+        {
+            Step = step.Index;
+            Thresholds = step.Thresholds;
+            Reason = reason;
+            Timestamp = timestamp;
+        }
+
+        public int Step { get; }
+        public IReadOnlyList<int> Thresholds { get; }
+        public string Reason { get; }
+        public DateTimeOffset Timestamp { get; }
+
+        public override string ToString() =>
+            $"step {Step} ({string.Join(" ", Thresholds.Select((t, i) => $"ch{i + 1}={t}"))}): {Reason}";
+    }
+
+    public enum ScanOutcome
+    {
+        Completed,
+        /// <summary>Stopped by the user (Ctrl+C, Stop-Job).</summary>
+        Interrupted,
+        /// <summary>Stopped after too many failed steps in a row.</summary>
+        Aborted,
+    }
+
+    /// <summary>What a scan did: the information record tagged Summary, and the journal's end record.</summary>
+    public sealed class ScanSummary
+    {
+        public string RunId { get; set; } = "";
+        public ScanMode Mode { get; set; }
+        public string PortName { get; set; } = "";
+        public ScanOutcome Outcome { get; set; }
+        public int PlannedSteps { get; set; }
+        public int CompletedSteps { get; set; }
+        public IList<SkippedStep> SkippedSteps { get; } = new List<SkippedStep>();
+        public long MalformedLines { get; set; }
+        public IList<string> Files { get; } = new List<string>();
+        public TimeSpan Elapsed { get; set; }
+
+        public override string ToString()
+        {
+            string text = $"Run {RunId}: {Mode} scan on {PortName} {Outcome.ToString().ToLowerInvariant()}, " +
+                          $"{CompletedSteps} of {PlannedSteps} steps completed, {SkippedSteps.Count} skipped, in {ScanPlan.Format(Elapsed)}.";
+            if (SkippedSteps.Count > 0) text += " Skipped: " + string.Join("; ", SkippedSteps.Select(s => s.ToString())) + ".";
+            if (MalformedLines > 0) text += $" {MalformedLines} malformed line(s) ignored.";
+            if (Files.Count > 0) text += " Files: " + string.Join(", ", Files) + ".";
+            return text;
+        }
+    }
+
+    /// <summary>The scan stopped itself: too many failed steps in a row. The summary says what was done.</summary>
+    public sealed class ScanAbortedException : Exception
+    {
+        public ScanAbortedException(ScanSummary summary, int failures, string lastReason)
+            : base($"The scan stopped after {failures} failed steps in a row (last: {lastReason}). " +
+                   $"{summary.CompletedSteps} of {summary.PlannedSteps} steps were completed and are saved. " +
+                   "Check that the detector is powered and connected, that -PortName and -Firmware are right, and that nothing else uses the port.")
+            => Summary = summary;
+
+        public ScanSummary Summary { get; }
+    }
+}

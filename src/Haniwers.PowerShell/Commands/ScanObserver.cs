@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Haniwers.Protocol;
+using Haniwers.Scanning;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>Turns a scan's reports into PowerShell streams. The engine runs on the pipeline thread, so these calls are safe.</summary>
+    internal sealed class ScanObserver : IScanObserver
+    {
+        private readonly ScanCmdlet _cmdlet;
+        private readonly ProgressRecord _progress;
+        private readonly TimeSpan _window;
+
+        public ScanObserver(ScanCmdlet cmdlet, string activity, TimeSpan window)
+        {
+            _cmdlet = cmdlet;
+            _window = window;
+            _progress = new ProgressRecord(0x4A11, activity, "Opening the detector");
+        }
+
+        public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed)
+        {
+            _progress.StatusDescription = $"Step {position}/{total}: {step.Describe()}";
+            _progress.PercentComplete = (int)(100.0 * (position - 1) / total);
+            // remaining: the pace so far, or the plan's window before the first step is done
+            double perStep = position > 1 ? elapsed.TotalSeconds / (position - 1) : _window.TotalSeconds;
+            _progress.SecondsRemaining = (int)Math.Ceiling(perStep * (total - position + 1));
+            _progress.CurrentOperation = $"elapsed {ScanPlan.Format(elapsed)}";
+            _cmdlet.WriteProgress(_progress);
+        }
+
+        public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(
+            $"ch{attempt.Channel} <- {attempt.Threshold} (attempt {attempt.Attempt}): {attempt.Reason}{(attempt.Answer is null ? "" : "; device said " + attempt.Answer)}");
+
+        public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows)
+        {
+            foreach (var row in rows) _cmdlet.WriteObject(row);
+        }
+
+        public void StepSkipped(SkippedStep skipped)
+        {
+            string message = $"Skipped {skipped}. No row was written for this step; the scan goes on.";
+            _cmdlet.WriteError(new ErrorRecord(new StepSkippedException(message), "StepSkipped", ErrorCategory.OperationStopped, skipped)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Rerun the skipped thresholds later, or check the detector's connection." },
+            });
+        }
+
+        public void Notice(string message) => _cmdlet.WriteVerbose(message);
+
+        public void Warning(string message) => _cmdlet.WriteWarning(message);
+
+        public void Complete()
+        {
+            _progress.RecordType = ProgressRecordType.Completed;
+            _progress.PercentComplete = 100;
+            _cmdlet.WriteProgress(_progress);
+        }
+    }
+
+    public sealed class StepSkippedException : Exception
+    {
+        public StepSkippedException(string message) : base(message) { }
+    }
+}
