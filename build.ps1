@@ -37,7 +37,7 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
 # Runs a script in a new pwsh process: the same pwsh as this one (dotnet pwsh from the local tool, or pwsh).
 function Invoke-FreshPwsh([string] $File) {
     $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh') } else { @() }
+    [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
     & $pwsh @prefix -NoProfile -NonInteractive -File $File @args
 }
 

@@ -42,7 +42,7 @@ void Print(string text) { lock (printLock) { output.WriteLine(text); output.Flus
 detector.WriteReceived += w => Print(w.ToString());
 detector.StreamChanged += on => Print(on ? "STREAM 1" : "STREAM 0");
 
-using var stop = new CancellationTokenSource();
+var stop = new CancellationTokenSource(); // never disposed: ProcessExit may still cancel it
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 TimeSpan? dropAfter = options.DropAfter is double d ? TimeSpan.FromSeconds(d) : null;

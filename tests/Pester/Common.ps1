@@ -39,7 +39,7 @@ function Start-SimulatorProcess([string] $Serial, [switch] $Tcp, [string] $Optio
     [pscustomobject]@{ Process = $process; Log = $log; Folder = (Split-Path $log); PortName = $(if ($Tcp) { "tcp://127.0.0.1:$port" } else { $Serial }) }
 }
 
-function Get-SimulatorLog($Simulator) { @(Get-Content $Simulator.Log) }
+function Get-SimulatorLog($Simulator) { return ,@(Get-Content $Simulator.Log) }
 
 function Stop-TestProcess {
     param([Parameter(ValueFromPipeline)] $Item)

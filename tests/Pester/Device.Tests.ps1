@@ -30,6 +30,8 @@ Describe 'Set-HaniwersThreshold over a pty pair, <Firmware> firmware' -ForEach @
     It 'pauses the stream once around the three writes (text firmware only)' -Skip:($Firmware -ne 'Text') {
         $before = (Get-SimulatorLog $sim).Count
         Set-HaniwersThreshold -PortName $pty.Host -Firmware Text -Channel 1, 2, 3 -Threshold 260
+        # SET_STREAM 1 has no answer: wait for the simulator to log it
+        Wait-Until { (Get-SimulatorLog $sim).Count -ge $before + 5 } -Because 'the simulator to log the resume'
         $new = (Get-SimulatorLog $sim)[$before..((Get-SimulatorLog $sim).Count - 1)]
         $new | Should -Be @('STREAM 0', 'SET 1 260 ok', 'SET 2 260 ok', 'SET 3 260 ok', 'STREAM 1')
     }

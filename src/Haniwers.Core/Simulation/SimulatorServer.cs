@@ -19,7 +19,8 @@ namespace Haniwers.Simulation
         {
             var clock = SystemClock.Instance;
             var writeLock = new object();
-            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            // not disposed: the reader thread may still cancel it after Serve returns (its stream is closed by the caller)
+            var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             bool closed = false;
 
             void Send(string line)

@@ -9,8 +9,10 @@ namespace Haniwers.PowerShell.Commands
     /// Base of every Haniwers cmdlet: owns the CancellationTokenSource that Ctrl+C / Stop-Job cancel
     /// (StopProcessing), and the conversions from core results to PowerShell streams.
     /// </summary>
-    public abstract class HaniwersCmdlet : PSCmdlet, IDisposable
+    public abstract class HaniwersCmdlet : PSCmdlet
     {
+        // Not disposed: StopProcessing can arrive on another thread after the command ended, and a
+        // CancellationTokenSource without timers holds nothing that needs releasing.
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
@@ -20,12 +22,6 @@ namespace Haniwers.PowerShell.Commands
         {
             _cancellation.Cancel();
             base.StopProcessing();
-        }
-
-        public void Dispose()
-        {
-            _cancellation.Dispose();
-            GC.SuppressFinalize(this);
         }
 
         /// <summary>A path as the user means it: relative to PowerShell's current location, not the process's.</summary>
