@@ -110,7 +110,7 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    Invoke-Native 'the benchmark' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') }
+    Invoke-Native 'the benchmark' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') -BenchPath (Join-Path $root "bench/Haniwers.Bench/bin/$Configuration/net10.0/Haniwers.Bench.dll") }
 }
 
 function Invoke-Clean {

@@ -9,6 +9,8 @@ using Haniwers.Simulation;
 // drive the real System.IO.Ports / socket path. Prints READY, then one line per command received:
 //   SET <channel> <threshold> <ok|refused|silent|wrong-echo>   and   STREAM <0|1>
 // Usage: Haniwers.Simulator (--serial PATH | --tcp PORT) [--options "seed=1,refuse-every=3,..."] [--log FILE]
+// --serial opens the device as a plain file (a pty from socat, already raw): System.IO.Ports on
+// this side would add a few milliseconds of polling to every round trip the host measures.
 // With --log the lines go to FILE (flushed as written) instead of standard output.
 
 string? serial = null;
@@ -60,10 +62,9 @@ if (serial is not null)
     Print($"READY serial {serial}");
     while (!stop.IsCancellationRequested)
     {
-        using (var port = new SerialPort(serial, 115200, Parity.None, 8, StopBits.One) { ReadTimeout = 200, Handshake = Handshake.None })
+        using (var port = new System.IO.FileStream(serial, System.IO.FileMode.Open, System.IO.FileAccess.ReadWrite, System.IO.FileShare.ReadWrite, 0))
         {
-            port.Open();
-            var end = SimulatorServer.Serve(port.BaseStream, detector, stop.Token, dropAfter);
+            var end = SimulatorServer.Serve(port, detector, stop.Token, dropAfter);
             if (end != SimulatorServer.EndReason.Dropped) continue;
             Print("DROPPED");
         }

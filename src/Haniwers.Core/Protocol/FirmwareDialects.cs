@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 using System.Threading;
 using Haniwers.Configuration;
 using Haniwers.Transport;
@@ -58,6 +61,13 @@ namespace Haniwers.Protocol
             return new AttemptOutcome(false, $"no answer within {timeout.TotalSeconds:0.###} s", null);
         }
 
+        /// <summary>
+        /// First attempts for several channels at once, where answers name their channel (text firmware):
+        /// all commands are sent, then the answers are matched by channel. Null where not supported.
+        /// </summary>
+        public virtual IReadOnlyDictionary<int, AttemptOutcome>? AttemptAll(IDeviceLink link, IReadOnlyList<KeyValuePair<int, int>> thresholds,
+            TimeSpan timeout, CancellationToken cancellation) => null;
+
         protected abstract void Send(IDeviceLink link, int channel, int threshold);
 
         /// <summary>The outcome when <paramref name="line"/> is the answer; null for lines to skip (events, DEBUG, boot text).</summary>
@@ -92,6 +102,31 @@ namespace Haniwers.Protocol
 
         protected override void Send(IDeviceLink link, int channel, int threshold) =>
             link.WriteLine($"SET_THRESHOLD {channel} {threshold}");
+
+        /// <summary>Sends every SET_THRESHOLD at once; each JSON answer is matched to its channel and value.</summary>
+        public override IReadOnlyDictionary<int, AttemptOutcome>? AttemptAll(IDeviceLink link, IReadOnlyList<KeyValuePair<int, int>> thresholds,
+            TimeSpan timeout, CancellationToken cancellation)
+        {
+            link.DiscardInput();
+            var pending = thresholds.ToDictionary(p => p.Key, p => p.Value);
+            link.Write(Encoding.ASCII.GetBytes(string.Concat(thresholds.Select(p => $"SET_THRESHOLD {p.Key} {p.Value}\n"))));
+            var outcomes = new Dictionary<int, AttemptOutcome>();
+            var deadline = link.Clock.Elapsed + timeout;
+            while (pending.Count > 0 && link.TryReadLine(deadline, cancellation, out var line))
+            {
+                if (EventLineParser.Classify(line.Text, out _) != LineKind.Json) continue;
+                string text = line.Text.Trim();
+                var answer = ThresholdAnswer.TryParse(text);
+                if (answer?.Channel is not int channel || !pending.TryGetValue(channel, out int threshold)) continue;
+                if (RecognizeJson(text, channel, threshold, thresholdRequired: true) is { } outcome)
+                {
+                    outcomes[channel] = outcome;
+                    pending.Remove(channel);
+                }
+            }
+            foreach (var channel in pending.Keys) outcomes[channel] = new AttemptOutcome(false, $"no answer within {timeout.TotalSeconds:0.###} s", null);
+            return outcomes;
+        }
 
         protected override AttemptOutcome? Recognize(LineKind kind, string line, int channel, int threshold) =>
             kind == LineKind.Json ? RecognizeJson(line, channel, threshold, thresholdRequired: true) : null;

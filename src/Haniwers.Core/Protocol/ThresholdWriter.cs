@@ -32,8 +32,9 @@ namespace Haniwers.Protocol
     }
 
     /// <summary>
-    /// Sets thresholds with retries: one stream pause for the whole batch (text firmware), each
-    /// channel attempted up to MaxAttempts times with backoff, every attempt reported to the caller.
+    /// Sets thresholds with retries: one stream pause for the whole batch (text firmware), first
+    /// attempts sent together where the firmware allows, each channel then retried up to
+    /// MaxAttempts attempts in all with backoff, every attempt reported to the caller.
     /// </summary>
     public sealed class ThresholdWriter
     {
@@ -62,9 +63,19 @@ namespace Haniwers.Protocol
             bool resume = true;
             try
             {
+                // where the firmware names the channel in its answers, the first attempts go out together
+                var first = thresholds.Count > 1 ? _firmware.AttemptAll(link, thresholds, _responseTimeout, cancellation) : null;
                 foreach (var pair in thresholds)
                 {
-                    results.Add(WriteOne(link, pair.Key, pair.Value, onAttempt, cancellation));
+                    var result = new ThresholdWriteResult { PortName = link.PortName, Channel = pair.Key, Threshold = pair.Value };
+                    int next = 1;
+                    if (first is not null)
+                    {
+                        Record(link, result, 1, first[pair.Key], onAttempt);
+                        next = 2;
+                    }
+                    if (!result.Success) WriteOne(link, result, next, onAttempt, cancellation);
+                    results.Add(result);
                 }
             }
             catch (LinkLostException)
@@ -83,25 +94,28 @@ namespace Haniwers.Protocol
             return results;
         }
 
-        private ThresholdWriteResult WriteOne(IDeviceLink link, int channel, int threshold, Action<ThresholdAttempt>? onAttempt, CancellationToken cancellation)
+        private void WriteOne(IDeviceLink link, ThresholdWriteResult result, int firstAttempt, Action<ThresholdAttempt>? onAttempt, CancellationToken cancellation)
         {
-            var result = new ThresholdWriteResult { PortName = link.PortName, Channel = channel, Threshold = threshold };
-            for (int attempt = 1; attempt <= _retry.MaxAttempts; attempt++)
+            for (int attempt = firstAttempt; attempt <= _retry.MaxAttempts; attempt++)
             {
                 link.Clock.Wait(_retry.DelayBefore(attempt), cancellation);
-                var outcome = _firmware.Attempt(link, channel, threshold, _responseTimeout, cancellation);
-                result.Attempts = attempt;
-                result.Success = outcome.Success;
-                result.Reason = outcome.Reason;
-                if (outcome.Answer is not null) result.LastAnswer = outcome.Answer;
-                onAttempt?.Invoke(new ThresholdAttempt
-                {
-                    Timestamp = link.Clock.Now, Channel = channel, Threshold = threshold, Attempt = attempt,
-                    Success = outcome.Success, Reason = outcome.Reason, Answer = outcome.Answer,
-                });
+                var outcome = _firmware.Attempt(link, result.Channel, result.Threshold, _responseTimeout, cancellation);
+                Record(link, result, attempt, outcome, onAttempt);
                 if (outcome.Success) break;
             }
-            return result;
+        }
+
+        private static void Record(IDeviceLink link, ThresholdWriteResult result, int attempt, AttemptOutcome outcome, Action<ThresholdAttempt>? onAttempt)
+        {
+            result.Attempts = attempt;
+            result.Success = outcome.Success;
+            result.Reason = outcome.Reason;
+            if (outcome.Answer is not null) result.LastAnswer = outcome.Answer;
+            onAttempt?.Invoke(new ThresholdAttempt
+            {
+                Timestamp = link.Clock.Now, Channel = result.Channel, Threshold = result.Threshold, Attempt = attempt,
+                Success = outcome.Success, Reason = outcome.Reason, Answer = outcome.Answer,
+            });
         }
     }
 }

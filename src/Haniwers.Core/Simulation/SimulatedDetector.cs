@@ -70,8 +70,7 @@ namespace Haniwers.Simulation
         public IReadOnlyList<string> Receive(byte[] data, int count)
         {
             var answers = new List<string>();
-            var notify = new List<ReceivedWrite>();
-            bool? streamChange = null;
+            var notify = new List<Action>(); // raised in the order the commands came, outside the lock
             lock (_sync)
             {
                 for (int i = 0; i < count; i++) _input.Add(data[i]);
@@ -86,7 +85,7 @@ namespace Haniwers.Simulation
                         _input.RemoveRange(0, 4);
                         int threshold = BinaryFirmware.Decode(high, low);
                         var write = Apply(channel, threshold);
-                        notify.Add(write);
+                        notify.Add(() => WriteReceived?.Invoke(write));
                         switch (write.Outcome)
                         {
                             case "ok": answers.Add(channel.ToString(CultureInfo.InvariantCulture)); break;
@@ -102,22 +101,22 @@ namespace Haniwers.Simulation
                     if (newline < 0) break;
                     string command = Encoding.ASCII.GetString(_input.GetRange(0, newline).ToArray()).Trim();
                     _input.RemoveRange(0, newline + 1);
-                    HandleText(command, answers, notify, ref streamChange);
+                    HandleText(command, answers, notify);
                 }
             }
-            foreach (var w in notify) WriteReceived?.Invoke(w);
-            if (streamChange is bool s) StreamChanged?.Invoke(s);
+            foreach (var raise in notify) raise();
             return answers;
         }
 
-        private void HandleText(string command, List<string> answers, List<ReceivedWrite> notify, ref bool? streamChange)
+        private void HandleText(string command, List<string> answers, List<Action> notify)
         {
             var parts = command.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 0) return;
             if (parts[0] == "SET_STREAM" && parts.Length == 2)
             {
-                _streaming = parts[1] != "0";
-                streamChange = _streaming;
+                bool streaming = parts[1] != "0";
+                _streaming = streaming;
+                notify.Add(() => StreamChanged?.Invoke(streaming));
                 return;
             }
             if (parts[0] == "SET_THRESHOLD" && parts.Length == 3
@@ -131,7 +130,7 @@ namespace Haniwers.Simulation
                 }
                 answers.Add($"DEBUG dac write ch={channel} vth={threshold}");
                 var write = Apply(channel, threshold);
-                notify.Add(write);
+                notify.Add(() => WriteReceived?.Invoke(write));
                 switch (write.Outcome)
                 {
                     case "ok": answers.Add($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{channel},\"threshold\":{threshold}}}"); break;

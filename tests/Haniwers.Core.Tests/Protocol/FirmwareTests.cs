@@ -24,8 +24,9 @@ namespace Haniwers.Tests.Protocol
         public void Write(byte[] data)
         {
             Written.Add(data);
-            bool command = data[0] <= 3 || Encoding.ASCII.GetString(data).StartsWith("SET_THRESHOLD", StringComparison.Ordinal);
-            if (command && _answers.Count > 0)
+            // one answer set per command: a binary write, or each SET_THRESHOLD line of a (pipelined) write
+            int commands = data[0] <= 3 ? 1 : Encoding.ASCII.GetString(data).Split('\n').Count(l => l.StartsWith("SET_THRESHOLD", StringComparison.Ordinal));
+            for (int i = 0; i < commands && _answers.Count > 0; i++)
                 foreach (var line in _answers.Dequeue()) _lines.Enqueue(new ReceivedLine(line, Clock.Elapsed));
         }
 
@@ -139,7 +140,7 @@ namespace Haniwers.Tests.Protocol
         public void WriterPausesOnceForSeveralChannelsRetriesAndResumes()
         {
             var ok = new Func<int, string[]>(ch => new[] { $"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{ch},\"threshold\":300}}" });
-            var link = new ScriptedLink(ok(1), new[] { "{\"type\":\"response\",\"status\":\"error\",\"channel\":2}" }, ok(2), ok(3));
+            var link = new ScriptedLink(ok(1), new[] { "{\"type\":\"response\",\"status\":\"error\",\"channel\":2}" }, ok(3), ok(2));
             var attempts = new List<ThresholdAttempt>();
             var writer = new ThresholdWriter(new TextFirmware(), new RetryPolicy(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), seed: 1), Timeout);
             var pairs = new[] { 1, 2, 3 }.Select(ch => new KeyValuePair<int, int>(ch, 300)).ToList();
@@ -152,6 +153,23 @@ namespace Haniwers.Tests.Protocol
             Assert.Equal("SET_STREAM 0\n", text.First());
             Assert.Equal("SET_STREAM 1\n", text.Last());
             Assert.Equal(1, text.Count(t => t.StartsWith("SET_STREAM 0")));
+            // the three first attempts go out in one write, the retry of channel 2 alone
+            Assert.Equal("SET_THRESHOLD 1 300\nSET_THRESHOLD 2 300\nSET_THRESHOLD 3 300\n", text[1]);
+            Assert.Equal("SET_THRESHOLD 2 300\n", text[2]);
+        }
+
+        [Fact]
+        public void PipelinedAnswersAreMatchedByChannelWhateverTheirOrder()
+        {
+            var link = new ScriptedLink(
+                new[] { Event, "{\"type\":\"response\",\"status\":\"ok\",\"channel\":3,\"threshold\":303}" },
+                new[] { "{\"type\":\"response\",\"status\":\"ok\",\"channel\":1,\"threshold\":301}" },
+                new[] { "{\"type\":\"response\",\"status\":\"ok\",\"channel\":2,\"threshold\":999}" });
+            var outcomes = new TextFirmware().AttemptAll(link, new[] { 1, 2, 3 }.Select(ch => new KeyValuePair<int, int>(ch, 300 + ch)).ToList(), Timeout, CancellationToken.None)!;
+            Assert.True(outcomes[1].Success);
+            Assert.True(outcomes[3].Success);
+            Assert.False(outcomes[2].Success);
+            Assert.Contains("wrong echo", outcomes[2].Reason);
         }
 
         [Fact]

@@ -201,11 +201,14 @@ namespace Haniwers.Tests.Scanning
 
             public void Write(byte[] data)
             {
-                string text = System.Text.Encoding.ASCII.GetString(data).Trim();
-                var parts = text.Split(' ');
                 var now = Clock.Elapsed;
-                if (parts[0] == "SET_THRESHOLD")
-                    _lines.Enqueue(new ReceivedLine($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{parts[1]},\"threshold\":{parts[2]}}}", now));
+                foreach (var command in System.Text.Encoding.ASCII.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var parts = command.Split(' ');
+                    if (parts[0] == "SET_THRESHOLD")
+                        _lines.Enqueue(new ReceivedLine($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{parts[1]},\"threshold\":{parts[2]}}}", now));
+                }
+                string text = System.Text.Encoding.ASCII.GetString(data).Trim();
                 if (text == "SET_STREAM 1")
                 {
                     const string hitAll = "5 5 5 100 24.00 100000.00 30.00";
