@@ -15,6 +15,7 @@
         'Import-HaniwersConfig'
         'Invoke-HaniwersParallelScan'
         'Invoke-HaniwersSerialScan'
+        'Measure-HaniwersThreshold'
         'Receive-HaniwersEvent'
         'Set-HaniwersThreshold'
         'Test-HaniwersThresholdConfig'

@@ -74,5 +74,5 @@ Invoke-HaniwersSerialScan -PortName sim -Center 400 -NSteps 340 -StepSize 1 -Dur
 } 
 "peak working set after 500 steps: {0:0.0} MB; after 2000 steps: {1:0.0} MB; growth {2:0.0} MB (target within 10 MB)" -f $marks[500], $marks[2000], ($marks[2000] - $marks[500])
 
-if ((& dotnet $BenchPath 2>&1 | Out-String) -match 'fit') { & dotnet $BenchPath fit }
+& dotnet $BenchPath fit
 Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue

@@ -4,11 +4,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
+using Haniwers.Analysis;
 using Haniwers.Configuration;
 using Haniwers.Protocol;
 using Haniwers.Transport;
 
-// Usage: Haniwers.Bench parser | write-rtt <serial-port> [count]
+// Usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit
 // Prints one line per figure: "<name>: <value> <unit> (<detail>)".
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -16,8 +17,9 @@ switch (args.FirstOrDefault())
 {
     case "parser": Parser(); break;
     case "write-rtt": WriteRoundTrip(args[1], args.Length > 2 ? int.Parse(args[2]) : 300); break;
+    case "fit": FitTiming(); FitRecovery(); break;
     default:
-        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count]");
+        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit");
         return 2;
 }
 return 0;
@@ -65,4 +67,37 @@ static void WriteRoundTrip(string port, int count)
     }
     samples.Sort();
     Console.WriteLine($"three-channel write over the pty (text, pause/resume included): median {samples[samples.Count / 2]:0.00} ms, p95 {samples[(int)(samples.Count * 0.95)]:0.00} ms ({count} writes; target median <= 10 ms)");
+}
+
+static void FitTiming()
+{
+    // three channels of 200 points each
+    var channels = Enumerable.Range(1, 3).Select(ch => SyntheticScan.Generate(ch, mean: 250 + 20 * ch, from: 101, to: 499, step: 2, channel: ch)).ToList();
+    var samples = new List<double>();
+    for (int run = 0; run < 25; run++)
+    {
+        var sw = Stopwatch.StartNew();
+        foreach (var points in channels) SCurveFitter.Fit(points, new FitOptions());
+        sw.Stop();
+        if (run >= 5) samples.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    samples.Sort();
+    Console.WriteLine($"fit of three channels x 200 points: median {samples[samples.Count / 2]:0.0} ms ({samples.Count} runs; target <= 50 ms)");
+}
+
+static void FitRecovery()
+{
+    var truths = new[] { (height: 100.0, mean: 300.0, sigma: 8.0, baseline: 1.0), (40, 700, 25, 0.2), (5000, 30, 2, 50), (3, 512, 15, 0.01) };
+    Console.WriteLine("synthetic scans, 200 seeds each (Poisson noise, 10 s windows): true vs recovered");
+    Console.WriteLine("  true Height/Mean/Sigma/Baseline | median Mean (err)  | median Sigma (err) | Mean within 3 err | Sigma within 3 err | pull width Mean / Sigma");
+    foreach (var t in truths)
+    {
+        double from = Math.Max(1, t.mean - 7 * t.sigma), to = Math.Min(1023, t.mean + 7 * t.sigma), step = Math.Max(1, Math.Round(t.sigma / 4));
+        var fits = Enumerable.Range(1, 200).Select(seed => SCurveFitter.Fit(SyntheticScan.Generate(seed, t.height, t.mean, t.sigma, t.baseline, from, to, step), new FitOptions())).ToList();
+        var meanPull = fits.Select(f => (f.Mean - t.mean) / f.MeanError).ToList();
+        var sigmaPull = fits.Select(f => (f.Sigma - t.sigma) / f.SigmaError).ToList();
+        static double Median(IEnumerable<double> v) { var a = v.OrderBy(x => x).ToArray(); return a[a.Length / 2]; }
+        static double Width(List<double> v) { double m = v.Average(); return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1)); }
+        Console.WriteLine($"  {t.height,5}/{t.mean,4}/{t.sigma,3}/{t.baseline,5}            | {Median(fits.Select(f => f.Mean)),7:0.00} ({Median(fits.Select(f => f.MeanError)),5:0.00}) | {Median(fits.Select(f => f.Sigma)),6:0.00} ({Median(fits.Select(f => f.SigmaError)),5:0.00})  | {meanPull.Count(p => Math.Abs(p) < 3),3}/200           | {sigmaPull.Count(p => Math.Abs(p) < 3),3}/200            | {Width(meanPull):0.00} / {Width(sigmaPull):0.00}");
+    }
 }

@@ -50,3 +50,11 @@ function Stop-TestProcess {
         Remove-Item $Item.Folder -Recurse -Force -ErrorAction SilentlyContinue
     }
 }
+
+# Runs a command in a new pwsh and returns what it printed (the host output, such as -WhatIf's).
+function Invoke-InNewPwsh([string] $Command) {
+    $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    # under `dotnet pwsh` the process is dotnet: run the same pwsh.dll, wherever the current folder is
+    [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    & $pwsh @prefix -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; $Command" 2>&1 | Out-String -Width 300
+}

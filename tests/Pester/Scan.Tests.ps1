@@ -10,14 +10,6 @@ BeforeAll {
         [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
     }
 
-    # Runs a command in a new pwsh and returns what it printed (the host output, such as -WhatIf's).
-    function Invoke-InNewPwsh([string] $Command) {
-        $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-        # under `dotnet pwsh` the process is dotnet: run the same pwsh.dll, wherever the current folder is
-        [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
-        & $pwsh @prefix -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; $Command" 2>&1 | Out-String -Width 300
-    }
-
     function Read-Journal([string] $Folder) { Get-Content (Join-Path $Folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } }
 }
 

@@ -62,7 +62,7 @@ namespace Haniwers.PowerShell.Commands
                 ?? (problem.Key.StartsWith("device", StringComparison.Ordinal) ? config.Device
                     : problem.Key.StartsWith("sampler", StringComparison.Ordinal) ? (object)config.Sampler : config);
             string where = config.Source is null ? "" : $" in {config.Source}";
-            var record = new ErrorRecord(new InvalidDataException($"{problem.Key}{where}: {problem.Message}"),
+            var record = new ErrorRecord(new ConfigValueException($"{problem.Key}{where}: {problem.Message}"),
                 problem.Kind.ToString(), ErrorCategory.InvalidData, target)
             {
                 ErrorDetails = new ErrorDetails($"{problem.Key}{where}: {problem.Message}") { RecommendedAction = problem.Fix },
@@ -72,8 +72,8 @@ namespace Haniwers.PowerShell.Commands
     }
 
     /// <summary>A configuration value that a scan cannot use.</summary>
-    public sealed class InvalidDataException : Exception
+    public sealed class ConfigValueException : Exception
     {
-        public InvalidDataException(string message) : base(message) { }
+        public ConfigValueException(string message) : base(message) { }
     }
 }

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+
+namespace Haniwers.Analysis
+{
+    /// <summary>How thresholds are derived from the fitted curve.</summary>
+    public enum ThresholdConvention
+    {
+        /// <summary>Mean + k * Sigma, Sigma the standard deviation of the edge.</summary>
+        Native,
+        /// <summary>As haniwers does: b + k*c with c = sqrt(2) * Sigma, i.e. Mean + k * sqrt(2) * Sigma.</summary>
+        Haniwers,
+    }
+
+    /// <summary>One channel's fitted S-curve and the thresholds it suggests.</summary>
+    public sealed class ThresholdFit
+    {
+        public int Channel { get; set; }
+        /// <summary>The run fitted (with -ByRun), else null.</summary>
+        public string? RunId { get; set; }
+        public double Mean { get; set; }
+        public double MeanError { get; set; }
+        public double Sigma { get; set; }
+        public double SigmaError { get; set; }
+        /// <summary>The fall of the curve, in Hz (A).</summary>
+        public double Height { get; set; }
+        public double HeightError { get; set; }
+        /// <summary>The rate left above the edge, in Hz (muons and what the threshold cannot cut).</summary>
+        public double Baseline { get; set; }
+        public double BaselineError { get; set; }
+        public double ChiSquare { get; set; }
+        public int DegreesOfFreedom { get; set; }
+        public int Points { get; set; }
+        public bool Converged { get; set; }
+        public bool Weighted { get; set; }
+        public ThresholdConvention Convention { get; set; }
+        public int Threshold0Sigma { get; set; }
+        public int Threshold1Sigma { get; set; }
+        public int Threshold3Sigma { get; set; }
+        public int Threshold5Sigma { get; set; }
+        /// <summary>The k of the recommended threshold (-Sigma).</summary>
+        public double SigmaMultiple { get; set; }
+        /// <summary>The recommended threshold: round(Mean + k * Sigma), or the Haniwers convention's.</summary>
+        public int Threshold { get; set; }
+        public double ScanStart { get; set; }
+        public double ScanStop { get; set; }
+        public IReadOnlyList<string> Warnings { get; set; } = Array.Empty<string>();
+
+        /// <summary>The points fitted, for the plot.</summary>
+        public IReadOnlyList<ScanPoint> Data { get; set; } = Array.Empty<ScanPoint>();
+
+        public double ReducedChiSquare => DegreesOfFreedom > 0 ? ChiSquare / DegreesOfFreedom : double.NaN;
+
+        public double RateAt(double x) => SCurve.Rate(x, Height, Mean, Sigma, Baseline);
+
+        public override string ToString() =>
+            $"ch{Channel}: Mean {Mean:0.0} ± {MeanError:0.0}, Sigma {Sigma:0.0} ± {SigmaError:0.0}, threshold {Threshold}";
+    }
+
+    /// <summary>A channel whose points cannot be fitted; says why.</summary>
+    public sealed class FitException : Exception
+    {
+        public FitException(int channel, string reason) : base($"Channel {channel} cannot be fitted: {reason}") => Channel = channel;
+        public int Channel { get; }
+    }
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using Haniwers.Analysis;
+using Haniwers.Output;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// Fits each channel's S-curve (rate against threshold) and writes the thresholds it suggests,
+    /// ready to pipe into Set-HaniwersThreshold.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "HaniwersThreshold", DefaultParameterSetName = PipelineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(ThresholdFit))]
+    public sealed class MeasureHaniwersThresholdCommand : HaniwersCmdlet
+    {
+        private const string PipelineSet = "Pipeline";
+        private const string PathSet = "Path";
+        private readonly List<ScanPoint> _points = new List<ScanPoint>();
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = new string[0];
+
+        [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 3)]
+        public int Channel { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        public double Threshold { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        public double Events { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PathSet)]
+        public double DurationSeconds { get; set; } = 1;
+
+        [Parameter(ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        public string? RunId { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0, 20.0)]
+        public double Sigma { get; set; } = 3;
+
+        [Parameter]
+        public ThresholdConvention Convention { get; set; } = ThresholdConvention.Native;
+
+        [Parameter]
+        public SwitchParameter Unweighted { get; set; }
+
+        [Parameter]
+        public SwitchParameter ByRun { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? PlotPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter LogScale { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutputDirectory { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == PipelineSet)
+            {
+                _points.Add(new ScanPoint(Channel, Threshold, Events, DurationSeconds, RunId));
+                return;
+            }
+            foreach (string path in Path)
+            {
+                string full = ResolveUserPath(path);
+                try
+                {
+                    var files = Directory.Exists(full) ? ScanFileReader.FilesIn(full) : new[] { full };
+                    foreach (var file in files)
+                    {
+                        if (!File.Exists(file)) throw new FileNotFoundException($"Scan file not found: '{file}'.", file);
+                        var points = ScanFileReader.Read(file, DurationSeconds);
+                        WriteVerbose($"{points.Count} point(s) from {file}.");
+                        _points.AddRange(points);
+                    }
+                }
+                catch (FileNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "ScanFileNotFound", ErrorCategory.ObjectNotFound, full));
+                }
+                catch (InvalidDataException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            var options = new FitOptions { Weighted = !Unweighted.IsPresent, SigmaMultiple = Sigma, Convention = Convention };
+            var groups = _points.GroupBy(p => (p.Channel, Run: ByRun.IsPresent ? p.RunId : null)).OrderBy(g => g.Key.Run).ThenBy(g => g.Key.Channel);
+            var fits = new List<ThresholdFit>();
+            foreach (var group in groups)
+            {
+                ThresholdFit fit;
+                try
+                {
+                    fit = SCurveFitter.Fit(group.ToList(), options);
+                }
+                catch (FitException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "FitFailed", ErrorCategory.InvalidData, group.Key.Channel)
+                    {
+                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Scan a wider range around the channel's noise edge, or check that the channel counts at all." },
+                    });
+                    continue;
+                }
+                fit.RunId = group.Key.Run;
+                foreach (var warning in fit.Warnings) WriteWarning($"ch{fit.Channel}{(fit.RunId is null ? "" : " " + fit.RunId)}: {warning}");
+                fits.Add(fit);
+                WriteObject(fit);
+            }
+            if (_points.Count == 0) WriteWarning("No scan points were given: pipe scan results or Import-Csv rows, or use -Path.");
+            if (fits.Count == 0) return;
+            if (PlotPath is not null)
+            {
+                string plot = ResolveUserPath(PlotPath);
+                if (ShouldProcess(plot, $"Write the S-curve plot of {fits.Count} fit(s)"))
+                {
+                    FitPlot.WriteSvg(fits, plot, LogScale.IsPresent);
+                    WriteVerbose($"Plot written to {plot}.");
+                }
+            }
+            if (OutputDirectory is not null)
+            {
+                string folder = ResolveUserPath(OutputDirectory);
+                string history = System.IO.Path.Combine(folder, ThresholdFitRecord.FileName);
+                if (ShouldProcess(history, $"Append {fits.Count} fit(s)"))
+                {
+                    Directory.CreateDirectory(folder);
+                    try
+                    {
+                        using var appender = CsvAppender<ThresholdFitRecord>.Open(history);
+                        var now = DateTimeOffset.Now;
+                        appender.Append(fits.Select(f => ThresholdFitRecord.From(f, now)));
+                    }
+                    catch (CsvHeaderMismatchException ex)
+                    {
+                        WriteError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, history));
+                    }
+                }
+            }
+        }
+    }
+}

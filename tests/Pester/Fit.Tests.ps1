@@ -1,0 +1,116 @@
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    # one scan on the simulator, shared by the tests below
+    $script:run = New-TestFolder
+    $script:rows = Invoke-HaniwersParallelScan -PortName 'sim:seed=21' -Center 280, 300, 260 -NSteps 12 -StepSize 4 -Duration 0.5 -SettleTime 0 -OutputDirectory $run
+    $script:model = [Haniwers.Simulation.SimulatorOptions]::new()
+}
+
+AfterAll {
+    Remove-Item $run -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Measure-HaniwersThreshold' {
+    It 'fits every channel of a scan and recommends thresholds above the simulator''s noise edge' {
+        $fits = $rows | Measure-HaniwersThreshold
+        $fits.Count | Should -Be 3
+        $fits[0] | Should -BeOfType ([Haniwers.Analysis.ThresholdFit])
+        foreach ($fit in $fits) {
+            $edge = $model.NoiseMidpoint[$fit.Channel - 1]
+            $width = $model.NoiseWidth[$fit.Channel - 1]
+            [math]::Abs($fit.Mean - $edge) | Should -BeLessThan (4 * $fit.MeanError + 2)
+            $fit.Threshold | Should -BeGreaterThan ($edge + 2 * $width)
+            $fit.Threshold | Should -Be $fit.Threshold3Sigma
+            $fit.Converged | Should -BeTrue
+        }
+    }
+
+    It 'gives the same fit from Import-Csv rows as from the scan objects and from -Path' {
+        $fromObjects = $rows | Measure-HaniwersThreshold
+        $fromCsv = Get-ChildItem $run -Filter 'scan_results_ch*.csv' | ForEach-Object { Import-Csv $_.FullName } | Measure-HaniwersThreshold
+        $fromPath = Measure-HaniwersThreshold -Path $run
+        foreach ($i in 0..2) {
+            [math]::Abs($fromCsv[$i].Mean - $fromObjects[$i].Mean) | Should -BeLessThan 1e-6
+            $fromPath[$i].Threshold | Should -Be $fromObjects[$i].Threshold
+        }
+    }
+
+    It 'draws one SVG with a panel per channel' {
+        $svg = Join-Path $run 'scurves.svg'
+        $null = Measure-HaniwersThreshold -Path $run -PlotPath $svg -LogScale
+        [xml] $xml = Get-Content $svg -Raw
+        $panels = @($xml.svg.g | Where-Object { $_.class -eq 'panel' })
+        $panels.Count | Should -Be 3
+        $panels.id | Should -Be @('channel-1', 'channel-2', 'channel-3')
+        (Get-Content $svg -Raw) | Should -Match 'threshold \d+'
+    }
+
+    It 'pipes into Set-HaniwersThreshold -WhatIf, which shows each channel''s value and opens nothing' {
+        $fits = Measure-HaniwersThreshold -Path $run
+        $out = Invoke-InNewPwsh "Measure-HaniwersThreshold -Path '$run' | Set-HaniwersThreshold -PortName /dev/ttyHANIWERS_NONE -WhatIf"
+        foreach ($fit in $fits) { $out | Should -Match "Set threshold to $($fit.Threshold)`" on target `"channel $($fit.Channel) on /dev/ttyHANIWERS_NONE" }
+        $out | Should -Not -Match 'PortNotFound|does not exist'
+    }
+
+    It 'reports a channel it cannot fit and still fits the others' {
+        $few = $rows | Where-Object { $_.Channel -ne 2 -or $_.Step -le 3 }
+        $fits = $few | Measure-HaniwersThreshold -ErrorVariable err -ErrorAction SilentlyContinue
+        $fits.Channel | Should -Be @(1, 3)
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FitFailed*'
+        $err[0].Exception.Message | Should -Match 'Channel 2 cannot be fitted'
+        $err[0].TargetObject | Should -Be 2
+    }
+
+    It 'reports thresholds as haniwers does with -Convention Haniwers' {
+        $native = Measure-HaniwersThreshold -Path $run
+        $haniwers = Measure-HaniwersThreshold -Path $run -Convention Haniwers
+        foreach ($i in 0..2) {
+            $haniwers[$i].Threshold3Sigma | Should -Be ([math]::Round($native[$i].Mean + 3 * [math]::Sqrt(2) * $native[$i].Sigma, [MidpointRounding]::ToEven))
+        }
+    }
+
+    It 'fits each run apart with -ByRun' {
+        $second = New-TestFolder
+        try {
+            Copy-Item (Join-Path $run 'scan_results_ch*.csv') $second
+            $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=22' -Center 280, 300, 260 -NSteps 12 -StepSize 4 -Duration 0.2 -SettleTime 0 -OutputDirectory $second
+            $fits = Measure-HaniwersThreshold -Path $second -ByRun -WarningAction SilentlyContinue
+            $fits.Count | Should -Be 6
+            @($fits.RunId | Select-Object -Unique).Count | Should -Be 2
+        } finally { Remove-Item $second -Recurse -Force }
+    }
+
+    It 'appends to threshold_fits.csv with one header' {
+        $history = New-TestFolder
+        try {
+            $null = Measure-HaniwersThreshold -Path $run -OutputDirectory $history
+            $null = Measure-HaniwersThreshold -Path $run -OutputDirectory $history
+            $lines = Get-Content (Join-Path $history 'threshold_fits.csv')
+            $lines.Count | Should -Be 7
+            @(Import-Csv (Join-Path $history 'threshold_fits.csv')).Threshold | Should -Not -BeNullOrEmpty
+        } finally { Remove-Item $history -Recurse -Force }
+    }
+
+    It 'reads the Python tool''s headerless parallel.csv' {
+        $python = New-TestFolder
+        try {
+            # the same scan in haniwers' format: timestamp,event_count,ch1,ch2,ch3,top,mid,btm
+            $rows | Group-Object Step | ForEach-Object {
+                $r = $_.Group | Sort-Object Channel
+                '{0},{1},{2},{3},{4},{5},{6},{7}' -f $r[0].Timestamp.ToString('o'), $r[0].Triggers, $r[0].Threshold, $r[1].Threshold, $r[2].Threshold, $r[0].Events, $r[1].Events, $r[2].Events
+            } | Set-Content (Join-Path $python 'parallel.csv')
+            $fromPython = Measure-HaniwersThreshold -Path $python -DurationSeconds 0.5
+            $fromOurs = Measure-HaniwersThreshold -Path $run
+            foreach ($i in 0..2) { $fromPython[$i].Threshold | Should -Be $fromOurs[$i].Threshold }
+        } finally { Remove-Item $python -Recurse -Force }
+    }
+
+    It 'says which file it cannot read' {
+        $bad = Join-Path $run 'notes.csv'
+        Set-Content $bad 'a,b'
+        Measure-HaniwersThreshold -Path $bad -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnknownScanFile*'
+        $err[0].Exception.Message | Should -Match 'notes.csv'
+        Remove-Item $bad
+    }
+}
