@@ -136,6 +136,46 @@ Describe 'Invoke-HaniwersParallelScan on sim' {
     }
 }
 
+Describe 'Defaults, folders and progress' {
+    It 'scans the simulated detector when given no configuration and no port' {
+        $folder = New-TestFolder
+        try {
+            $rows = Invoke-HaniwersParallelScan -NSteps 1 -Duration 0.05 -SettleTime 0 -OutputDirectory $folder -InformationVariable info
+            $rows.Count | Should -Be 9
+            ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData.PortName | Should -Be 'sim'
+            ($rows | Where-Object Channel -eq 1).Threshold | Should -Be @(275, 280, 285)
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    It 'writes into the workspace''s yyyyMMdd folder by default, as haniwers does' {
+        $workspace = New-TestFolder
+        try {
+            $config = @{ Device = @{ Port = 'sim' }; Sampler = @{ Workspace = $workspace; Duration = 0.05; SettleTime = 0 }
+                Sensors = @{ ch1 = @{ Center = 280; NSteps = 1; StepSize = 5 }; ch2 = @{ Center = 300; NSteps = 1; StepSize = 5 }; ch3 = @{ Center = 260; NSteps = 1; StepSize = 5 } } }
+            $null = Invoke-HaniwersParallelScan -Config $config
+            $day = Join-Path $workspace (Get-Date -Format 'yyyyMMdd')
+            @(Import-Csv (Join-Path $day 'scan_results_ch1.csv')).Count | Should -Be 3
+        } finally { Remove-Item $workspace -Recurse -Force }
+    }
+
+    It 'reports progress per step and ends with a Completed record' {
+        $folder = New-TestFolder
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript('param($module, $folder) Import-Module $module; Invoke-HaniwersParallelScan -PortName sim -NSteps 2 -Duration 0.05 -SettleTime 0 -OutputDirectory $folder').AddArgument($ModulePath).AddArgument($folder)
+            $null = $ps.Invoke()
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterOrEqual 6
+            $progress[0].StatusDescription | Should -Match '^Step 1/5: ch1=270 ch2=290 ch3=250'
+            $progress[-1].RecordType | Should -Be 'Completed'
+            @($progress | Where-Object RecordType -eq 'Processing' | Where-Object SecondsRemaining -ge 0).Count | Should -Be 5
+        } finally {
+            $ps.Dispose()
+            Remove-Item $folder -Recurse -Force
+        }
+    }
+}
+
 Describe 'Invoke-HaniwersSerialScan on sim' {
     It 'gives 3N windows, one row each, with the other channels held at suppress' {
         $folder = New-TestFolder
@@ -225,6 +265,28 @@ Describe 'Scans through the real serial path' {
         try {
             $rows = Invoke-HaniwersSerialScan -PortName $pty.Host -Firmware Binary @quick -NSteps 1 -Duration 0.1 -OutputDirectory $folder
             $rows.Count | Should -Be 9
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+}
+
+Describe 'A scan of a board that resets when the port opens' {
+    BeforeAll {
+        $pty = Start-PtyPair
+        $sim = Start-SimulatorProcess -Serial $pty.Device -Options 'seed=5,boot-text'
+    }
+    AfterAll {
+        $sim, $pty | Stop-TestProcess
+    }
+
+    It 'retries the first write while the board boots and loses no step' {
+        $folder = New-TestFolder
+        try {
+            $config = @{ Sampler = @{ ResponseTimeout = 0.6; RetryBackoff = 0.2; MaxRetry = 4 } }
+            $rows = Invoke-HaniwersParallelScan -PortName $pty.Host -Config $config -Center 280, 300, 260 -NSteps 1 -StepSize 10 -Duration 0.1 -SettleTime 0 -OutputDirectory $folder -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            $rows.Count | Should -Be 9
+            $ops = Import-Csv (Join-Path $folder 'threshold_operations.csv')
+            @($ops | Where-Object { $_.Success -eq 'False' -and $_.Reason -like 'no answer*' }).Count | Should -BeGreaterThan 0
         } finally { Remove-Item $folder -Recurse -Force }
     }
 }

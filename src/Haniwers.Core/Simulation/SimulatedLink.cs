@@ -16,6 +16,7 @@ namespace Haniwers.Simulation
         private TimeSpan? _dropAt;
         private TimeSpan? _droppedAt;
         private bool _lost;
+        private TimeSpan _bootedAt;
 
         public SimulatedLink(SimulatedDetector detector, IClock? clock = null, string portName = "sim")
         {
@@ -26,9 +27,12 @@ namespace Haniwers.Simulation
             if (detector.Options.DropAfter is double drop) _dropAt = now + TimeSpan.FromSeconds(drop);
             if (detector.Options.BootText)
             {
-                foreach (var line in detector.BootLines()) _pending.Enqueue(new ReceivedLine(line, now));
+                // a freshly reset board prints its banner over a second and hears nothing meanwhile
+                _bootedAt = now + SimulatorOptions.BootDuration;
+                int i = 0;
+                foreach (var line in detector.BootLines()) _pending.Enqueue(new ReceivedLine(line, now + TimeSpan.FromSeconds(0.3 * ++i)));
             }
-            _nextEventAt = now + TimeSpan.FromSeconds(detector.NextInterval());
+            _nextEventAt = (_bootedAt > now ? _bootedAt : now) + TimeSpan.FromSeconds(detector.NextInterval());
         }
 
         public SimulatedDetector Detector { get; }
@@ -41,6 +45,7 @@ namespace Haniwers.Simulation
             CheckDrop();
             bool wasStreaming = Detector.Streaming;
             var now = Clock.Elapsed;
+            if (now < _bootedAt) return; // still booting: the command is lost
             if (wasStreaming && _nextEventAt <= now)
             {
                 // an event line already on the wire when the command went out ("in flight")
@@ -58,12 +63,13 @@ namespace Haniwers.Simulation
             while (true)
             {
                 CheckDrop();
-                if (_pending.Count > 0)
+                if (_pending.Count > 0 && _pending.Peek().Arrived <= deadline)
                 {
+                    Clock.WaitUntil(_pending.Peek().Arrived, cancellation);
                     line = _pending.Dequeue();
                     return true;
                 }
-                if (Detector.Streaming && _nextEventAt <= deadline)
+                if (Detector.Streaming && _nextEventAt <= deadline && (_pending.Count == 0 || _nextEventAt < _pending.Peek().Arrived))
                 {
                     if (_dropAt is TimeSpan drop && drop <= _nextEventAt)
                     {
@@ -94,8 +100,8 @@ namespace Haniwers.Simulation
         public void DiscardInput()
         {
             CheckDrop();
-            _pending.Clear();
             var now = Clock.Elapsed;
+            while (_pending.Count > 0 && _pending.Peek().Arrived <= now) _pending.Dequeue();
             // Poisson arrivals have no memory: skipping ahead is the same as having read and dropped them.
             if (_nextEventAt < now) _nextEventAt = now + TimeSpan.FromSeconds(Detector.NextInterval());
         }

@@ -37,8 +37,10 @@ namespace Haniwers.Simulation
         public double? DropAfter { get; set; }
         /// <summary>Seconds after a drop before the link can be reopened; negative = never (a dead device).</summary>
         public double RestoreAfter { get; set; }
-        /// <summary>Prints boot text when opened, as a freshly reset board does.</summary>
+        /// <summary>Boots when opened, as a freshly reset board does: prints boot text and ignores commands for <see cref="BootDuration"/>.</summary>
         public bool BootText { get; set; }
+
+        public static readonly TimeSpan BootDuration = TimeSpan.FromSeconds(1);
 
         public double ExpectedRate(int channel, int threshold)
         {

@@ -22,6 +22,7 @@ namespace Haniwers.Simulation
             // not disposed: the reader thread may still cancel it after Serve returns (its stream is closed by the caller)
             var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             bool closed = false;
+            bool booting = detector.Options.BootText;
 
             void Send(string line)
             {
@@ -47,6 +48,7 @@ namespace Haniwers.Simulation
                         try { n = stream.Read(buffer, 0, buffer.Length); }
                         catch (TimeoutException) { continue; }
                         if (n == 0) { closed = true; break; }
+                        if (booting) continue; // a board still booting hears nothing
                         foreach (var answer in detector.Receive(buffer, n)) Send(answer);
                     }
                 }
@@ -61,9 +63,15 @@ namespace Haniwers.Simulation
             var start = clock.Elapsed;
             try
             {
-                if (detector.Options.BootText)
+                if (booting)
                 {
-                    foreach (var line in detector.BootLines()) Send(line);
+                    foreach (var line in detector.BootLines())
+                    {
+                        session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
+                        Send(line);
+                    }
+                    session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
+                    booting = false;
                 }
                 var next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
                 while (!session.IsCancellationRequested)

@@ -39,9 +39,9 @@ namespace Haniwers.Transport
         }
 
         /// <summary>The single port that looks like a detector's USB-serial bridge.</summary>
-        public static string ResolveAuto()
+        public static string ResolveAuto(string sysClassTty = "/sys/class/tty")
         {
-            var ports = PortCatalog.List();
+            var ports = PortCatalog.List(sysClassTty);
             var candidates = ports.Where(p => p.LooksLikeDetector).ToList();
             if (candidates.Count == 1) return candidates[0].PortName;
             string found = ports.Count == 0 ? "no serial port at all" : "these ports: " + string.Join(", ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")})"));

@@ -10,26 +10,31 @@ namespace Haniwers.PowerShell.Commands
     /// <summary>Turns a scan's reports into PowerShell streams. The engine runs on the pipeline thread, so these calls are safe.</summary>
     internal sealed class ScanObserver : IScanObserver
     {
+        private const int ActivityId = 0x4A11;
         private readonly ScanCmdlet _cmdlet;
-        private readonly ProgressRecord _progress;
+        private readonly string _activity;
         private readonly TimeSpan _window;
+        private string _status = "Opening the detector";
 
         public ScanObserver(ScanCmdlet cmdlet, string activity, TimeSpan window)
         {
             _cmdlet = cmdlet;
+            _activity = activity;
             _window = window;
-            _progress = new ProgressRecord(0x4A11, activity, "Opening the detector");
         }
 
         public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed)
         {
-            _progress.StatusDescription = $"Step {position}/{total}: {step.Describe()}";
-            _progress.PercentComplete = (int)(100.0 * (position - 1) / total);
+            // a new record each time: hosts may keep the records they were given
+            _status = $"Step {position}/{total}: {step.Describe()}";
             // remaining: the pace so far, or the plan's window before the first step is done
             double perStep = position > 1 ? elapsed.TotalSeconds / (position - 1) : _window.TotalSeconds;
-            _progress.SecondsRemaining = (int)Math.Ceiling(perStep * (total - position + 1));
-            _progress.CurrentOperation = $"elapsed {ScanPlan.Format(elapsed)}";
-            _cmdlet.WriteProgress(_progress);
+            _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
+            {
+                PercentComplete = (int)(100.0 * (position - 1) / total),
+                SecondsRemaining = (int)Math.Ceiling(perStep * (total - position + 1)),
+                CurrentOperation = $"elapsed {ScanPlan.Format(elapsed)}",
+            });
         }
 
         public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(
@@ -53,12 +58,11 @@ namespace Haniwers.PowerShell.Commands
 
         public void Warning(string message) => _cmdlet.WriteWarning(message);
 
-        public void Complete()
+        public void Complete() => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
         {
-            _progress.RecordType = ProgressRecordType.Completed;
-            _progress.PercentComplete = 100;
-            _cmdlet.WriteProgress(_progress);
-        }
+            RecordType = ProgressRecordType.Completed,
+            PercentComplete = 100,
+        });
     }
 
     public sealed class StepSkippedException : Exception

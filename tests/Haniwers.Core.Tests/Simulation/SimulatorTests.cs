@@ -145,3 +145,24 @@ namespace Haniwers.Tests.Simulation
         }
     }
 }
+
+namespace Haniwers.Tests.Simulation
+{
+    public class BootTextTests
+    {
+        [Fact]
+        public void AFirstWriteToABootingBoardIsRetriedAndItsBootTextIsNotAnAnswer()
+        {
+            var clock = new ManualClock();
+            var link = new SimulatedLink(new SimulatedDetector(SimulatorOptions.Parse("seed=1,boot-text")), clock);
+            var attempts = new System.Collections.Generic.List<ThresholdAttempt>();
+            var writer = new ThresholdWriter(new BinaryFirmware(), new RetryPolicy(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(1));
+            var result = writer.Write(link, new[] { new System.Collections.Generic.KeyValuePair<int, int>(2, 300) }, attempts.Add, CancellationToken.None).Single();
+            Assert.True(result.Success);
+            Assert.Equal(2, result.Attempts);
+            Assert.Contains("no answer", attempts[0].Reason); // boot lines ("ready", ...) arrived during it and were skipped
+            Assert.Equal("2", result.LastAnswer);
+            Assert.Equal(new[] { "SET 2 300 ok" }, link.Detector.Writes.Select(w => w.ToString()));
+        }
+    }
+}
