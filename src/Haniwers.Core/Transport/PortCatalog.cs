@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Ports;
 using System.Linq;
+using System.Runtime.InteropServices;
 
 namespace Haniwers.Transport
 {
@@ -74,7 +75,7 @@ namespace Haniwers.Transport
             try
             {
                 if (!Directory.Exists(deviceLink)) return null;
-                var dir = new DirectoryInfo(Path.GetFullPath(ResolveLink(deviceLink)));
+                var dir = new DirectoryInfo(ResolveLink(deviceLink));
                 for (int depth = 0; dir is not null && depth < 4; depth++, dir = dir.Parent)
                 {
                     if (File.Exists(Path.Combine(dir.FullName, "idVendor"))) return dir.FullName;
@@ -85,25 +86,30 @@ namespace Haniwers.Transport
             return null;
         }
 
+        /// <summary>
+        /// The canonical path, symlinks resolved by the C library: sysfs links are relative to their
+        /// real folder, so they cannot be resolved by joining strings (netstandard2.0 has no API for it).
+        /// </summary>
         private static string ResolveLink(string path)
-        {
-            // netstandard2.0 has no symlink API: /sys resolves through the kernel when we walk ".." from the real path,
-            // so ask the file system for the canonical form by enumerating the parent.
-            var real = new DirectoryInfo(path);
-            return RealPath(real.FullName);
-        }
-
-        private static string RealPath(string path)
         {
             try
             {
-                var info = new DirectoryInfo(path);
-                var target = info.GetType().GetProperty("LinkTarget")?.GetValue(info) as string;
-                if (target is null) return path;
-                return Path.IsPathRooted(target) ? target : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, target));
+                IntPtr resolved = RealPath(path, IntPtr.Zero);
+                if (resolved == IntPtr.Zero) return path;
+                try { return Marshal.PtrToStringAnsi(resolved) ?? path; }
+                finally { Free(resolved); }
             }
-            catch (IOException) { return path; }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return path;
+            }
         }
+
+        [DllImport("libc", EntryPoint = "realpath", CharSet = CharSet.Ansi)]
+        private static extern IntPtr RealPath(string path, IntPtr resolved);
+
+        [DllImport("libc", EntryPoint = "free")]
+        private static extern void Free(IntPtr pointer);
 
         private static string? ReadAttribute(string dir, string name)
         {

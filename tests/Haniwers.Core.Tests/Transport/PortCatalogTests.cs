@@ -40,6 +40,25 @@ namespace Haniwers.Tests.Transport
         }
 
         [Fact]
+        public void FollowsSysfsRelativeLinksToTheUsbDevice()
+        {
+            if (Environment.OSVersion.Platform != PlatformID.Unix) return;
+            // as in sysfs: class/tty/ttyUSB0 -> ../../devices/.../ttyUSB0/tty/ttyUSB0, whose device -> ../../../ttyUSB0
+            string usb = Path.Combine(_root, "devices", "usb1", "1-1");
+            string tty = Path.Combine(usb, "1-1:1.0", "ttyUSB0", "tty", "ttyUSB0");
+            Directory.CreateDirectory(tty);
+            File.WriteAllText(Path.Combine(usb, "idVendor"), "0403\n");
+            File.WriteAllText(Path.Combine(usb, "idProduct"), "6001\n");
+            Directory.CreateDirectory(Path.Combine(_root, "class", "tty"));
+            Directory.CreateSymbolicLink(Path.Combine(_root, "class", "tty", "ttyUSB0"), "../../devices/usb1/1-1/1-1:1.0/ttyUSB0/tty/ttyUSB0");
+            Directory.CreateSymbolicLink(Path.Combine(tty, "device"), "../../../ttyUSB0");
+            var port = Assert.Single(PortCatalog.List(Path.Combine(_root, "class", "tty")));
+            Assert.Equal("0403", port.VendorId);
+            Assert.Equal("6001", port.ProductId);
+            Assert.True(port.LooksLikeDetector);
+        }
+
+        [Fact]
         public void AutoPicksTheOneDetectorLikePort()
         {
             if (Environment.OSVersion.Platform != PlatformID.Unix) return;
