@@ -29,7 +29,7 @@ namespace Haniwers.Analysis
                 PanelWidth, PanelHeight * fits.Count));
             for (int i = 0; i < fits.Count; i++)
             {
-                string panel = SvgExporter.ExportToString(Panel(fits[i], logScale), PanelWidth, PanelHeight, false);
+                string panel = SvgExporter.ExportToString(Panel(fits[i], logScale), PanelWidth, PanelHeight, false, null, useVerticalTextAlignmentWorkaround: true);
                 panel = panel.Substring(panel.IndexOf("<svg", StringComparison.Ordinal));
                 // clip-path ids must be unique in the document
                 string prefix = $"p{i + 1}";
@@ -56,8 +56,8 @@ namespace Haniwers.Analysis
             model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "threshold (DAC units)" });
             double positiveMin = fit.Data.Where(p => p.Rate > 0).Select(p => p.Rate).DefaultIfEmpty(1).Min();
             model.Axes.Add(logScale
-                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2 }
-                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0 });
+                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2, MaximumPadding = 0.1 }
+                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0, Maximum = 1.08 * fit.Data.Max(p => p.Rate + p.RateError) });
 
             var data = new ScatterErrorSeries { Title = "data", MarkerType = MarkerType.Circle, MarkerSize = 2.5, ErrorBarColor = OxyColors.Gray };
             foreach (var p in fit.Data)
