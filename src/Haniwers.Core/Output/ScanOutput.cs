@@ -38,6 +38,13 @@ namespace Haniwers.Output
 
         public static string ResultFileName(int channel) => $"scan_results_ch{channel}.csv";
 
+        /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>
+        public static void CheckExistingFiles(string folder, IEnumerable<int> channels)
+        {
+            foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ResultFileName(ch)));
+            CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
+        }
+
         /// <summary>
         /// Checks every existing file's header, takes the folder's lock, then opens the files.
         /// Throws <see cref="CsvHeaderMismatchException"/> or <see cref="RunFolderInUseException"/> before writing anything.
@@ -48,9 +55,8 @@ namespace Haniwers.Output
             _runId = runId;
             _now = now;
             var channelList = channels.ToList();
+            CheckExistingFiles(folder, channelList);
             Directory.CreateDirectory(folder);
-            foreach (int ch in channelList) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ResultFileName(ch)));
-            CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
             try
             {
                 _lock = NamedLock.Acquire(Path.Combine(folder, LockFileName), $"scan run {runId}");

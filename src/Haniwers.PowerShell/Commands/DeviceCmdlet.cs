@@ -14,7 +14,7 @@ namespace Haniwers.PowerShell.Commands
         [Parameter]
         [ArgumentCompleter(typeof(PortNameCompleter))]
         [ValidateNotNullOrEmpty]
-        public virtual string? PortName { get; set; }
+        public string? PortName { get; set; }
 
         [Parameter]
         public FirmwareDialect? Firmware { get; set; }

@@ -32,7 +32,7 @@ namespace Haniwers.PowerShell.Commands
         public double Threshold { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
-        public double Events { get; set; }
+        public new double Events { get; set; } // the CSV column; hides PSCmdlet.Events, which a binary cmdlet does not use
 
         [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = PathSet)]

@@ -82,8 +82,7 @@ namespace Haniwers.PowerShell.Commands
             var channels = plan.Ranges.Select(r => r.Channel).ToList();
             try
             {
-                foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ScanOutput.ResultFileName(ch)));
-                CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
+                ScanOutput.CheckExistingFiles(folder, channels); // before the port opens: a refused folder touches no device
             }
             catch (CsvHeaderMismatchException ex)
             {

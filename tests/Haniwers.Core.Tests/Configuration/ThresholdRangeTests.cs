@@ -50,7 +50,7 @@ namespace Haniwers.Tests.Configuration
         [Fact]
         public void StepThatDoesNotDivideTheRangeStopsAtTheLastValueInside()
         {
-            // start form: 5 values of step 7 from 100 is 100..128; clipped at the top it stops at the last one inside
+            // start form: 5 values of step 7 from 1000 would reach 1028; the range stops at the last value inside 1..1023
             var range = ThresholdRange.For(new SensorSettings { Channel = 1, Key = "ch1", StartThreshold = 1000, NumSteps = 5, StepSize = 7 })!;
             Assert.Equal(new[] { 1000, 1007, 1014, 1021 }, range.Values);
             Assert.Equal(1021, range.Stop);
