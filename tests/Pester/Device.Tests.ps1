@@ -159,3 +159,17 @@ Describe 'Set-HaniwersThreshold on the built-in simulator' {
         { Set-HaniwersThreshold -PortName sim -Channel 1 -Threshold 1024 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 }
+
+Describe 'Port name completion' {
+    It 'offers sim, auto and the ports present on every -PortName' {
+        foreach ($command in 'Set-HaniwersThreshold', 'Receive-HaniwersEvent', 'Invoke-HaniwersParallelScan', 'Invoke-HaniwersSerialScan') {
+            $line = "$command -PortName "
+            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $completions | Should -Contain 'sim'
+            $completions | Should -Contain 'auto'
+            foreach ($port in @(Get-HaniwersPort | ForEach-Object PortName)) { $completions | Should -Contain $port }
+        }
+        $line = 'Set-HaniwersThreshold -PortName si'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('sim')
+    }
+}
