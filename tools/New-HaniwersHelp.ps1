@@ -15,9 +15,11 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 $module = Get-Module Haniwers
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+$common = [System.Management.Automation.Cmdlet]::CommonParameters  # -WhatIf and -Confirm are documented with the rest
 
 function Esc([string] $text) { [System.Security.SecurityElement]::Escape($text) }
+# Int32 rather than Nullable`1 for the optional overrides
+function TypeName([type] $type) { $inner = [Nullable]::GetUnderlyingType($type); if ($inner) { $type = $inner }; $type.Name }
 function Paras([string] $text) {
     ($text -split "(?:\r?\n){2,}" | Where-Object { $_.Trim() } | ForEach-Object { "<maml:para>$(Esc $_.Trim())</maml:para>" }) -join ''
 }
@@ -45,7 +47,7 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
             $type = $p.ParameterType
             $isSwitch = $type -eq [System.Management.Automation.SwitchParameter]
             [void]$sb.Append("<command:parameter required=`"$($p.IsMandatory.ToString().ToLower())`" position=`"$position`" pipelineInput=`"$(if ($p.ValueFromPipeline -or $p.ValueFromPipelineByPropertyName) { 'true' } else { 'false' })`"><maml:name>$($p.Name)</maml:name>")
-            if (-not $isSwitch) { [void]$sb.Append("<command:parameterValue required=`"true`">$(Esc $type.Name)</command:parameterValue>") }
+            if (-not $isSwitch) { [void]$sb.Append("<command:parameterValue required=`"true`">$(Esc (TypeName $type))</command:parameterValue>") }
             [void]$sb.Append('</command:parameter>')
         }
         [void]$sb.Append('</command:syntaxItem>')
@@ -60,7 +62,7 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $position = if ($attribute.Position -ge 0) { $attribute.Position + 1 } else { 'named' }
         $mandatory = ($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.Mandatory }).Count -gt 0
         [void]$sb.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" position=`"$position`" pipelineInput=`"$pipeline`" aliases=`"$(($p.Aliases) -join ', ')`"><maml:name>$($p.Name)</maml:name><maml:description>$(Paras $help.Parameters[$p.Name])</maml:description>")
-        [void]$sb.Append("<command:parameterValue required=`"true`">$(Esc $p.ParameterType.Name)</command:parameterValue><dev:type><maml:name>$(Esc $p.ParameterType.FullName)</maml:name></dev:type>")
+        [void]$sb.Append("<command:parameterValue required=`"true`">$(Esc (TypeName $p.ParameterType))</command:parameterValue><dev:type><maml:name>$(Esc (TypeName $p.ParameterType))</maml:name></dev:type>")
         [void]$sb.Append('</command:parameter>')
     }
     [void]$sb.Append('</command:parameters><command:inputTypes>')
