@@ -16,7 +16,7 @@ namespace Haniwers.PowerShell
         {
             if (!File.Exists(fullPath))
             {
-                throw new ConfigFileException(fullPath, $"Configuration file not found: '{fullPath}'.");
+                throw ConfigFileException.NotFound(fullPath);
             }
             if (string.Equals(Path.GetExtension(fullPath), ".psd1", StringComparison.OrdinalIgnoreCase))
             {

@@ -21,7 +21,12 @@ namespace Haniwers.Configuration
             Column = column;
         }
 
+        public static ConfigFileException NotFound(string path) =>
+            new ConfigFileException(path, $"Configuration file not found: '{path}'.") { FileMissing = true };
+
         public string Path { get; }
+        /// <summary>True when there was no file at all (as opposed to a file that could not be read).</summary>
+        public bool FileMissing { get; private set; }
         public int? Line { get; }
         public int? Column { get; }
     }
@@ -37,7 +42,7 @@ namespace Haniwers.Configuration
         {
             if (!File.Exists(path))
             {
-                throw new ConfigFileException(path, $"Configuration file not found: '{path}'.");
+                throw ConfigFileException.NotFound(path);
             }
             return ReadToml(File.ReadAllText(path), path);
         }

@@ -50,9 +50,8 @@ namespace Haniwers.PowerShell.Commands
 
         protected static ErrorRecord ConfigFileError(ConfigFileException ex)
         {
-            bool missing = ex.Message.StartsWith("Configuration file not found", StringComparison.Ordinal);
-            return new ErrorRecord(ex, missing ? "ConfigFileNotFound" : "ConfigFileUnreadable",
-                missing ? ErrorCategory.ObjectNotFound : ErrorCategory.ParserError, ex.Path);
+            return new ErrorRecord(ex, ex.FileMissing ? "ConfigFileNotFound" : "ConfigFileUnreadable",
+                ex.FileMissing ? ErrorCategory.ObjectNotFound : ErrorCategory.ParserError, ex.Path);
         }
 
         /// <summary>One configuration problem as a non-terminating error: ErrorId = problem kind, target = the channel's settings.</summary>
