@@ -114,10 +114,13 @@ namespace Haniwers.Output
             foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
         }
 
-        public void StepSkipped(SkippedStep skipped) => _journal.Write("skipped", skipped.Timestamp, new Dictionary<string, object?>
+        public void StepSkipped(SkippedStep skipped) => _journal.Write("skipped", skipped.Timestamp, SkippedFields(skipped));
+
+        /// <summary>A skipped step as the journal records it, alone and in the end summary.</summary>
+        private static Dictionary<string, object?> SkippedFields(SkippedStep skipped) => new Dictionary<string, object?>
         {
             ["step"] = skipped.Step, ["thresholds"] = skipped.Thresholds, ["reason"] = skipped.Reason,
-        });
+        };
 
         public void Interrupted(int atStep, string reason) => _journal.Write("interrupted", _now(), new Dictionary<string, object?>
         {
@@ -131,7 +134,7 @@ namespace Haniwers.Output
             ["port"] = summary.PortName,
             ["plannedSteps"] = summary.PlannedSteps,
             ["completedSteps"] = summary.CompletedSteps,
-            ["skippedSteps"] = summary.SkippedSteps.Select(s => new Dictionary<string, object?> { ["step"] = s.Step, ["thresholds"] = s.Thresholds, ["reason"] = s.Reason }).ToList(),
+            ["skippedSteps"] = summary.SkippedSteps.Select(SkippedFields).ToList(),
             ["malformedLines"] = summary.MalformedLines,
             ["files"] = Files.ToList(),
             ["elapsedSeconds"] = Math.Round(summary.Elapsed.TotalSeconds, 3),

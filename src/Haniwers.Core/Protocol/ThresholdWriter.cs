@@ -16,6 +16,10 @@ namespace Haniwers.Protocol
         public bool Success { get; set; }
         public string Reason { get; set; } = "";
         public string? Answer { get; set; }
+
+        /// <summary>"ch1 &lt;- 280 (attempt 2): ok; device said ...", the verbose line for each attempt.</summary>
+        public override string ToString() =>
+            $"ch{Channel} <- {Threshold} (attempt {Attempt}): {Reason}{(Answer is null ? "" : "; device said " + Answer)}";
     }
 
     /// <summary>What happened to one channel's write: the result Set-HaniwersThreshold -PassThru writes.</summary>

@@ -74,25 +74,22 @@ namespace Haniwers.Transport
 
         public bool TryReadLine(TimeSpan deadline, CancellationToken cancellation, out ReceivedLine line)
         {
-            while (true)
+            var remaining = deadline - Clock.Elapsed;
+            int ms = remaining <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(remaining.TotalMilliseconds);
+            var session = _session;
+            if (!session.Lines.TryTake(out var item, ms, cancellation))
             {
-                var remaining = deadline - Clock.Elapsed;
-                int ms = remaining <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(remaining.TotalMilliseconds);
-                var session = _session;
-                if (!session.Lines.TryTake(out var item, ms, cancellation))
-                {
-                    line = default;
-                    ThrowIfLost();
-                    return false;
-                }
-                if (item is null)
-                {
-                    // the reader's end-of-stream marker
-                    throw new LinkLostException(PortName, session.LostReason ?? "the stream ended");
-                }
-                line = item.Value;
-                return true;
+                line = default;
+                ThrowIfLost();
+                return false;
             }
+            if (item is null)
+            {
+                // the reader's end-of-stream marker
+                throw new LinkLostException(PortName, session.LostReason ?? "the stream ended");
+            }
+            line = item.Value;
+            return true;
         }
 
         public void DiscardInput()

@@ -75,7 +75,6 @@ namespace Haniwers.PowerShell.Commands
             _ => new ErrorRecord(ex, "LinkOpenFailed", ErrorCategory.OpenError, ex.PortName),
         };
 
-        protected void WriteAttemptVerbose(ThresholdAttempt attempt) =>
-            WriteVerbose($"ch{attempt.Channel} <- {attempt.Threshold} (attempt {attempt.Attempt}): {attempt.Reason}{(attempt.Answer is null ? "" : "; device said " + attempt.Answer)}");
+        protected void WriteAttemptVerbose(ThresholdAttempt attempt) => WriteVerbose(attempt.ToString());
     }
 }

@@ -37,8 +37,7 @@ namespace Haniwers.PowerShell.Commands
             });
         }
 
-        public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(
-            $"ch{attempt.Channel} <- {attempt.Threshold} (attempt {attempt.Attempt}): {attempt.Reason}{(attempt.Answer is null ? "" : "; device said " + attempt.Answer)}");
+        public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(attempt.ToString());
 
         public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows)
         {
