@@ -20,8 +20,8 @@ function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 15, [st
 }
 
 # A socat pty pair: the module opens .Host, the simulator serves .Device. Stop it with Stop-TestProcess.
-function Start-PtyPair {
-    $folder = New-TestFolder
+function Start-PtyPair([string] $Folder) {
+    $folder = if ($Folder) { $Folder } else { New-TestFolder }
     $hostLink = Join-Path $folder 'host'
     $deviceLink = Join-Path $folder 'device'
     $process = Start-Process -FilePath socat -ArgumentList "pty,raw,echo=0,link=$hostLink", "pty,raw,echo=0,link=$deviceLink" -PassThru
@@ -49,6 +49,22 @@ function Stop-TestProcess {
         $Item.Process.WaitForExit(5000) | Out-Null
         Remove-Item $Item.Folder -Recurse -Force -ErrorAction SilentlyContinue
     }
+}
+
+# The command line that starts this same pwsh (dotnet pwsh from the local tool, or pwsh).
+function Get-PwshCommand {
+    $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    [string[]] $prefix = if ($pwsh -match 'dotnet(\.exe)?$') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    [pscustomobject]@{ Path = $pwsh; Prefix = $prefix }
+}
+
+# Starts a script in a new pwsh process (to be killed or signalled); the module is imported first.
+function Start-PwshProcess([string] $Script) {
+    $file = Join-Path (New-TestFolder) 'child.ps1'
+    Set-Content -Path $file -Value "Import-Module '$ModulePath'`n$Script"
+    $pwsh = Get-PwshCommand
+    $process = Start-Process -FilePath $pwsh.Path -ArgumentList ($pwsh.Prefix + @('-NoProfile', '-NonInteractive', '-File', $file)) -PassThru
+    [pscustomobject]@{ Process = $process; Folder = (Split-Path $file) }
 }
 
 # Runs a command in a new pwsh and returns what it printed (the host output, such as -WhatIf's).

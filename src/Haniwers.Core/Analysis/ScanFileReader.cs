@@ -21,7 +21,7 @@ namespace Haniwers.Analysis
 
         public static IEnumerable<string> FilesIn(string folder)
         {
-            var ours = Enumerable.Range(1, 3).Select(ch => Path.Combine(folder, ScanOutput.ResultFileName(ch))).Where(File.Exists).ToList();
+            var ours = Enumerable.Range(1, 3).Select(ch => Path.Combine(folder, ScanRun.ResultFileName(ch))).Where(File.Exists).ToList();
             if (ours.Count > 0) return ours;
             var python = new[] { "parallel.csv", "serial.csv" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
             if (python.Count > 0) return python;

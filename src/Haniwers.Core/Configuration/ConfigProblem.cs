@@ -25,6 +25,8 @@ namespace Haniwers.Configuration
         ResponseTimeoutNotPositive,
         RetryBackoffNegative,
         MaxConsecutiveFailuresTooSmall,
+        ReconnectTimeoutOutOfRange,
+        MaxMalformedFractionOutOfRange,
         UnequalStepCounts,
     }
 

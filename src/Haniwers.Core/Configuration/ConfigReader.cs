@@ -101,6 +101,8 @@ namespace Haniwers.Configuration
                 c.RetryBackoff = s.Double("retrybackoff") ?? c.RetryBackoff;
                 c.RetryBackoffMax = s.Double("retrybackoffmax") ?? c.RetryBackoffMax;
                 c.MaxConsecutiveFailures = s.Int("maxconsecutivefailures") ?? c.MaxConsecutiveFailures;
+                c.ReconnectTimeout = s.Double("reconnecttimeout") ?? c.ReconnectTimeout;
+                c.MaxMalformedFraction = s.Double("maxmalformedfraction") ?? c.MaxMalformedFraction;
             }
 
             if (Table(root, "sensors", "sensors", problems) is { } sensors)

@@ -64,6 +64,10 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.RetryBackoffNegative, "retry_backoff", s.RetryBackoff, "retry_backoff and retry_backoff_max must not be negative.", "set retry_backoff = 0.1 and retry_backoff_max = 2 (seconds).");
             if (s.MaxConsecutiveFailures < 1)
                 Add(ConfigProblemKind.MaxConsecutiveFailuresTooSmall, "max_consecutive_failures", s.MaxConsecutiveFailures, $"max_consecutive_failures {s.MaxConsecutiveFailures} would stop the scan before it starts.", "set max_consecutive_failures = 5.");
+            if (s.ReconnectTimeout < 0 || double.IsNaN(s.ReconnectTimeout) || s.ReconnectTimeout > 86400)
+                Add(ConfigProblemKind.ReconnectTimeoutOutOfRange, "reconnect_timeout", s.ReconnectTimeout, $"reconnect_timeout {s.ReconnectTimeout} is not between 0 and 86400 seconds.", "set reconnect_timeout = 30 (seconds to keep reopening a lost link, e.g. while a cable is replugged).");
+            if (!(s.MaxMalformedFraction > 0 && s.MaxMalformedFraction <= 1))
+                Add(ConfigProblemKind.MaxMalformedFractionOutOfRange, "max_malformed_fraction", s.MaxMalformedFraction, $"max_malformed_fraction {s.MaxMalformedFraction} is not a share between 0 (exclusive) and 1.", "set max_malformed_fraction = 0.2 (a window with a larger share of malformed lines is measured again).");
         }
 
         private static List<ThresholdRange> CheckSensors(IList<SensorSettings> sensors, List<ConfigProblem> problems)

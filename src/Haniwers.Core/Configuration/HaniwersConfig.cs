@@ -4,7 +4,7 @@ using System.Linq;
 
 namespace Haniwers.Configuration
 {
-    /// <summary>Which firmware generation the detector runs (protocol.md).</summary>
+    /// <summary>Which firmware generation the detector runs (docs/protocol.md).</summary>
     public enum FirmwareDialect
     {
         /// <summary>Current "kurikintons" firmware: SET_STREAM / SET_THRESHOLD and JSON answers.</summary>
@@ -45,6 +45,10 @@ namespace Haniwers.Configuration
         public double RetryBackoff { get; set; } = 0.1;
         public double RetryBackoffMax { get; set; } = 2.0;
         public int MaxConsecutiveFailures { get; set; } = 5;
+        /// <summary>Seconds to keep reopening a lost link (a replugged cable) before a step fails.</summary>
+        public double ReconnectTimeout { get; set; } = 30;
+        /// <summary>A window whose share of malformed lines is larger is measured again (docs/window-checks.md).</summary>
+        public double MaxMalformedFraction { get; set; } = 0.2;
 
         public SamplerSettings Clone() => (SamplerSettings)MemberwiseClone();
     }

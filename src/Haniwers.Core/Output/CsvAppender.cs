@@ -40,30 +40,26 @@ namespace Haniwers.Output
 
     /// <summary>
     /// Appends rows of <typeparamref name="T"/> to a CSV file: header written once (for a new or empty
-    /// file), a different existing header refused, a cut last line (power loss) closed off and reported,
-    /// each batch flushed to the disk before <see cref="Append"/> returns. Invariant culture, ISO 8601 times.
+    /// file), a different existing header refused, each batch on the disk before <see cref="Append"/>
+    /// returns. A batch is written whole or not at all: on a failed write the file is cut back to
+    /// where it was. Invariant culture, ISO 8601 times. The folder is repaired before files are opened
+    /// (<see cref="RunFolderRecovery"/>), so an appender always starts on a complete line.
     /// </summary>
     public sealed class CsvAppender<T> : IDisposable
     {
         private readonly FileStream _stream;
-        private readonly StreamWriter _writer;
-        private readonly CsvWriter _csv;
+        private bool _broken;
 
-        private CsvAppender(string path, FileStream stream, string? cutLine)
+        private CsvAppender(string path, FileStream stream)
         {
             Path = path;
-            CutLine = cutLine;
             _stream = stream;
-            _writer = new StreamWriter(stream, new UTF8Encoding(false));
-            _csv = new CsvWriter(_writer, Configuration());
-            _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
-            _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
         }
 
         public string Path { get; }
 
-        /// <summary>The text of a last line that had been cut off before this run, or null.</summary>
-        public string? CutLine { get; }
+        /// <summary>The file's length: every byte of it is on the disk.</summary>
+        public long Length => _stream.Length;
 
         public static IReadOnlyList<string> Header { get; } = BuildHeader();
 
@@ -80,24 +76,25 @@ namespace Haniwers.Output
             if (!found.SequenceEqual(Header)) throw new CsvHeaderMismatchException(path, Header, found);
         }
 
+        /// <summary>Opens (or creates, with its header) a file; an I/O failure is an <see cref="OutputException"/>.</summary>
         public static CsvAppender<T> Open(string path)
         {
             CheckHeader(path);
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+            FileStream stream;
             try
             {
-                string? cut = null;
-                bool empty = stream.Length == 0;
-                if (!empty) cut = ReadCutLine(stream);
+                // no buffer of its own: what Append wrote is in the OS, and Flush(true) puts it on the disk
+                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, path, "opening");
+            }
+            try
+            {
                 stream.Seek(0, SeekOrigin.End);
-                var appender = new CsvAppender<T>(path, stream, cut);
-                if (cut is not null) appender._writer.Write("\r\n");
-                if (empty)
-                {
-                    appender._csv.WriteHeader<T>();
-                    appender._csv.NextRecord();
-                }
-                appender.FlushToDisk();
+                var appender = new CsvAppender<T>(path, stream);
+                if (stream.Length == 0) appender.WriteWhole(Encoding.UTF8.GetBytes(string.Join(",", Header) + "\r\n"), "writing the header of");
                 return appender;
             }
             catch
@@ -107,41 +104,46 @@ namespace Haniwers.Output
             }
         }
 
+        /// <summary>Writes the rows and puts them on the disk; on failure the file is as it was and <see cref="OutputException"/> says why.</summary>
         public void Append(IEnumerable<T> rows)
         {
-            foreach (var row in rows)
+            using var text = new StringWriter(CultureInfo.InvariantCulture);
+            using (var csv = new CsvWriter(text, Configuration()))
             {
-                _csv.WriteRecord(row);
-                _csv.NextRecord();
+                csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
+                csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
+                foreach (var row in rows)
+                {
+                    csv.WriteRecord(row);
+                    csv.NextRecord();
+                }
             }
-            FlushToDisk();
+            WriteWhole(Encoding.UTF8.GetBytes(text.ToString()), "writing a row to");
         }
 
-        private void FlushToDisk()
+        private void WriteWhole(byte[] bytes, string doing)
         {
-            _csv.Flush();
-            _writer.Flush();
-            _stream.Flush(flushToDisk: true);
-        }
-
-        private static string? ReadCutLine(FileStream stream)
-        {
-            stream.Seek(-1, SeekOrigin.End);
-            if (stream.ReadByte() == '\n') return null;
-            // the tail after the last newline is the cut row
-            long start = Math.Max(0, stream.Length - 4096);
-            stream.Seek(start, SeekOrigin.Begin);
-            var buffer = new byte[stream.Length - start];
-            int read = 0;
-            while (read < buffer.Length)
+            if (_broken) throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is not written to after an earlier failure.");
+            long before = _stream.Length;
+            try
             {
-                int n = stream.Read(buffer, read, buffer.Length - read);
-                if (n == 0) break;
-                read += n;
+                _stream.Write(bytes, 0, bytes.Length);
+                _stream.Flush(flushToDisk: true);
             }
-            string tail = Encoding.UTF8.GetString(buffer, 0, read);
-            int newline = tail.LastIndexOf('\n');
-            return newline < 0 ? tail : tail.Substring(newline + 1);
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try
+                {
+                    _stream.SetLength(before); // shrinking needs no space: the file ends where it did
+                    _stream.Seek(before, SeekOrigin.Begin);
+                    _stream.Flush(flushToDisk: true);
+                }
+                catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
+                {
+                    _broken = true; // the next run's recovery cuts the file back (docs/crash-protocol.md)
+                }
+                throw OutputException.From(ex, Path, doing);
+            }
         }
 
         private static CsvConfiguration Configuration() => new CsvConfiguration(CultureInfo.InvariantCulture);
@@ -157,12 +159,6 @@ namespace Haniwers.Output
             return text.ToString().Trim().Split(',');
         }
 
-        public void Dispose()
-        {
-            try { FlushToDisk(); } catch (IOException) { } catch (ObjectDisposedException) { }
-            _csv.Dispose();
-            _writer.Dispose();
-            _stream.Dispose();
-        }
+        public void Dispose() => _stream.Dispose();
     }
 }

@@ -7,8 +7,10 @@ using System.Text.Json;
 namespace Haniwers.Output
 {
     /// <summary>
-    /// The run journal (run_journal.jsonl): one JSON object per line, flushed as written: each run's
-    /// start (module version, host, resolved config), skipped steps, repairs, interruption and end summary.
+    /// The run journal (run_journal.jsonl): one JSON object per line, each on the disk before
+    /// <see cref="Write"/> returns: runs' starts (module version, host, resolved config, plan), the
+    /// write-ahead records of every step (intent, commit), skipped and re-measured steps, repairs,
+    /// interruptions and end summaries. Formats in docs/formats.md, the step protocol in docs/crash-protocol.md.
     /// </summary>
     public sealed class RunJournal : IDisposable
     {
@@ -25,12 +27,19 @@ namespace Haniwers.Output
         {
             Path = path;
             _runId = runId;
-            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            try
+            {
+                _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, path, "opening");
+            }
         }
 
         public string Path { get; }
 
-        /// <summary>Writes one record: {"event": kind, "timestamp": ..., "runId": ..., ...fields}.</summary>
+        /// <summary>Writes one record, {"event": kind, "timestamp": ..., "runId": ..., ...fields}, and puts it on the disk.</summary>
         public void Write(string kind, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> fields)
         {
             var record = new Dictionary<string, object?>
@@ -41,8 +50,36 @@ namespace Haniwers.Output
             };
             foreach (var field in fields) record[field.Key] = field.Value;
             var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Options) + "\n");
-            _stream.Write(bytes, 0, bytes.Length);
-            _stream.Flush(flushToDisk: true);
+            long before = _stream.Length;
+            try
+            {
+                _stream.Write(bytes, 0, bytes.Length);
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // a record is whole or absent; if even the cut fails, recovery drops the partial line
+                try { _stream.SetLength(before); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
+                throw OutputException.From(ex, Path, "writing the journal");
+            }
+        }
+
+        /// <summary>The records of a journal, in order; a line that does not parse is skipped.</summary>
+        public static IReadOnlyList<JsonElement> Read(string path)
+        {
+            var records = new List<JsonElement>();
+            if (!File.Exists(path)) return records;
+            foreach (var line in File.ReadLines(path))
+            {
+                if (line.Length == 0) continue;
+                try
+                {
+                    using var doc = JsonDocument.Parse(line);
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object) records.Add(doc.RootElement.Clone());
+                }
+                catch (JsonException) { }
+            }
+            return records;
         }
 
         public void Dispose() => _stream.Dispose();

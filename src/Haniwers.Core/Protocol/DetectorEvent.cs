@@ -2,7 +2,7 @@ using System;
 
 namespace Haniwers.Protocol
 {
-    /// <summary>The seven fields of one event line (protocol.md), without allocation.</summary>
+    /// <summary>The seven fields of one event line (docs/protocol.md), without allocation.</summary>
     public struct EventFields
     {
         public int Top;

@@ -11,6 +11,8 @@ namespace Haniwers.Protocol
         Token,
         /// <summary>Anything else: counted, reported at verbose level, never counted as an event.</summary>
         Malformed,
+        /// <summary>Text a board prints when it starts (<see cref="BootText"/>): seen mid-run, the board reset.</summary>
+        Boot,
     }
 
     /// <summary>
@@ -19,6 +21,22 @@ namespace Haniwers.Protocol
     /// </summary>
     public static class EventLineParser
     {
+        /// <summary>
+        /// A received line as a window or an event reader sees it: a line longer than the protocol
+        /// allows is malformed whatever it starts with; boot text is told apart from other words.
+        /// </summary>
+        public static LineKind Classify(in Transport.ReceivedLine line, out EventFields fields)
+        {
+            if (line.TooLong)
+            {
+                fields = default;
+                return LineKind.Malformed;
+            }
+            var kind = Classify(line.Text, out fields);
+            if ((kind == LineKind.Token || kind == LineKind.Malformed) && BootText.IsBootLine(line.Text.Trim())) return LineKind.Boot;
+            return kind;
+        }
+
         public static LineKind Classify(string line, out EventFields fields)
         {
             fields = default;

@@ -25,13 +25,11 @@ namespace Haniwers.Protocol
         public string? Answer { get; }
     }
 
-    /// <summary>How a firmware generation sets thresholds (protocol.md, "Host to device").</summary>
+    /// <summary>How a firmware generation sets thresholds (docs/protocol.md, "Host to device").</summary>
     public abstract class FirmwareProtocol
     {
         public static FirmwareProtocol For(FirmwareDialect dialect) =>
             dialect == FirmwareDialect.Binary ? (FirmwareProtocol)new BinaryFirmware() : new TextFirmware();
-
-        public abstract FirmwareDialect Dialect { get; }
 
         /// <summary>Before a batch of writes: the text firmware pauses the event stream.</summary>
         public virtual void BeginWrites(IDeviceLink link) { }
@@ -41,6 +39,15 @@ namespace Haniwers.Protocol
 
         /// <summary>Makes sure events flow (the start of a DAQ or an event check).</summary>
         public virtual void StartStream(IDeviceLink link) { }
+
+        /// <summary>How long <see cref="Quiesce"/> waits for the stream to fall silent, and the silence that counts.</summary>
+        protected static readonly TimeSpan QuiesceLimit = TimeSpan.FromSeconds(2), QuietGap = TimeSpan.FromMilliseconds(100);
+
+        /// <summary>
+        /// Before counting starts: drops every line sent before this moment. The binary firmware cannot
+        /// pause its stream, so only what has been received is dropped.
+        /// </summary>
+        public virtual void Quiesce(IDeviceLink link, CancellationToken cancellation) => link.DiscardInput();
 
         /// <summary>One attempt: send the command and recognise the answer among event lines still arriving.</summary>
         public AttemptOutcome Attempt(IDeviceLink link, int channel, int threshold, TimeSpan timeout, CancellationToken cancellation)
@@ -95,13 +102,23 @@ namespace Haniwers.Protocol
     /// <summary>Text firmware (kurikintons v1.6+): SET_STREAM 0, SET_THRESHOLD ch vth, a JSON answer, SET_STREAM 1.</summary>
     public sealed class TextFirmware : FirmwareProtocol
     {
-        public override FirmwareDialect Dialect => FirmwareDialect.Text;
-        public override void BeginWrites(IDeviceLink link) => link.WriteLine("SET_STREAM 0");
-        public override void EndWrites(IDeviceLink link) => link.WriteLine("SET_STREAM 1");
-        public override void StartStream(IDeviceLink link) => link.WriteLine("SET_STREAM 1");
+        public override void BeginWrites(IDeviceLink link) => link.WriteLine(ProtocolText.PauseStream);
+        public override void EndWrites(IDeviceLink link) => link.WriteLine(ProtocolText.ResumeStream);
+        public override void StartStream(IDeviceLink link) => link.WriteLine(ProtocolText.ResumeStream);
+
+        /// <summary>Pauses the stream and reads until it is quiet, so what follows a resume is fresh.</summary>
+        public override void Quiesce(IDeviceLink link, CancellationToken cancellation)
+        {
+            link.WriteLine(ProtocolText.PauseStream);
+            var clock = link.Clock;
+            var giveUp = clock.Elapsed + QuiesceLimit;
+            // lines in flight still arrive after the pause; quiet for QuietGap means the stream has stopped
+            while (clock.Elapsed < giveUp && link.TryReadLine(clock.Elapsed + QuietGap, cancellation, out _)) { }
+            link.DiscardInput();
+        }
 
         protected override void Send(IDeviceLink link, int channel, int threshold) =>
-            link.WriteLine($"SET_THRESHOLD {channel} {threshold}");
+            link.WriteLine(ProtocolText.SetThresholdCommand(channel, threshold));
 
         /// <summary>Sends every SET_THRESHOLD at once; each JSON answer is matched to its channel and value.</summary>
         public override IReadOnlyDictionary<int, AttemptOutcome>? AttemptAll(IDeviceLink link, IReadOnlyList<KeyValuePair<int, int>> thresholds,
@@ -109,7 +126,7 @@ namespace Haniwers.Protocol
         {
             link.DiscardInput();
             var pending = thresholds.ToDictionary(p => p.Key, p => p.Value);
-            link.Write(Encoding.ASCII.GetBytes(string.Concat(thresholds.Select(p => $"SET_THRESHOLD {p.Key} {p.Value}\n"))));
+            link.Write(Encoding.ASCII.GetBytes(string.Concat(thresholds.Select(p => ProtocolText.SetThresholdCommand(p.Key, p.Value) + "\n"))));
             var outcomes = new Dictionary<int, AttemptOutcome>();
             var deadline = link.Clock.Elapsed + timeout;
             while (pending.Count > 0 && link.TryReadLine(deadline, cancellation, out var line))
@@ -135,8 +152,6 @@ namespace Haniwers.Protocol
     /// <summary>Legacy OSECHI firmware: a 4-byte DAC command; the answer is the first of three lines.</summary>
     public sealed class BinaryFirmware : FirmwareProtocol
     {
-        public override FirmwareDialect Dialect => FirmwareDialect.Binary;
-
         /// <summary>The four bytes for a channel and a 10-bit value: ch, 0x10 | (vth >> 6), (vth << 2) &amp; 0xFF, '\n'.</summary>
         public static byte[] Encode(int channel, int threshold) => new[]
         {
@@ -155,7 +170,7 @@ namespace Haniwers.Protocol
         {
             if (kind == LineKind.Json) return RecognizeJson(line, channel, threshold, thresholdRequired: false);
             if (kind != LineKind.Token) return null;
-            if (line == "dame") return new AttemptOutcome(false, "refused by the device (dame)", line);
+            if (line == ProtocolText.BinaryRefused) return new AttemptOutcome(false, "refused by the device (dame)", line);
             if (line.Length == 1 && line[0] >= '1' && line[0] <= '3')
             {
                 return line[0] - '0' == channel

@@ -53,8 +53,6 @@ namespace Haniwers.Protocol
             _responseTimeout = responseTimeout;
         }
 
-        public FirmwareProtocol Firmware => _firmware;
-
         /// <summary>
         /// Writes every (channel, threshold) pair. Throws <see cref="LinkLostException"/> when the link
         /// goes, OperationCanceledException when cancelled; the stream is resumed in every other case.

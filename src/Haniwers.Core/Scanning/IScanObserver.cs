@@ -14,18 +14,21 @@ namespace Haniwers.Scanning
         void Attempt(ThresholdAttempt attempt);
         void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows);
         void StepSkipped(SkippedStep skipped);
+        /// <summary>A window failed its checks and the step is measured again (docs/window-checks.md).</summary>
+        void StepRemeasured(ScanStep step, string reason);
         /// <summary>Detail worth a verbose line: reopening the link, ignored lines.</summary>
         void Notice(string message);
-        /// <summary>Something the user should see: a repaired file.</summary>
-        void Warning(string message);
     }
 
     /// <summary>Where a scan's records go (the run's files). Every call returns only once the data is on disk.</summary>
     public interface IScanRecorder
     {
         void Attempt(ThresholdAttempt attempt);
-        void StepCompleted(IReadOnlyList<ScanResult> rows);
+        /// <summary>The step's rows in every channel's file, or in none (docs/crash-protocol.md).</summary>
+        void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows);
+        void StepRemeasured(ScanStep step, string reason);
         void StepSkipped(SkippedStep skipped);
+        void LinkReopened(TimeSpan deadTime, int attempts, string reason);
         void Interrupted(int atStep, string reason);
         void Finished(ScanSummary summary);
     }

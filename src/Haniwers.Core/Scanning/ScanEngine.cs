@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
+using Haniwers.Output;
 using Haniwers.Protocol;
 using Haniwers.Transport;
 
@@ -9,29 +9,35 @@ namespace Haniwers.Scanning
 {
     /// <summary>
     /// Runs a plan against a link: per step, set the thresholds (one stream pause), settle, count one
-    /// window, hand the rows to the recorder (on disk) and then to the observer. A step whose write
-    /// fails or whose window breaks off is skipped whole; a lost link is reopened before the next
-    /// step; too many failed steps in a row stop the scan. Cancellation abandons the current window.
+    /// window, check it, hand the rows to the recorder (on disk) and then to the observer. A window
+    /// that fails its checks is measured once more (docs/window-checks.md); a step whose write fails,
+    /// or whose window fails twice, is skipped whole; a lost link is reopened with backoff for the
+    /// reconnect timeout; too many failed steps in a row stop the scan. Cancellation abandons the
+    /// current window. The outcome is Completed only when every step was dealt with.
     /// </summary>
     public sealed class ScanEngine
     {
+        private static readonly TimeSpan FirstReopenDelay = TimeSpan.FromMilliseconds(250), LastReopenDelay = TimeSpan.FromSeconds(2);
         private readonly ScanPlan _plan;
         private readonly IDeviceLink _link;
         private readonly ThresholdWriter _writer;
         private readonly IScanRecorder _recorder;
         private readonly IScanObserver _observer;
-        private readonly int _maxConsecutiveFailures;
+        private readonly ScanLimits _limits;
         private readonly int?[] _deviceThresholds = new int?[3];
+        private TimeSpan? _lostAt;
+        private string _lostReason = "";
+        private int _position;
 
         public ScanEngine(ScanPlan plan, IDeviceLink link, ThresholdWriter writer, IScanRecorder recorder, IScanObserver observer,
-            string runId, int maxConsecutiveFailures)
+            string runId, ScanLimits limits)
         {
             _plan = plan;
             _link = link;
             _writer = writer;
             _recorder = recorder;
             _observer = observer;
-            _maxConsecutiveFailures = maxConsecutiveFailures;
+            _limits = limits;
             Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.Steps.Count };
         }
 
@@ -43,73 +49,167 @@ namespace Haniwers.Scanning
         public ScanSummary Run(CancellationToken cancellation)
         {
             var start = Clock.Elapsed;
-            int consecutiveFailures = 0;
-            int position = 0;
-            Summary.Outcome = ScanOutcome.Completed;
             try
             {
-                foreach (var step in _plan.Steps)
-                {
-                    position++;
-                    _observer.StepStarting(step, position, _plan.Steps.Count, Clock.Elapsed - start);
-                    var (rows, failure) = RunStep(step, cancellation);
-                    if (failure is null)
-                    {
-                        consecutiveFailures = 0;
-                        _recorder.StepCompleted(rows!); // on disk before anyone sees it
-                        Summary.CompletedSteps++;
-                        _observer.StepCompleted(step, rows!);
-                        continue;
-                    }
-                    consecutiveFailures++;
-                    var skipped = new SkippedStep(step, failure, Clock.Now);
-                    Summary.SkippedSteps.Add(skipped);
-                    _recorder.StepSkipped(skipped);
-                    _observer.StepSkipped(skipped);
-                    if (consecutiveFailures >= _maxConsecutiveFailures)
-                    {
-                        Summary.Outcome = ScanOutcome.Aborted;
-                        throw new ScanAbortedException(Summary, consecutiveFailures, failure);
-                    }
-                }
-                return Summary;
+                RunSteps(cancellation);
+                Summary.Outcome = ScanOutcome.Completed;
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
                 Summary.Outcome = ScanOutcome.Interrupted;
-                _recorder.Interrupted(position, "stopped by the user; the current window was abandoned");
+                Summary.FailureReason = "stopped by the user or a signal; the current window was abandoned";
+                try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
+                Finish(start);
                 throw;
             }
-            finally
+            catch (ScanAbortedException)
             {
-                Summary.Elapsed = Clock.Elapsed - start;
+                Finish(start);
+                throw;
+            }
+            catch (Exception ex)
+            {
+                Summary.Outcome = ScanOutcome.Failed;
+                Summary.FailureReason = ex.Message;
+                Finish(start);
+                throw;
+            }
+            Finish(start);
+            return Summary;
+        }
+
+        /// <summary>The end record. A scan that cannot write it has not completed: it failed.</summary>
+        private void Finish(TimeSpan start)
+        {
+            Summary.Elapsed = Clock.Elapsed - start;
+            try
+            {
                 _recorder.Finished(Summary);
+            }
+            catch (OutputException ex) when (Summary.Outcome == ScanOutcome.Completed)
+            {
+                Summary.Outcome = ScanOutcome.Failed;
+                Summary.FailureReason = ex.Message;
+                throw;
+            }
+            catch (OutputException)
+            {
+                // already ending for a reason of its own: that reason is what the caller is told
             }
         }
 
-        private (IReadOnlyList<ScanResult>? rows, string? failure) RunStep(ScanStep step, CancellationToken cancellation)
+        private void RunSteps(CancellationToken cancellation)
         {
+            var start = Clock.Elapsed;
+            int consecutiveFailures = 0;
+            foreach (var step in _plan.Steps)
+            {
+                _position++;
+                _observer.StepStarting(step, _position, _plan.Steps.Count, Clock.Elapsed - start);
+                var (rows, failure) = MeasureStep(step, cancellation);
+                if (failure is null)
+                {
+                    consecutiveFailures = 0;
+                    _recorder.StepCompleted(step, rows!); // on disk before anyone sees it
+                    Summary.CompletedSteps++;
+                    _observer.StepCompleted(step, rows!);
+                    continue;
+                }
+                consecutiveFailures++;
+                var skipped = new SkippedStep(step, failure, Clock.Now);
+                Summary.SkippedSteps.Add(skipped);
+                _recorder.StepSkipped(skipped);
+                _observer.StepSkipped(skipped);
+                if (consecutiveFailures >= _limits.MaxConsecutiveFailures)
+                {
+                    Summary.Outcome = ScanOutcome.Aborted;
+                    Summary.FailureReason = failure;
+                    throw new ScanAbortedException(Summary, consecutiveFailures, failure);
+                }
+            }
+        }
+
+        /// <summary>The step's rows, or why it is skipped. A window that fails its checks is measured once more.</summary>
+        private (IReadOnlyList<ScanResult>? rows, string? failure) MeasureStep(ScanStep step, CancellationToken cancellation)
+        {
+            string? firstRejection = null;
+            while (true)
+            {
+                var (rows, failure, rejection) = TryStep(step, cancellation);
+                if (rows is not null || failure is not null) return (rows, failure);
+                if (firstRejection is not null)
+                    return (null, $"the window was measured twice and rejected both times: {firstRejection}; then {rejection}");
+                firstRejection = rejection;
+                Summary.RemeasuredSteps++;
+                _recorder.StepRemeasured(step, rejection!);
+                _observer.StepRemeasured(step, rejection!);
+            }
+        }
+
+        private (IReadOnlyList<ScanResult>? rows, string? failure, string? rejection) TryStep(ScanStep step, CancellationToken cancellation)
+        {
+            if (Reconnect(cancellation) is { } reconnectFailure) return (null, reconnectFailure, null);
+            var before = _link.Counters.Snapshot();
             try
             {
-                if (_link.IsLost)
-                {
-                    _observer.Notice($"Reopening {_link.PortName} (the link was lost).");
-                    _link.Reopen(cancellation);
-                    _observer.Notice($"Reopened {_link.PortName}.");
-                }
                 string? failure = SetThresholds(step, cancellation);
-                if (failure is not null) return (null, failure);
-                return (MeasureWindow(step, cancellation), null);
+                if (failure is not null)
+                {
+                    // a board that reset while it was being written answers nothing: measure again rather than skip
+                    if (_link.Counters.BootLines > before.BootLines) return (null, null, Forget("the device reset while its thresholds were written"));
+                    return (null, failure, null);
+                }
+                var (window, opened) = OpenWindow(step, cancellation);
+                var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction);
+                if (rejection is not null)
+                {
+                    if (_link.Counters.BootLines > before.BootLines) Forget(rejection);
+                    return (null, null, rejection);
+                }
+                return (window.Rows(step, Summary.RunId, _plan.Mode), null, null);
             }
             catch (LinkLostException ex)
             {
-                Array.Clear(_deviceThresholds, 0, 3);
-                return (null, ex.Message);
+                _lostAt ??= Clock.Elapsed;
+                _lostReason = ex.Message;
+                return (null, null, Forget(ex.Message.TrimEnd('.')));
             }
-            catch (DeviceLinkException ex)
+        }
+
+        /// <summary>Every threshold on the device is unknown (a reset, a lost link): all are written again.</summary>
+        private string Forget(string reason)
+        {
+            Array.Clear(_deviceThresholds, 0, _deviceThresholds.Length);
+            return reason;
+        }
+
+        /// <summary>Reopens a lost link, with backoff, until the reconnect timeout since it was lost; null when the link is up.</summary>
+        private string? Reconnect(CancellationToken cancellation)
+        {
+            if (!_link.IsLost && _lostAt is null) return null;
+            var lostAt = _lostAt ??= Clock.Elapsed;
+            var deadline = lostAt + _limits.ReconnectTimeout;
+            var delay = FirstReopenDelay;
+            for (int attempt = 1; ; attempt++)
             {
-                Array.Clear(_deviceThresholds, 0, 3);
-                return (null, $"the link could not be reopened: {ex.Message}");
+                _observer.Notice($"Reopening {_link.PortName} (the link was lost {(Clock.Elapsed - lostAt).TotalSeconds:0.#} s ago), attempt {attempt}.");
+                try
+                {
+                    _link.Reopen(cancellation);
+                    var dead = Clock.Elapsed - lostAt;
+                    _lostAt = null;
+                    Summary.Reconnects++;
+                    _recorder.LinkReopened(dead, attempt, _lostReason);
+                    _observer.Notice($"Reopened {_link.PortName} after {dead.TotalSeconds:0.###} s.");
+                    return null;
+                }
+                catch (DeviceLinkException ex)
+                {
+                    if (Clock.Elapsed + delay > deadline)
+                        return $"the link could not be reopened within {_limits.ReconnectTimeout.TotalSeconds:0.###} s of its loss: {ex.Message}";
+                    Clock.Wait(delay, cancellation);
+                    delay = delay + delay < LastReopenDelay ? delay + delay : LastReopenDelay;
+                }
             }
         }
 
@@ -138,69 +238,35 @@ namespace Haniwers.Scanning
             return failed.Count == 0 ? null : string.Join("; ", failed);
         }
 
-        private IReadOnlyList<ScanResult> MeasureWindow(ScanStep step, CancellationToken cancellation)
+        /// <summary>Settles, then counts the lines stamped inside [opened, opened + duration); also gives the link's counters at the opening.</summary>
+        private (MeasurementWindow window, LinkSnapshot atOpening) OpenWindow(ScanStep step, CancellationToken cancellation)
         {
             if (_plan.SettleTime > TimeSpan.Zero) Clock.Wait(_plan.SettleTime, cancellation);
             _link.DiscardInput(); // lines before the window belong to the old thresholds
+            var atOpening = _link.Counters.Snapshot();
             var opened = Clock.Elapsed;
-            var timestamp = Clock.Now;
-            var closes = opened + _plan.Duration;
-            var hits = new long[3];
-            long triggers = 0;
-            double temperature = 0, pressure = 0, humidity = 0;
-            while (_link.TryReadLine(closes, cancellation, out var line))
+            var window = new MeasurementWindow(opened, opened + _plan.Duration, Clock.Now);
+            while (_link.TryReadLine(window.Closes, cancellation, out var line))
             {
                 if (line.Arrived < opened) continue;
-                if (line.Arrived >= closes) break;
-                switch (EventLineParser.Classify(line.Text, out var e))
+                if (line.Arrived >= window.Closes) break;
+                switch (window.Add(line))
                 {
-                    case LineKind.Event:
-                        triggers++;
-                        if (e.Top > 0) hits[0]++;
-                        if (e.Mid > 0) hits[1]++;
-                        if (e.Btm > 0) hits[2]++;
-                        temperature += e.Temperature;
-                        pressure += e.Pressure;
-                        humidity += e.Humidity;
-                        break;
-                    case LineKind.Blank:
-                    case LineKind.Json:
-                        break;
                     case LineKind.Debug:
+                    case LineKind.Boot:
                         _observer.Notice(line.Text);
                         break;
-                    default:
+                    case LineKind.Malformed:
+                    case LineKind.Token:
                         Summary.MalformedLines++;
-                        _observer.Notice($"Ignored a malformed line in step {step.Index}: {line.Text}");
+                        _observer.Notice($"Ignored a malformed line in step {step.Index}: {Shorten(line.Text)}");
                         break;
                 }
             }
-            // lines are stamped on arrival, so the window counted is [opened, closes) on the monotonic clock
-            var closed = Clock.Elapsed;
-            double seconds = ((closed < closes ? closed : closes) - opened).TotalSeconds;
-            var rows = new List<ScanResult>(step.Measured.Count);
-            foreach (int channel in step.Measured)
-            {
-                long events = hits[channel - 1];
-                rows.Add(new ScanResult
-                {
-                    Timestamp = timestamp,
-                    RunId = Summary.RunId,
-                    Mode = _plan.Mode,
-                    Step = step.Index,
-                    Channel = channel,
-                    Threshold = step.Threshold(channel),
-                    DurationSeconds = Math.Round(seconds, 6),
-                    Events = events,
-                    Rate = events / seconds,
-                    RateError = Math.Sqrt(events) / seconds,
-                    Triggers = triggers,
-                    Temperature = triggers > 0 ? Math.Round(temperature / triggers, 3) : (double?)null,
-                    Pressure = triggers > 0 ? Math.Round(pressure / triggers, 3) : (double?)null,
-                    Humidity = triggers > 0 ? Math.Round(humidity / triggers, 3) : (double?)null,
-                });
-            }
-            return rows;
+            window.Closed = Clock.Elapsed;
+            return (window, atOpening);
         }
+
+        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
     }
 }

@@ -32,6 +32,8 @@ namespace Haniwers.Scanning
         Interrupted,
         /// <summary>Stopped after too many failed steps in a row.</summary>
         Aborted,
+        /// <summary>Stopped by an error of its own: the output could not be written (disk full, folder gone), or a fault in the module.</summary>
+        Failed,
     }
 
     /// <summary>What a scan did: the information record tagged Summary, and the journal's end record.</summary>
@@ -40,9 +42,16 @@ namespace Haniwers.Scanning
         public string RunId { get; set; } = "";
         public ScanMode Mode { get; set; }
         public string PortName { get; set; } = "";
-        public ScanOutcome Outcome { get; set; }
+        /// <summary>Failed until the scan has dealt with every step (docs/crash-protocol.md, "Outcomes").</summary>
+        public ScanOutcome Outcome { get; set; } = ScanOutcome.Failed;
+        /// <summary>Why the scan did not complete; null when it did.</summary>
+        public string? FailureReason { get; set; }
         public int PlannedSteps { get; set; }
         public int CompletedSteps { get; set; }
+        /// <summary>Windows measured a second time because the first failed its checks.</summary>
+        public int RemeasuredSteps { get; set; }
+        /// <summary>Times the link was lost and reopened.</summary>
+        public int Reconnects { get; set; }
         public IList<SkippedStep> SkippedSteps { get; } = new List<SkippedStep>();
         public long MalformedLines { get; set; }
         public IList<string> Files { get; } = new List<string>();
@@ -52,6 +61,9 @@ namespace Haniwers.Scanning
         {
             string text = $"Run {RunId}: {Mode} scan on {PortName} {Outcome.ToString().ToLowerInvariant()}, " +
                           $"{CompletedSteps} of {PlannedSteps} steps completed, {SkippedSteps.Count} skipped, in {ScanPlan.Format(Elapsed)}.";
+            if (FailureReason is not null && Outcome != ScanOutcome.Completed) text += $" Reason: {FailureReason}";
+            if (RemeasuredSteps > 0) text += $" {RemeasuredSteps} window(s) measured again.";
+            if (Reconnects > 0) text += $" The link was reopened {Reconnects} time(s).";
             if (SkippedSteps.Count > 0) text += " Skipped: " + string.Join("; ", SkippedSteps.Select(s => s.ToString())) + ".";
             if (MalformedLines > 0) text += $" {MalformedLines} malformed line(s) ignored.";
             if (Files.Count > 0) text += " Files: " + string.Join(", ", Files) + ".";
@@ -65,7 +77,7 @@ namespace Haniwers.Scanning
         public ScanAbortedException(ScanSummary summary, int failures, string lastReason)
             : base($"The scan stopped after {failures} failed steps in a row (last: {lastReason}). " +
                    $"{summary.CompletedSteps} of {summary.PlannedSteps} steps were completed and are saved. " +
-                   "Check that the detector is powered and connected, that -PortName and -Firmware are right, and that nothing else uses the port.")
+                   "Check that the detector is powered and connected, that the port and the firmware dialect are right, and that nothing else uses the port.")
             => Summary = summary;
 
         public ScanSummary Summary { get; }

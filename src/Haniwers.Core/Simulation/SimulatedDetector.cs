@@ -25,7 +25,7 @@ namespace Haniwers.Simulation
 
     /// <summary>
     /// The simulated OSECHI detector, independent of time and transport: takes command bytes in
-    /// either firmware dialect, answers as protocol.md says, and draws events whose per-channel
+    /// either firmware dialect, answers as docs/protocol.md says, and draws events whose per-channel
     /// noise follows an S-curve of that channel's threshold, plus coincident muons. Thread-safe.
     /// </summary>
     public sealed class SimulatedDetector
@@ -37,13 +37,37 @@ namespace Haniwers.Simulation
         private readonly int[] _thresholds = new int[3];
         private int _writeCount;
         private long _eventCount;
+        private long _floodCount;
         private bool _streaming = true;
 
         public SimulatedDetector(SimulatorOptions options)
         {
             Options = options;
             _random = options.Seed is int seed ? new Random(seed) : new Random();
-            for (int i = 0; i < 3; i++) _thresholds[i] = (int)Math.Round(options.NoiseMidpoint[i] + 4 * options.NoiseWidth[i]);
+            for (int i = 0; i < 3; i++) _thresholds[i] = options.PowerOnThreshold(i + 1);
+        }
+
+        /// <summary>A reset (brown-out, watchdog, replug): power-on thresholds, the stream running; returns the boot text it prints.</summary>
+        public IEnumerable<string> Reset()
+        {
+            lock (_sync)
+            {
+                for (int i = 0; i < 3; i++) _thresholds[i] = Options.PowerOnThreshold(i + 1);
+                _streaming = true;
+                _input.Clear();
+            }
+            return BootLines();
+        }
+
+        /// <summary>One line of a flood: malformed, and every tenth longer than the protocol allows.</summary>
+        public string FloodLine()
+        {
+            lock (_sync)
+            {
+                _floodCount++;
+                return _floodCount % 10 == 0 ? "12 0 0 455 24.50 100200.00 35.00" + new string(' ', ProtocolText.MaxLineLength) + "7"
+                    : "~~" + new string('#', _random.Next(5, 60));
+            }
         }
 
         public SimulatorOptions Options { get; }
@@ -89,7 +113,7 @@ namespace Haniwers.Simulation
                         switch (write.Outcome)
                         {
                             case "ok": answers.Add(channel.ToString(CultureInfo.InvariantCulture)); break;
-                            case "refused": answers.Add("dame"); break;
+                            case "refused": answers.Add(ProtocolText.BinaryRefused); break;
                             case "wrong-echo": answers.Add((channel % 3 + 1).ToString(CultureInfo.InvariantCulture)); break;
                             default: continue; // silent: not even the echoes
                         }
@@ -112,20 +136,20 @@ namespace Haniwers.Simulation
         {
             var parts = command.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 0) return;
-            if (parts[0] == "SET_STREAM" && parts.Length == 2)
+            if (parts[0] == ProtocolText.SetStream && parts.Length == 2)
             {
                 bool streaming = parts[1] != "0";
                 _streaming = streaming;
                 notify.Add(() => StreamChanged?.Invoke(streaming));
                 return;
             }
-            if (parts[0] == "SET_THRESHOLD" && parts.Length == 3
+            if (parts[0] == ProtocolText.SetThreshold && parts.Length == 3
                 && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int channel)
                 && int.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int threshold))
             {
                 if (channel < 1 || channel > 3 || threshold < 1 || threshold > 1023)
                 {
-                    answers.Add($"{{\"type\":\"response\",\"status\":\"error\",\"channel\":{channel},\"message\":\"out of range\"}}");
+                    answers.Add(ProtocolText.ErrorAnswer(channel, "out of range"));
                     return;
                 }
                 answers.Add($"DEBUG dac write ch={channel} vth={threshold}");
@@ -133,13 +157,13 @@ namespace Haniwers.Simulation
                 notify.Add(() => WriteReceived?.Invoke(write));
                 switch (write.Outcome)
                 {
-                    case "ok": answers.Add($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{channel},\"threshold\":{threshold}}}"); break;
-                    case "refused": answers.Add($"{{\"type\":\"response\",\"status\":\"error\",\"channel\":{channel},\"message\":\"dac busy\"}}"); break;
-                    case "wrong-echo": answers.Add($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{channel},\"threshold\":{threshold + 1}}}"); break;
+                    case "ok": answers.Add(ProtocolText.OkAnswer(channel, threshold)); break;
+                    case "refused": answers.Add(ProtocolText.ErrorAnswer(channel, "dac busy")); break;
+                    case "wrong-echo": answers.Add(ProtocolText.OkAnswer(channel, threshold + 1)); break;
                 }
                 return;
             }
-            answers.Add($"{{\"type\":\"response\",\"status\":\"error\",\"message\":\"unknown command\"}}");
+            answers.Add(ProtocolText.ErrorAnswer(null, "unknown command"));
         }
 
         private ReceivedWrite Apply(int channel, int threshold)

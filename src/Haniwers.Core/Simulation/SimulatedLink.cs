@@ -7,14 +7,18 @@ namespace Haniwers.Simulation
 {
     /// <summary>
     /// The simulated detector in process, behind <c>-PortName sim</c>. Events are drawn on the link's
-    /// clock: in real time for users, instantly on a <see cref="ManualClock"/> in tests.
+    /// clock: in real time for users, instantly on a <see cref="ManualClock"/> in tests. The timed
+    /// faults of <see cref="SimulatorOptions"/> (drop, reset, stall, flood) happen on the same clock.
     /// </summary>
     public sealed class SimulatedLink : IDeviceLink
     {
         private readonly Queue<ReceivedLine> _pending = new Queue<ReceivedLine>();
+        private readonly TimeSpan _openedAt;
         private TimeSpan _nextEventAt;
+        private TimeSpan? _nextFloodAt;
         private TimeSpan? _dropAt;
         private TimeSpan? _droppedAt;
+        private TimeSpan? _resetAt;
         private bool _lost;
         private TimeSpan _bootedAt;
 
@@ -24,14 +28,12 @@ namespace Haniwers.Simulation
             Clock = clock ?? SystemClock.Instance;
             PortName = portName;
             var now = Clock.Elapsed;
-            if (detector.Options.DropAfter is double drop) _dropAt = now + TimeSpan.FromSeconds(drop);
-            if (detector.Options.BootText)
-            {
-                // a freshly reset board prints its banner over a second and hears nothing meanwhile
-                _bootedAt = now + SimulatorOptions.BootDuration;
-                int i = 0;
-                foreach (var line in detector.BootLines()) _pending.Enqueue(new ReceivedLine(line, now + TimeSpan.FromSeconds(0.3 * ++i)));
-            }
+            _openedAt = now;
+            var o = detector.Options;
+            if (o.DropAfter is double drop) _dropAt = now + TimeSpan.FromSeconds(drop);
+            if (o.ResetAfter is double reset) _resetAt = now + TimeSpan.FromSeconds(reset);
+            if (o.FloodAfter is double flood) _nextFloodAt = now + TimeSpan.FromSeconds(flood);
+            if (o.BootText) Boot(now);
             _nextEventAt = (_bootedAt > now ? _bootedAt : now) + TimeSpan.FromSeconds(detector.NextInterval());
         }
 
@@ -39,6 +41,15 @@ namespace Haniwers.Simulation
         public string PortName { get; }
         public IClock Clock { get; }
         public bool IsLost => _lost;
+        public LinkCounters Counters { get; } = new LinkCounters();
+
+        /// <summary>A freshly (re)started board prints its banner over a second and hears nothing meanwhile.</summary>
+        private void Boot(TimeSpan at)
+        {
+            _bootedAt = at + SimulatorOptions.BootDuration;
+            int i = 0;
+            foreach (var line in Detector.Reset()) _pending.Enqueue(new ReceivedLine(line, at + TimeSpan.FromSeconds(0.3 * ++i)));
+        }
 
         public void Write(byte[] data)
         {
@@ -60,40 +71,55 @@ namespace Haniwers.Simulation
 
         public bool TryReadLine(TimeSpan deadline, CancellationToken cancellation, out ReceivedLine line)
         {
+            var o = Detector.Options;
             while (true)
             {
                 CheckDrop();
-                if (_pending.Count > 0 && _pending.Peek().Arrived <= deadline)
+                // a stalled board sends nothing; Poisson arrivals have no memory, so the next one is drawn after the stall
+                if (o.Stalled(_nextEventAt - _openedAt, out var stallEnd)) _nextEventAt = _openedAt + stallEnd + TimeSpan.FromSeconds(Detector.NextInterval());
+                if (_nextFloodAt is TimeSpan f && !o.Flooding(f - _openedAt)) _nextFloodAt = null;
+
+                // the earliest thing that happens: a queued line, an event, a flood line, the reset, the drop
+                var at = deadline;
+                int what = 0;
+                if (_pending.Count > 0 && _pending.Peek().Arrived <= at) { at = _pending.Peek().Arrived; what = 1; }
+                if (Detector.Streaming && _nextEventAt < at || Detector.Streaming && what == 0 && _nextEventAt <= at) { at = _nextEventAt; what = 2; }
+                if (_nextFloodAt is TimeSpan flood && flood < at) { at = flood; what = 3; }
+                if (_resetAt is TimeSpan reset && reset < at) { at = reset; what = 4; }
+                if (_dropAt is TimeSpan drop && drop <= at) { at = drop; what = 5; }
+                Clock.WaitUntil(at, cancellation);
+                switch (what)
                 {
-                    Clock.WaitUntil(_pending.Peek().Arrived, cancellation);
-                    line = _pending.Dequeue();
-                    return true;
-                }
-                if (Detector.Streaming && _nextEventAt <= deadline && (_pending.Count == 0 || _nextEventAt < _pending.Peek().Arrived))
-                {
-                    if (_dropAt is TimeSpan drop && drop <= _nextEventAt)
-                    {
-                        Clock.WaitUntil(drop, cancellation);
-                        continue; // CheckDrop throws
-                    }
-                    Clock.WaitUntil(_nextEventAt, cancellation);
-                    var at = _nextEventAt;
-                    _nextEventAt += TimeSpan.FromSeconds(Detector.NextInterval());
-                    if (Detector.NextEventLine() is { } text)
-                    {
-                        line = new ReceivedLine(text, at);
+                    case 1:
+                        line = _pending.Dequeue();
+                        Counters.Observe(line.Text);
                         return true;
-                    }
-                    continue;
+                    case 2:
+                        _nextEventAt += TimeSpan.FromSeconds(Detector.NextInterval());
+                        if (Detector.NextEventLine() is { } text)
+                        {
+                            line = new ReceivedLine(text, at);
+                            return true;
+                        }
+                        continue;
+                    case 3:
+                        _nextFloodAt = at + TimeSpan.FromSeconds(1 / o.FloodRate);
+                        string flooded = Detector.FloodLine();
+                        line = flooded.Length > Protocol.ProtocolText.MaxLineLength
+                            ? new ReceivedLine(flooded.Substring(0, Protocol.ProtocolText.MaxLineLength), at, tooLong: true)
+                            : new ReceivedLine(flooded, at);
+                        return true;
+                    case 4:
+                        _resetAt = null; // resets once
+                        Boot(at);
+                        _nextEventAt = _bootedAt + TimeSpan.FromSeconds(Detector.NextInterval());
+                        continue;
+                    case 5:
+                        continue; // CheckDrop throws
+                    default:
+                        line = default;
+                        return false;
                 }
-                if (_dropAt is TimeSpan dropTime && dropTime <= deadline)
-                {
-                    Clock.WaitUntil(dropTime, cancellation);
-                    continue;
-                }
-                Clock.WaitUntil(deadline, cancellation);
-                line = default;
-                return false;
             }
         }
 
@@ -101,7 +127,7 @@ namespace Haniwers.Simulation
         {
             CheckDrop();
             var now = Clock.Elapsed;
-            while (_pending.Count > 0 && _pending.Peek().Arrived <= now) _pending.Dequeue();
+            while (_pending.Count > 0 && _pending.Peek().Arrived <= now) Counters.Observe(_pending.Dequeue().Text);
             // Poisson arrivals have no memory: skipping ahead is the same as having read and dropped them.
             if (_nextEventAt < now) _nextEventAt = now + TimeSpan.FromSeconds(Detector.NextInterval());
         }

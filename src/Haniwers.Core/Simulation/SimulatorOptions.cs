@@ -39,6 +39,33 @@ namespace Haniwers.Simulation
         public double RestoreAfter { get; set; }
         /// <summary>Boots when opened, as a freshly reset board does: prints boot text and ignores commands for <see cref="BootDuration"/>.</summary>
         public bool BootText { get; set; }
+        /// <summary>Per channel: the threshold after power-on or a reset. Null = 4 widths above the noise edge (quiet).</summary>
+        public double[]? PowerOn { get; set; }
+        /// <summary>The board resets this many seconds after the link opens (once): boot text, power-on thresholds.</summary>
+        public double? ResetAfter { get; set; }
+        /// <summary>The board stalls (sends nothing) this many seconds after the link opens, once, for <see cref="StallFor"/> seconds.</summary>
+        public double? StallAfter { get; set; }
+        public double StallFor { get; set; } = 1.5;
+        /// <summary>A flood of malformed lines (some longer than the protocol allows) starts this many seconds after the link opens, once.</summary>
+        public double? FloodAfter { get; set; }
+        public double FloodFor { get; set; } = 1.0;
+        /// <summary>Malformed lines per second during a flood.</summary>
+        public double FloodRate { get; set; } = 3000;
+
+        /// <summary>The power-on threshold of a channel.</summary>
+        public int PowerOnThreshold(int channel) =>
+            (int)Math.Round(PowerOn is { } p ? p[channel - 1] : NoiseMidpoint[channel - 1] + 4 * NoiseWidth[channel - 1]);
+
+        /// <summary>Whether the board is stalled at <paramref name="sinceOpen"/>, and until when.</summary>
+        public bool Stalled(TimeSpan sinceOpen, out TimeSpan until)
+        {
+            until = TimeSpan.FromSeconds((StallAfter ?? 0) + StallFor);
+            return StallAfter is double s && sinceOpen.TotalSeconds >= s && sinceOpen < until;
+        }
+
+        /// <summary>Whether a flood is on at <paramref name="sinceOpen"/>.</summary>
+        public bool Flooding(TimeSpan sinceOpen) =>
+            FloodAfter is double f && sinceOpen.TotalSeconds >= f && sinceOpen.TotalSeconds < f + FloodFor;
 
         public static readonly TimeSpan BootDuration = TimeSpan.FromSeconds(1);
 
@@ -75,8 +102,15 @@ namespace Haniwers.Simulation
                     case "dropafter": options.DropAfter = Double(value, key); break;
                     case "restoreafter": options.RestoreAfter = Double(value, key); break;
                     case "boottext": options.BootText = value != "false" && value != "0"; break;
+                    case "poweron": options.PowerOn = Triple(value, key); break;
+                    case "resetafter": options.ResetAfter = Double(value, key); break;
+                    case "stallafter": options.StallAfter = Double(value, key); break;
+                    case "stallfor": options.StallFor = Double(value, key); break;
+                    case "floodafter": options.FloodAfter = Double(value, key); break;
+                    case "floodfor": options.FloodFor = Double(value, key); break;
+                    case "floodrate": options.FloodRate = Double(value, key); break;
                     default:
-                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text.");
+                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, flood-after, flood-for, flood-rate.");
                 }
             }
             return options;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -61,22 +62,53 @@ namespace Haniwers.Simulation
             reader.Start();
 
             var start = clock.Elapsed;
+            var options = detector.Options;
+            TimeSpan? resetAt = options.ResetAfter is double r ? TimeSpan.FromSeconds(r) : null;
+            TimeSpan? floodNext = options.FloodAfter is double f ? TimeSpan.FromSeconds(f) : null;
+
+            void BootSequence(IEnumerable<string> lines)
+            {
+                booting = true;
+                foreach (var line in lines)
+                {
+                    session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
+                    Send(line);
+                }
+                session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
+                booting = false;
+            }
+
             try
             {
-                if (booting)
-                {
-                    foreach (var line in detector.BootLines())
-                    {
-                        session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
-                        Send(line);
-                    }
-                    session.Token.WaitHandle.WaitOne(TimeSpan.FromTicks(SimulatorOptions.BootDuration.Ticks / 4));
-                    booting = false;
-                }
+                if (booting) BootSequence(detector.BootLines());
                 var next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
                 while (!session.IsCancellationRequested)
                 {
-                    if (dropAfter is TimeSpan drop && clock.Elapsed - start >= drop) return EndReason.Dropped;
+                    var since = clock.Elapsed - start;
+                    if (dropAfter is TimeSpan drop && since >= drop) return EndReason.Dropped;
+                    if (resetAt is TimeSpan reset && since >= reset)
+                    {
+                        resetAt = null; // resets once a session
+                        BootSequence(detector.Reset());
+                        next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
+                        continue;
+                    }
+                    if (options.Stalled(since, out var stallEnd))
+                    {
+                        session.Token.WaitHandle.WaitOne(stallEnd - since);
+                        next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
+                        continue;
+                    }
+                    if (floodNext is TimeSpan flood && since >= flood)
+                    {
+                        if (!options.Flooding(since)) floodNext = null;
+                        else
+                        {
+                            // the flood's lines due by now, sent at once
+                            var step = TimeSpan.FromSeconds(1 / options.FloodRate);
+                            for (; floodNext <= since; floodNext += step) Send(detector.FloodLine());
+                        }
+                    }
                     if (!detector.Streaming || Interlocked.Exchange(ref thresholdsChanged, 0) == 1)
                     {
                         // rates changed or the stream is paused: draw the next arrival afresh
@@ -87,7 +119,8 @@ namespace Haniwers.Simulation
                     var wait = next - clock.Elapsed;
                     if (wait > TimeSpan.Zero)
                     {
-                        session.Token.WaitHandle.WaitOne(wait < TimeSpan.FromMilliseconds(50) ? wait : TimeSpan.FromMilliseconds(50));
+                        var slice = floodNext is null ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(2);
+                        session.Token.WaitHandle.WaitOne(wait < slice ? wait : slice);
                         continue;
                     }
                     if (detector.NextEventLine() is { } line) Send(line);

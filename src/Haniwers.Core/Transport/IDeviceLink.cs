@@ -6,14 +6,18 @@ namespace Haniwers.Transport
     /// <summary>One line from the device, stamped with the monotonic time it arrived.</summary>
     public readonly struct ReceivedLine
     {
-        public ReceivedLine(string text, TimeSpan arrived)
+        public ReceivedLine(string text, TimeSpan arrived, bool tooLong = false)
         {
             Text = text;
             Arrived = arrived;
+            TooLong = tooLong;
         }
 
+        /// <summary>The line without its end; for a <see cref="TooLong"/> line, only its start.</summary>
         public string Text { get; }
         public TimeSpan Arrived { get; }
+        /// <summary>The line was longer than the protocol allows (docs/protocol.md): malformed whatever it starts with.</summary>
+        public bool TooLong { get; }
         public override string ToString() => Text;
     }
 
@@ -26,6 +30,8 @@ namespace Haniwers.Transport
         string PortName { get; }
         IClock Clock { get; }
         bool IsLost { get; }
+        /// <summary>What the link noticed on its own: boot text, lines it had to drop, reads that fell behind.</summary>
+        LinkCounters Counters { get; }
 
         void Write(byte[] data);
 

@@ -31,6 +31,14 @@ namespace Haniwers.Transport
             {
                 stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
+            catch (IOException ex) when (!IsHeldByOther(ex))
+            {
+                throw new LockUnavailableException(lockFile, ex); // read-only, no such folder, no lock support: not "in use"
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new LockUnavailableException(lockFile, ex);
+            }
             catch (IOException)
             {
                 string owner = "another program";
@@ -38,8 +46,26 @@ namespace Haniwers.Transport
                 throw new LockHeldException(lockFile, owner);
             }
             using var process = Process.GetCurrentProcess();
-            File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz})");
+            // the side file is a courtesy for the next user's message; a folder that takes the lock but not it still locks
+            try { File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz})"); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
             return new NamedLock(stream, ownerFile);
+        }
+
+        /// <summary>
+        /// Whether an open failed because another handle holds the lock: EWOULDBLOCK from flock on Unix,
+        /// a sharing or lock violation on Windows. Everything else is a failure to take any lock at all.
+        /// </summary>
+        private static bool IsHeldByOther(IOException ex)
+        {
+            int code = ex.HResult;
+            if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows))
+            {
+                code &= 0xFFFF;
+                return code == 0x20 || code == 0x21; // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            }
+            return code == 11 || code == 35; // EAGAIN/EWOULDBLOCK on Linux, on macOS
         }
 
         /// <summary>The lock file for a port, in the temp folder (ports live outside any workspace).</summary>
@@ -70,5 +96,15 @@ namespace Haniwers.Transport
 
         public string LockFile { get; }
         public string Owner { get; }
+    }
+}
+
+namespace Haniwers.Transport
+{
+    /// <summary>No lock could be taken at all (not: someone else holds it); the inner exception says why.</summary>
+    public sealed class LockUnavailableException : Exception
+    {
+        public LockUnavailableException(string lockFile, Exception inner) : base($"Cannot lock '{lockFile}': {inner.Message}", inner) => LockFile = lockFile;
+        public string LockFile { get; }
     }
 }

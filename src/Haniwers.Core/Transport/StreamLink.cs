@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Haniwers.Protocol;
 
 namespace Haniwers.Transport
 {
@@ -10,6 +11,9 @@ namespace Haniwers.Transport
     /// A link over a byte stream (serial port, TCP socket). A background thread reads the stream,
     /// splits lines (\n, \r\n; blank lines dropped) and stamps each with its arrival time, so a
     /// measurement window can tell lines that arrived before it opened from those inside it.
+    /// Bounded under floods (docs/protocol.md, "Link"): the queue holds at most <see cref="QueueCapacity"/>
+    /// lines (more are dropped and counted), a line longer than <see cref="ProtocolText.MaxLineLength"/>
+    /// is passed on marked <see cref="ReceivedLine.TooLong"/>, never cut into something that parses.
     /// </summary>
     public sealed class StreamLink : IDeviceLink
     {
@@ -20,10 +24,13 @@ namespace Haniwers.Transport
         private Thread? _reader;
         private volatile bool _disposed;
 
+        /// <summary>Lines the reader keeps for the consumer; a full queue means the consumer fell behind.</summary>
+        public const int QueueCapacity = 100_000;
+
         /// <summary>What one opening of the stream shares with its reader thread; a reopen starts a new one.</summary>
         private sealed class Session
         {
-            public readonly BlockingCollection<ReceivedLine?> Lines = new BlockingCollection<ReceivedLine?>();
+            public readonly BlockingCollection<ReceivedLine?> Lines = new BlockingCollection<ReceivedLine?>(QueueCapacity);
             public volatile string? LostReason;
         }
 
@@ -37,10 +44,12 @@ namespace Haniwers.Transport
         public string PortName { get; }
         public IClock Clock { get; }
         public bool IsLost => _session.LostReason is not null;
+        public LinkCounters Counters { get; } = new LinkCounters();
 
         public void Open(CancellationToken cancellation)
         {
             var stream = _open(cancellation);
+            stream.DiscardPending(); // what waited in the driver was sent before anyone listened
             _stream = stream;
             var session = new Session();
             _session = session;
@@ -116,6 +125,7 @@ namespace Haniwers.Transport
             var lines = session.Lines;
             var buffer = new byte[4096];
             var pending = new StringBuilder();
+            bool tooLong = false;
             try
             {
                 while (!_disposed)
@@ -135,6 +145,7 @@ namespace Haniwers.Transport
                         continue;
                     }
                     var arrived = Clock.Elapsed;
+                    if (n == buffer.Length) Counters.LateRead(); // more was waiting: these stamps are late
                     for (int i = 0; i < n; i++)
                     {
                         char c = (char)buffer[i];
@@ -142,12 +153,17 @@ namespace Haniwers.Transport
                         {
                             int length = pending.Length;
                             if (length > 0 && pending[length - 1] == '\r') length--;
-                            if (length > 0) lines.Add(new ReceivedLine(pending.ToString(0, length), arrived));
+                            if (length > 0 || tooLong) Deliver(lines, new ReceivedLine(pending.ToString(0, length), arrived, tooLong));
                             pending.Clear();
+                            tooLong = false;
                         }
-                        else if (pending.Length < 4096)
+                        else if (pending.Length < ProtocolText.MaxLineLength)
                         {
                             pending.Append(c);
+                        }
+                        else
+                        {
+                            tooLong = true; // the rest of the line is dropped; the line is malformed
                         }
                     }
                 }
@@ -159,8 +175,15 @@ namespace Haniwers.Transport
             finally
             {
                 session.LostReason ??= "the stream ended";
-                try { lines.Add(null); } catch (InvalidOperationException) { }
+                // the end marker must reach the consumer even when the queue is full
+                try { lines.TryAdd(null, TimeSpan.FromSeconds(5)); } catch (InvalidOperationException) { }
             }
+        }
+
+        private void Deliver(BlockingCollection<ReceivedLine?> lines, ReceivedLine line)
+        {
+            if (!line.TooLong && line.Text.Length > 0 && !char.IsDigit(line.Text[0])) Counters.Observe(line.Text);
+            if (!lines.TryAdd(line)) Counters.LineDropped();
         }
 
         private void Close()
@@ -186,5 +209,7 @@ namespace Haniwers.Transport
         Stream Stream { get; }
         /// <summary>True for sockets, where a read of 0 bytes means the peer closed.</summary>
         bool ZeroReadMeansEnd { get; }
+        /// <summary>Drops what the driver holds that nobody has read yet (a serial port's input buffer).</summary>
+        void DiscardPending();
     }
 }

@@ -25,6 +25,10 @@ namespace Haniwers.Transport
             {
                 throw new PortInUseException(portName, ex.Owner);
             }
+            catch (LockUnavailableException ex)
+            {
+                throw new LinkOpenException(portName, $"Could not take the lock that keeps two sessions off '{portName}': {ex.InnerException?.Message}", ex);
+            }
             var port = new SerialPort(portName, baudRate, Parity.None, 8, StopBits.One)
             {
                 Handshake = Handshake.None,
@@ -99,6 +103,11 @@ namespace Haniwers.Transport
             public Stream Stream { get; }
             public bool ZeroReadMeansEnd => false;
 
+            public void DiscardPending()
+            {
+                try { _port.DiscardInBuffer(); } catch (IOException) { } catch (InvalidOperationException) { }
+            }
+
             public void Dispose()
             {
                 try { _port.Dispose(); } catch (IOException) { }
@@ -118,6 +127,7 @@ namespace Haniwers.Transport
 
             public Stream Stream { get; }
             public bool ZeroReadMeansEnd => true;
+            public void DiscardPending() { } // a socket has no driver buffer of the device's own
 
             public void Dispose() => _client.Dispose();
         }

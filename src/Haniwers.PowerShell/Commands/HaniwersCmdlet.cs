@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using Haniwers.Configuration;
+using Haniwers.Platform;
 
 namespace Haniwers.PowerShell.Commands
 {
@@ -22,6 +23,21 @@ namespace Haniwers.PowerShell.Commands
         {
             _cancellation.Cancel();
             base.StopProcessing();
+        }
+
+        /// <summary>
+        /// While the returned object lives, SIGTERM and SIGHUP cancel this command as Ctrl+C does
+        /// instead of killing the process with its files open.
+        /// </summary>
+        protected TerminationSignals TrapTerminationSignals() => TerminationSignals.Register(() => _cancellation.Cancel());
+
+        /// <summary>
+        /// After a command stopped for SIGTERM or SIGHUP and closed its files: ends the process, as the
+        /// signal asked, with the conventional exit code (143, 129).
+        /// </summary>
+        protected static void ExitIfSignalled(TerminationSignals signals)
+        {
+            if (signals.Received is not null) Environment.Exit(signals.ExitCode);
         }
 
         /// <summary>A path as the user means it: relative to PowerShell's current location, not the process's.</summary>

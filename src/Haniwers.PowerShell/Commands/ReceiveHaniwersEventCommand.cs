@@ -1,11 +1,15 @@
 using System;
 using System.Management.Automation;
+using Haniwers.Platform;
 using Haniwers.Protocol;
 using Haniwers.Transport;
 
 namespace Haniwers.PowerShell.Commands
 {
-    /// <summary>Streams event objects from a detector as they arrive, for a time or a count, until Ctrl+C.</summary>
+    /// <summary>
+    /// Streams event objects from a detector as they arrive, for a time or a count, until Ctrl+C.
+    /// Only lines sent after the command starts count: what waited in buffers is dropped first.
+    /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "HaniwersEvent")]
     [OutputType(typeof(DetectorEvent))]
     public sealed class ReceiveHaniwersEventCommand : DeviceCmdlet
@@ -21,31 +25,42 @@ namespace Haniwers.PowerShell.Commands
         protected override void EndProcessing()
         {
             var config = ResolveConfig();
-            using var link = OpenLink(config);
+            TerminationSignals signals;
+            using (signals = TrapTerminationSignals())
+            using (var link = OpenLink(config))
+            {
+                Receive(config.Device.Firmware, link);
+            }
+            ExitIfSignalled(signals);
+        }
+
+        private void Receive(Configuration.FirmwareDialect firmware, IDeviceLink link)
+        {
             var clock = link.Clock;
-            var deadline = Duration is double seconds ? clock.Elapsed + TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
-            long events = 0, malformed = 0, debug = 0;
+            var tally = new LineTally();
             try
             {
-                FirmwareProtocol.For(config.Device.Firmware).StartStream(link);
-                while ((Count is null || events < Count) && clock.Elapsed < deadline)
+                var protocol = FirmwareProtocol.For(firmware);
+                protocol.Quiesce(link, Cancellation); // what was sent before now is not this command's
+                var started = clock.Elapsed;
+                var deadline = Duration is double seconds ? started + TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
+                protocol.StartStream(link);
+                while ((Count is null || tally.Events < Count) && clock.Elapsed < deadline)
                 {
                     var slice = clock.Elapsed + TimeSpan.FromMilliseconds(250);
                     if (!link.TryReadLine(slice < deadline ? slice : deadline, Cancellation, out var line)) continue;
-                    switch (EventLineParser.Classify(line.Text, out var fields))
+                    if (line.Arrived < started) continue;
+                    switch (tally.Add(line, out var fields))
                     {
                         case LineKind.Event:
-                            events++;
                             WriteObject(new DetectorEvent(clock.Now, fields));
                             break;
                         case LineKind.Debug:
-                            debug++;
+                        case LineKind.Boot:
                             WriteVerbose(line.Text);
                             break;
-                        case LineKind.Blank:
-                            break;
-                        default:
-                            malformed++;
+                        case LineKind.Malformed:
+                        case LineKind.Token:
                             WriteVerbose($"Not an event line (ignored): {line.Text}");
                             break;
                     }
@@ -57,9 +72,9 @@ namespace Haniwers.PowerShell.Commands
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C: stop quietly, the events so far are already written
+                // Ctrl+C or a signal: stop quietly, the events so far are already written
             }
-            WriteVerbose($"{events} event(s), {malformed} malformed line(s), {debug} DEBUG line(s) from {link.PortName}.");
+            WriteVerbose($"{tally.Events} event(s), {tally.Malformed} malformed line(s), {tally.Debug} DEBUG line(s), {tally.Boot} line(s) of boot text from {link.PortName}.");
         }
     }
 }

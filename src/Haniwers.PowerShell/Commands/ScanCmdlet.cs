@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using Haniwers.Configuration;
 using Haniwers.Output;
+using Haniwers.Platform;
 using Haniwers.Scanning;
 using Haniwers.Transport;
 
@@ -51,6 +52,10 @@ namespace Haniwers.PowerShell.Commands
         [ValidateRange(1, int.MaxValue)]
         public int? MaxConsecutiveFailures { get; set; }
 
+        [Parameter]
+        [ValidateRange(0.0, 86400.0)]
+        public double? ReconnectTimeout { get; set; }
+
         protected override void EndProcessing()
         {
             var config = ResolveConfig();
@@ -71,65 +76,88 @@ namespace Haniwers.PowerShell.Commands
             }
             foreach (var range in plan.Ranges.Where(r => r.Clipped)) WriteWarning($"Clipped to the DAC range 1..1023: {range.Describe()}.");
 
-            string runId = $"{DateTime.Now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 4)}";
             string folder = OutputDirectory is not null
                 ? ResolveUserPath(OutputDirectory)
                 : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
-            if (!ShouldProcess(plan.Describe(config.Device.Port, folder), $"Run a {Mode.ToString().ToLowerInvariant()} threshold scan"))
+            string plannedWork = plan.Describe(config.Device.Port, folder) + Environment.NewLine +
+                                 $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan.";
+            if (!ShouldProcess(plannedWork, $"Run a {Mode.ToString().ToLowerInvariant()} threshold scan"))
             {
                 return;
-            }
-            var channels = plan.Ranges.Select(r => r.Channel).ToList();
-            try
-            {
-                ScanOutput.CheckExistingFiles(folder, channels); // before the port opens: a refused folder touches no device
-            }
-            catch (CsvHeaderMismatchException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path));
             }
 
-            using var link = OpenLink(config);
-            ScanOutput output;
-            try
+            TerminationSignals signals;
+            using (signals = TrapTerminationSignals())
             {
-                output = new ScanOutput(folder, runId, channels, () => link.Clock.Now);
+                // the folder is proven, locked and repaired before the port opens: a refused folder touches no device
+                using var run = OpenRun(folder, plan, config);
+                foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
+                IDeviceLink link;
+                try
+                {
+                    link = OpenLink(config);
+                }
+                catch
+                {
+                    run.Finished(new ScanSummary
+                    {
+                        RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.Steps.Count,
+                        Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
+                    });
+                    throw;
+                }
+                using (link) Run(config, plan, link, run, signals);
             }
-            catch (RunFolderInUseException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ScanInProgress", ErrorCategory.ResourceBusy, ex.Folder));
-                return;
-            }
-            catch (CsvHeaderMismatchException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path));
-                return;
-            }
-            using (output)
-            {
-                Run(config, plan, link, output, runId);
-            }
+            ExitIfSignalled(signals); // every file is closed by now
         }
 
-        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanOutput output, string runId)
+        private ScanRun OpenRun(string folder, ScanPlan plan, HaniwersConfig config)
         {
-            output.Started(new Dictionary<string, object?>
+            var details = new Dictionary<string, object?>
             {
                 ["moduleVersion"] = MyInvocation.MyCommand.Module?.Version.ToString(),
                 ["host"] = Environment.MachineName,
                 ["user"] = Environment.UserName,
                 ["mode"] = Mode.ToString(),
                 ["plannedSteps"] = plan.Steps.Count,
+                ["plan"] = plan.Steps.Select(s => new { step = s.Index, thresholds = s.Thresholds, measured = s.Measured }).ToList(),
                 ["config"] = config,
-            });
-            foreach (var cut in output.CutLines)
+            };
+            try
             {
-                output.Repaired(cut.Key, cut.Value);
-                WriteWarning($"The last row of {cut.Key} had been cut off (\"{cut.Value}\"); it is left as it was and this run's rows start on a new line.");
+                return ScanRun.Open(folder, plan.Ranges.Select(r => r.Channel), SystemClock.Instance, details);
             }
-            var observer = new ScanObserver(this, $"{Mode} threshold scan {runId} on {config.Device.Port}", plan.Duration + plan.SettleTime);
-            var engine = new ScanEngine(plan, link, CreateWriter(config), output, observer, runId, config.Sampler.MaxConsecutiveFailures);
-            foreach (var file in output.Files) engine.Summary.Files.Add(file);
+            catch (RunFolderInUseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ScanInProgress", ErrorCategory.ResourceBusy, ex.Folder));
+            }
+            catch (CsvHeaderMismatchException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path));
+            }
+            catch (OutputException ex)
+            {
+                ThrowTerminatingError(OutputError(ex));
+            }
+            throw new InvalidOperationException("not reached");
+        }
+
+        private static ErrorRecord OutputError(OutputException ex) => new ErrorRecord(ex, "Output" + ex.Problem,
+            ex.Problem switch
+            {
+                OutputProblem.DiskFull => ErrorCategory.WriteError,
+                OutputProblem.NotWritable => ErrorCategory.PermissionDenied,
+                OutputProblem.PathIsFile => ErrorCategory.InvalidArgument,
+                OutputProblem.LockUnsupported => ErrorCategory.NotImplemented,
+                OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
+                _ => ErrorCategory.WriteError,
+            }, ex.Path);
+
+        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals)
+        {
+            var observer = new ScanObserver(this, $"{Mode} threshold scan {run.RunId} on {config.Device.Port}", plan.Duration + plan.SettleTime);
+            var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
+            foreach (var file in run.Files) engine.Summary.Files.Add(file);
             try
             {
                 engine.Run(Cancellation);
@@ -140,9 +168,22 @@ namespace Haniwers.PowerShell.Commands
                 WriteSummary(engine.Summary);
                 ThrowTerminatingError(new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary));
             }
+            catch (OutputException ex)
+            {
+                observer.Complete();
+                WriteSummary(engine.Summary);
+                ThrowTerminatingError(OutputError(ex));
+            }
             catch (Exception) when (Cancellation.IsCancellationRequested)
             {
-                return; // stopped: the journal says so, every file is closed by the using blocks
+                // stopped: the journal says so, every file is closed by the using blocks. After Ctrl+C the
+                // pipeline is stopping and takes no more records; after a signal it still does.
+                if (signals.Received is not null)
+                {
+                    observer.Complete();
+                    WriteSummary(engine.Summary);
+                }
+                return;
             }
             observer.Complete();
             WriteSummary(engine.Summary);
@@ -161,6 +202,7 @@ namespace Haniwers.PowerShell.Commands
             if (Retry is int retry) s.MaxRetry = retry;
             if (SettleTime is double settle) s.SettleTime = settle;
             if (MaxConsecutiveFailures is int max) s.MaxConsecutiveFailures = max;
+            if (ReconnectTimeout is double reconnect) s.ReconnectTimeout = reconnect;
             if (Center is null && NSteps is null && StepSize is null) return;
             for (int channel = 1; channel <= 3; channel++)
             {

@@ -53,9 +53,10 @@ namespace Haniwers.PowerShell.Commands
             });
         }
 
-        public void Notice(string message) => _cmdlet.WriteVerbose(message);
+        public void StepRemeasured(ScanStep step, string reason) =>
+            _cmdlet.WriteWarning($"Measuring {step} again: {reason}.");
 
-        public void Warning(string message) => _cmdlet.WriteWarning(message);
+        public void Notice(string message) => _cmdlet.WriteVerbose(message);
 
         public void Complete() => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.IO;
 using System.Linq;
@@ -15,7 +16,7 @@ namespace Haniwers.Tests.Scanning
             using var f = new ScanFixture(nsteps: 1);
             f.Run(runId: "first");
             f.Run(runId: "second");
-            var lines = f.Lines(ScanOutput.ResultFileName(1));
+            var lines = f.Lines(ScanRun.ResultFileName(1));
             Assert.Equal(1 + 6, lines.Length);
             Assert.Single(lines, l => l.StartsWith("Timestamp,"));
             Assert.Equal("Timestamp,RunId,Mode,Step,Channel,Threshold,DurationSeconds,Events,Rate,RateError,Triggers,Temperature,Pressure,Humidity", lines[0]);
@@ -31,7 +32,7 @@ namespace Haniwers.Tests.Scanning
                 System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("fr-FR");
                 using var f = new ScanFixture(nsteps: 1, duration: 1.5);
                 f.Run();
-                var fields = f.Lines(ScanOutput.ResultFileName(1))[1].Split(',');
+                var fields = f.Lines(ScanRun.ResultFileName(1))[1].Split(',');
                 Assert.Equal(14, fields.Length);
                 Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+[+-]\d{2}:\d{2}$", fields[0]);
                 Assert.Equal("1.5", fields[6]);
@@ -47,42 +48,44 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture(nsteps: 1);
             Directory.CreateDirectory(f.Folder);
-            string path = Path.Combine(f.Folder, ScanOutput.ResultFileName(2));
+            string path = Path.Combine(f.Folder, ScanRun.ResultFileName(2));
             File.WriteAllText(path, "time,count,ch2\n1,2,3\n");
             var ex = Assert.Throws<CsvHeaderMismatchException>(() => f.Run());
             Assert.Contains(path, ex.Message);
             Assert.Contains("lacks", ex.Message);
             Assert.Equal("time,count,ch2\n1,2,3\n", File.ReadAllText(path));
-            Assert.False(File.Exists(Path.Combine(f.Folder, ScanOutput.ResultFileName(1))));
+            Assert.False(File.Exists(Path.Combine(f.Folder, ScanRun.ResultFileName(1))));
         }
 
         [Fact]
-        public void ACutLastLineIsClosedOffAndReported()
+        public void ACutLastLineIsRemovedKeptInTheJournalAndReported()
         {
             using var f = new ScanFixture(nsteps: 1);
             f.Run(runId: "first");
-            string path = Path.Combine(f.Folder, ScanOutput.ResultFileName(3));
+            string path = Path.Combine(f.Folder, ScanRun.ResultFileName(3));
             string before = File.ReadAllText(path);
             File.WriteAllText(path, before + "2026-01-01T00:00:00.0000000+00:00,first,Parallel,9,3,2");
-            using (var output = new ScanOutput(f.Folder, "second", new[] { 1, 2, 3 }, () => DateTimeOffset.Now))
+            using (var run = ScanRun.Open(f.Folder, new[] { 1, 2, 3 }, f.Clock, new Dictionary<string, object?>(), "second"))
             {
-                var cut = Assert.Single(output.CutLines);
-                Assert.Equal(path, cut.Key);
-                Assert.EndsWith("Parallel,9,3,2", cut.Value);
+                var repair = Assert.Single(run.Repairs);
+                Assert.Equal(path, repair.File);
+                Assert.EndsWith("Parallel,9,3,2", repair.RemovedText);
             }
+            Assert.Equal(before, File.ReadAllText(path));
+            Assert.Contains(f.Lines(RunJournal.FileName), l => l.Contains("\"repaired\"") && l.Contains("Parallel,9,3,2"));
             f.Run(runId: "third");
             var lines = File.ReadAllLines(path);
-            Assert.Contains(lines, l => l.EndsWith("Parallel,9,3,2"));
-            Assert.All(lines.Where(l => l.Contains(",third,")), l => Assert.Equal(14, l.Split(',').Length));
+            Assert.DoesNotContain(lines, l => l.EndsWith("Parallel,9,3,2"));
+            Assert.All(lines.Skip(1), l => Assert.Equal(14, l.Split(',').Length));
         }
 
         [Fact]
         public void ASecondRunInTheSameFolderIsRefusedWhileTheFirstHoldsIt()
         {
             using var f = new ScanFixture(nsteps: 1);
-            using var first = new ScanOutput(f.Folder, "first", new[] { 1, 2, 3 }, () => DateTimeOffset.Now);
-            var ex = Assert.Throws<RunFolderInUseException>(() => new ScanOutput(f.Folder, "second", new[] { 1, 2, 3 }, () => DateTimeOffset.Now));
-            Assert.Contains("scan run first", ex.Message);
+            using var first = ScanRun.Open(f.Folder, new[] { 1, 2, 3 }, f.Clock, new Dictionary<string, object?>(), "first");
+            var ex = Assert.Throws<RunFolderInUseException>(() => ScanRun.Open(f.Folder, new[] { 1, 2, 3 }, f.Clock, new Dictionary<string, object?>(), "second"));
+            Assert.Contains("a Haniwers scan (process", ex.Message);
         }
     }
 }

@@ -97,11 +97,13 @@ namespace Haniwers.Tests.Scanning
             using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=0", duration: 1);
             var summary = f.Run();
             Assert.Equal(ScanOutcome.Completed, summary.Outcome);
-            var lost = Assert.Single(summary.SkippedSteps);
-            Assert.Contains("lost", lost.Reason);
-            Assert.Equal(10, summary.CompletedSteps);
+            Assert.Empty(summary.SkippedSteps);
+            var lost = Assert.Single(f.Observer.Remeasured);
+            Assert.Contains("lost", lost.reason);
+            Assert.Equal(11, summary.CompletedSteps);
+            Assert.Equal(1, summary.Reconnects);
             Assert.Contains(f.Observer.Notices, n => n.StartsWith("Reopened"));
-            Assert.DoesNotContain(lost.Step, f.StepsIn(2));
+            Assert.Equal(Enumerable.Range(1, 11), f.StepsIn(2));
         }
 
         [Fact]
@@ -137,7 +139,7 @@ namespace Haniwers.Tests.Scanning
             f.Observer.CancelStep = 4;
             Assert.ThrowsAny<OperationCanceledException>(() => f.Run(cts.Token));
             Assert.Equal(new[] { 1, 2, 3 }, f.StepsIn(1));
-            Assert.All(f.Lines(ScanOutput.ResultFileName(2)), l => Assert.Equal(14, l.Split(',').Length));
+            Assert.All(f.Lines(ScanRun.ResultFileName(2)), l => Assert.Equal(14, l.Split(',').Length));
             var events = f.Lines(RunJournal.FileName).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToArray();
             Assert.Equal(new[] { "interrupted", "end" }, events.Skip(events.Length - 2));
             Assert.Equal(ScanOutcome.Interrupted, f.Summary!.Outcome);
@@ -151,7 +153,7 @@ namespace Haniwers.Tests.Scanning
             using var f = new ScanFixture(nsteps: 2);
             f.Observer.OnCompleted = (step, rows) =>
             {
-                string path = Path.Combine(f.Folder, ScanOutput.ResultFileName(1));
+                string path = Path.Combine(f.Folder, ScanRun.ResultFileName(1));
                 using var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                 using var reader = new StreamReader(read);
                 var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -175,10 +177,10 @@ namespace Haniwers.Tests.Scanning
             var folder = Path.Combine(Path.GetTempPath(), "haniwers-xunit-" + Guid.NewGuid().ToString("N").Substring(0, 10));
             try
             {
-                using (var output = new ScanOutput(folder, "r", new[] { 1, 2, 3 }, () => link.Clock.Now))
+                using (var output = ScanRun.Open(folder, new[] { 1, 2, 3 }, link.Clock, new System.Collections.Generic.Dictionary<string, object?>(), "r"))
                 {
                     var writer = new Haniwers.Protocol.ThresholdWriter(new Haniwers.Protocol.TextFirmware(), new Haniwers.Protocol.RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero), TimeSpan.FromSeconds(1));
-                    new ScanEngine(plan, link, writer, output, observer, "r", 3).Run(CancellationToken.None);
+                    new ScanEngine(plan, link, writer, output, observer, "r", new ScanLimits { MaxConsecutiveFailures = 3 }).Run(CancellationToken.None);
                 }
                 Assert.All(observer.Rows, r => Assert.Equal(link.InWindowHits, r.Events));
                 Assert.All(observer.Rows, r => Assert.Equal(link.InWindowHits, r.Triggers));
@@ -198,6 +200,7 @@ namespace Haniwers.Tests.Scanning
             public string PortName => "burst";
             public IClock Clock { get; } = new ManualClock();
             public bool IsLost => false;
+            public LinkCounters Counters { get; } = new LinkCounters();
 
             public void Write(byte[] data)
             {

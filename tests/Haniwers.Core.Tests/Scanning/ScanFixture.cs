@@ -19,6 +19,7 @@ namespace Haniwers.Tests.Scanning
         public readonly List<SkippedStep> Skipped = new List<SkippedStep>();
         public readonly List<ThresholdAttempt> Attempts = new List<ThresholdAttempt>();
         public readonly List<string> Notices = new List<string>();
+        public readonly List<(int step, string reason)> Remeasured = new List<(int, string)>();
         public Action<ScanStep, IReadOnlyList<ScanResult>>? OnCompleted;
         public CancellationTokenSource? CancelAtStep;
         public int CancelStep;
@@ -37,15 +38,15 @@ namespace Haniwers.Tests.Scanning
         }
 
         public void StepSkipped(SkippedStep skipped) => Skipped.Add(skipped);
+        public void StepRemeasured(ScanStep step, string reason) => Remeasured.Add((step.Index, reason));
         public void Notice(string message) => Notices.Add(message);
-        public void Warning(string message) => Notices.Add(message);
     }
 
     /// <summary>A scan on the in-process simulator with a manual clock, writing real files in a temp folder.</summary>
     internal sealed class ScanFixture : IDisposable
     {
         public ScanFixture(string simulatorOptions = "seed=11", ScanMode mode = ScanMode.Parallel, int nsteps = 5, double duration = 1,
-            int maxRetry = 2, int maxConsecutiveFailures = 3)
+            int maxRetry = 2, int maxConsecutiveFailures = 3, double reconnectTimeout = 30)
         {
             Folder = Path.Combine(Path.GetTempPath(), "haniwers-xunit-" + Guid.NewGuid().ToString("N").Substring(0, 10));
             Config = HaniwersConfig.CreateDefault();
@@ -55,6 +56,7 @@ namespace Haniwers.Tests.Scanning
             Config.Sampler.MaxRetry = maxRetry;
             Config.Sampler.RetryBackoff = 0.01;
             Config.Sampler.MaxConsecutiveFailures = maxConsecutiveFailures;
+            Config.Sampler.ReconnectTimeout = reconnectTimeout;
             Plan = ScanPlan.Create(Config, mode);
             Clock = new ManualClock();
             Link = new SimulatedLink(new SimulatedDetector(SimulatorOptions.Parse(simulatorOptions)), Clock);
@@ -70,11 +72,11 @@ namespace Haniwers.Tests.Scanning
 
         public ScanSummary Run(CancellationToken cancellation = default, string runId = "run-1")
         {
-            using var output = new ScanOutput(Folder, runId, Plan.Ranges.Select(r => r.Channel), () => Clock.Now);
+            using var output = ScanRun.Open(Folder, Plan.Ranges.Select(r => r.Channel), Clock, new Dictionary<string, object?>(), runId);
             var writer = new ThresholdWriter(new TextFirmware(),
                 new RetryPolicy(Config.Sampler.MaxRetry, TimeSpan.FromSeconds(Config.Sampler.RetryBackoff), TimeSpan.FromSeconds(1), seed: 1),
                 TimeSpan.FromSeconds(Config.Sampler.ResponseTimeout));
-            var engine = new ScanEngine(Plan, Link, writer, output, Observer, runId, Config.Sampler.MaxConsecutiveFailures);
+            var engine = new ScanEngine(Plan, Link, writer, output, Observer, runId, ScanLimits.From(Config.Sampler));
             try
             {
                 return engine.Run(cancellation);
@@ -88,7 +90,7 @@ namespace Haniwers.Tests.Scanning
         public string[] Lines(string file) => File.ReadAllLines(Path.Combine(Folder, file));
 
         public int[] StepsIn(int channel) =>
-            Lines(ScanOutput.ResultFileName(channel)).Skip(1).Select(l => int.Parse(l.Split(',')[3])).ToArray();
+            Lines(ScanRun.ResultFileName(channel)).Skip(1).Select(l => int.Parse(l.Split(',')[3])).ToArray();
 
         public void Dispose()
         {

@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace Haniwers.Output
+{
+    /// <summary>What went wrong with a run's files, each told as itself (docs/crash-protocol.md, "Failures").</summary>
+    public enum OutputProblem
+    {
+        /// <summary>The disk (or the quota) is full.</summary>
+        DiskFull,
+        /// <summary>The folder cannot be written: a read-only file system or no permission.</summary>
+        NotWritable,
+        /// <summary>The output path names a file, not a folder.</summary>
+        PathIsFile,
+        /// <summary>The folder's file system cannot hold a lock (some network shares).</summary>
+        LockUnsupported,
+        /// <summary>The disk went away (a USB stick pulled, a network share gone).</summary>
+        DeviceRemoved,
+        /// <summary>Any other I/O error, with the system's message.</summary>
+        IoError,
+    }
+
+    /// <summary>A run's output could not be written. The message says what happened and where.</summary>
+    public sealed class OutputException : IOException
+    {
+        public OutputException(OutputProblem problem, string path, string message, Exception? inner = null) : base(message, inner)
+        {
+            Problem = problem;
+            Path = path;
+        }
+
+        public OutputProblem Problem { get; }
+        public string Path { get; }
+
+        /// <summary>The exception for a failed file operation on <paramref name="path"/>, named by its cause.</summary>
+        public static OutputException From(Exception error, string path, string doing)
+        {
+            var problem = Classify(error);
+            string what = problem switch
+            {
+                OutputProblem.DiskFull => $"the disk is full while {doing} '{path}'. Free some space, or give the run another folder",
+                OutputProblem.NotWritable => $"'{path}' cannot be written while {doing} it ({error.Message.TrimEnd('.')}): the folder is read-only or belongs to someone else. Give the run a folder you can write to",
+                OutputProblem.LockUnsupported => $"the file system of '{path}' cannot hold a lock ({error.Message.TrimEnd('.')}), so two runs could mix their rows. Give the run a folder on a local disk",
+                OutputProblem.DeviceRemoved => $"the disk holding '{path}' went away while {doing} it ({error.Message.TrimEnd('.')}). Plug it back in, or give the run another folder",
+                _ => $"could not finish {doing} '{path}': {error.Message.TrimEnd('.')}",
+            };
+            return new OutputException(problem, path, char.ToUpperInvariant(what[0]) + what.Substring(1) + ".", error);
+        }
+
+        /// <summary>The cause of an I/O error, from the OS error number .NET keeps in HResult.</summary>
+        public static OutputProblem Classify(Exception error)
+        {
+            if (error is OutputException known) return known.Problem;
+            if (error is UnauthorizedAccessException) return OutputProblem.NotWritable;
+            int code = error.HResult;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                code &= 0xFFFF; // HRESULT_FROM_WIN32
+                return code switch
+                {
+                    0x70 or 0x27 => OutputProblem.DiskFull,         // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL
+                    0x13 or 0x05 => OutputProblem.NotWritable,      // ERROR_WRITE_PROTECT, ERROR_ACCESS_DENIED
+                    0x15 or 0x37 or 0x40 => OutputProblem.DeviceRemoved, // ERROR_NOT_READY, ERROR_DEV_NOT_EXIST, ERROR_NETNAME_DELETED
+                    _ => OutputProblem.IoError,
+                };
+            }
+            return code switch
+            {
+                28 or 122 => OutputProblem.DiskFull,          // ENOSPC, EDQUOT
+                30 or 13 or 1 => OutputProblem.NotWritable,   // EROFS, EACCES, EPERM
+                5 or 6 or 19 or 116 => OutputProblem.DeviceRemoved, // EIO, ENXIO, ENODEV, ESTALE
+                37 or 95 => OutputProblem.LockUnsupported,    // ENOLCK, EOPNOTSUPP
+                _ => OutputProblem.IoError,
+            };
+        }
+    }
+}

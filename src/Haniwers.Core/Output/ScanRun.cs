@@ -1,0 +1,227 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Haniwers.Protocol;
+using Haniwers.Scanning;
+using Haniwers.Transport;
+
+namespace Haniwers.Output
+{
+    /// <summary>Another scan is writing into the same folder.</summary>
+    public sealed class RunFolderInUseException : Exception
+    {
+        public RunFolderInUseException(string folder, string owner)
+            : base($"Another scan is writing into '{folder}': {owner}. Wait for it to finish, or write this run into another folder.")
+        {
+            Folder = folder;
+            Owner = owner;
+        }
+
+        public string Folder { get; }
+        public string Owner { get; }
+    }
+
+    /// <summary>
+    /// One scan run and everything it owns: its id, its folder and the folder's lock, the repair of
+    /// what an earlier run left, the per-channel CSVs, the operations log and the journal (its only
+    /// writer). Each completed step goes to disk under the write-ahead protocol of
+    /// docs/crash-protocol.md: intent (file lengths), rows in every file, commit.
+    /// </summary>
+    public sealed class ScanRun : IScanRecorder, IDisposable
+    {
+        public const string LockFileName = ".haniwers-run.lock";
+        private const string ProbeFileName = ".haniwers-write-test";
+        private readonly NamedLock _lock;
+        private readonly Dictionary<int, CsvAppender<ScanResult>> _results = new Dictionary<int, CsvAppender<ScanResult>>();
+        private readonly CsvAppender<ThresholdOperation> _operations;
+        private readonly RunJournal _journal;
+        private readonly IClock _clock;
+
+        public static string ResultFileName(int channel) => $"scan_results_ch{channel}.csv";
+
+        /// <summary>A new run id: local date and time, and four random hex digits.</summary>
+        public static string NewRunId(DateTimeOffset now) => $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 4)}";
+
+        /// <summary>
+        /// Opens a run in <paramref name="folder"/> before any device is touched: proves the folder
+        /// writable, takes its lock, repairs what a crashed run left, checks every header, opens the
+        /// files and journals the start. Throws <see cref="OutputException"/>,
+        /// <see cref="RunFolderInUseException"/> or <see cref="CsvHeaderMismatchException"/>, having written no row.
+        /// </summary>
+        /// <param name="runId">The run's id; a new one (<see cref="NewRunId"/>) when null.</param>
+        public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails, string? runId = null)
+        {
+            PrepareFolder(folder);
+            NamedLock folderLock;
+            try
+            {
+                folderLock = NamedLock.Acquire(Path.Combine(folder, LockFileName), "a Haniwers scan");
+            }
+            catch (LockHeldException ex)
+            {
+                throw new RunFolderInUseException(folder, ex.Owner);
+            }
+            catch (LockUnavailableException ex)
+            {
+                throw OutputException.From(ex.InnerException ?? ex, folder, "locking");
+            }
+            try
+            {
+                ProveWritable(folder);
+                var repairs = RunFolderRecovery.Recover(folder, clock.Now);
+                return new ScanRun(folder, runId ?? NewRunId(clock.Now), channels.ToList(), clock, folderLock, repairs, startDetails);
+            }
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
+        }
+
+        private ScanRun(string folder, string runId, IReadOnlyList<int> channels, IClock clock, NamedLock folderLock,
+            IReadOnlyList<FolderRepair> repairs, IReadOnlyDictionary<string, object?> startDetails)
+        {
+            Folder = folder;
+            _clock = clock;
+            _lock = folderLock;
+            RunId = runId;
+            Repairs = repairs;
+            CheckExistingFiles(folder, channels);
+            try
+            {
+                foreach (int ch in channels) _results[ch] = CsvAppender<ScanResult>.Open(Path.Combine(folder, ResultFileName(ch)));
+                _operations = CsvAppender<ThresholdOperation>.Open(Path.Combine(folder, ThresholdOperation.FileName));
+                _journal = new RunJournal(Path.Combine(folder, RunJournal.FileName), RunId);
+                _journal.Write("start", clock.Now, startDetails);
+            }
+            catch
+            {
+                foreach (var a in _results.Values) a.Dispose();
+                _operations?.Dispose();
+                _journal?.Dispose();
+                throw;
+            }
+        }
+
+        public string RunId { get; }
+        public string Folder { get; }
+
+        /// <summary>What recovery changed in the folder before this run started (also in the journal).</summary>
+        public IReadOnlyList<FolderRepair> Repairs { get; }
+
+        public IEnumerable<string> Files =>
+            _results.Values.Select(a => a.Path).Concat(new[] { _operations.Path, _journal.Path });
+
+        /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>
+        public static void CheckExistingFiles(string folder, IEnumerable<int> channels)
+        {
+            foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ResultFileName(ch)));
+            CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
+        }
+
+        private static void PrepareFolder(string folder)
+        {
+            if (File.Exists(folder))
+                throw new OutputException(OutputProblem.PathIsFile, folder, $"'{folder}' is a file, not a folder. Give the run a folder (it is created when missing).");
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, folder, "creating the folder");
+            }
+        }
+
+        /// <summary>Writes, flushes and deletes a small file: a folder that cannot take a row fails here, before the port opens.</summary>
+        private static void ProveWritable(string folder)
+        {
+            string probe = Path.Combine(folder, ProbeFileName);
+            try
+            {
+                using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                {
+                    var bytes = new byte[512];
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Delete(probe);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(probe); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
+                throw OutputException.From(ex, folder, "writing into");
+            }
+        }
+
+        public void Attempt(ThresholdAttempt attempt) => _operations.Append(new[]
+        {
+            new ThresholdOperation
+            {
+                Timestamp = attempt.Timestamp, RunId = RunId, Channel = attempt.Channel, Threshold = attempt.Threshold,
+                Success = attempt.Success, Attempts = attempt.Attempt, Reason = attempt.Reason,
+            },
+        });
+
+        /// <summary>
+        /// The write-ahead step (docs/crash-protocol.md): intent with every file's length, the rows of
+        /// every channel on disk, commit. A failure after the intent cuts the files back to those
+        /// lengths at once; if even that fails, the next opener of the folder does it.
+        /// </summary>
+        public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows)
+        {
+            var lengths = _results.ToDictionary(r => Path.GetFileName(r.Value.Path), r => (object?)r.Value.Length);
+            _journal.Write(RunFolderRecovery.IntentEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index, ["files"] = lengths });
+            foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
+            _journal.Write(RunFolderRecovery.CommitEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
+        }
+
+        public void StepRemeasured(ScanStep step, string reason) => _journal.Write("remeasured", _clock.Now, new Dictionary<string, object?>
+        {
+            ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["reason"] = reason,
+        });
+
+        public void StepSkipped(SkippedStep skipped) => _journal.Write("skipped", skipped.Timestamp, SkippedFields(skipped));
+
+        /// <summary>A skipped step as the journal records it, alone and in the end summary.</summary>
+        private static Dictionary<string, object?> SkippedFields(SkippedStep skipped) => new Dictionary<string, object?>
+        {
+            ["step"] = skipped.Step, ["thresholds"] = skipped.Thresholds, ["reason"] = skipped.Reason,
+        };
+
+        public void LinkReopened(TimeSpan deadTime, int attempts, string reason) => _journal.Write("reconnected", _clock.Now, new Dictionary<string, object?>
+        {
+            ["deadSeconds"] = Math.Round(deadTime.TotalSeconds, 3), ["attempts"] = attempts, ["reason"] = reason,
+        });
+
+        public void Interrupted(int atStep, string reason) => _journal.Write("interrupted", _clock.Now, new Dictionary<string, object?>
+        {
+            ["step"] = atStep, ["reason"] = reason,
+        });
+
+        public void Finished(ScanSummary summary) => _journal.Write("end", _clock.Now, new Dictionary<string, object?>
+        {
+            ["outcome"] = summary.Outcome.ToString(),
+            ["reason"] = summary.FailureReason,
+            ["mode"] = summary.Mode.ToString(),
+            ["port"] = summary.PortName,
+            ["plannedSteps"] = summary.PlannedSteps,
+            ["completedSteps"] = summary.CompletedSteps,
+            ["remeasuredSteps"] = summary.RemeasuredSteps,
+            ["skippedSteps"] = summary.SkippedSteps.Select(SkippedFields).ToList(),
+            ["reconnects"] = summary.Reconnects,
+            ["malformedLines"] = summary.MalformedLines,
+            ["files"] = Files.ToList(),
+            ["elapsedSeconds"] = Math.Round(summary.Elapsed.TotalSeconds, 3),
+        });
+
+        public void Dispose()
+        {
+            foreach (var appender in _results.Values) appender.Dispose();
+            _operations.Dispose();
+            _journal.Dispose();
+            _lock.Dispose();
+        }
+    }
+}

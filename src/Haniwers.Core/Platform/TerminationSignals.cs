@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Threading;
+
+namespace Haniwers.Platform
+{
+    /// <summary>
+    /// Turns SIGTERM and SIGHUP (a closed ssh session, systemctl stop, a scheduler ending a task) into
+    /// a cancellation, as Ctrl+C is, while a run is going (docs/crash-protocol.md, "Stopping").
+    /// Uses .NET's PosixSignalRegistration, found at run time because this library targets
+    /// netstandard2.0; where it does not exist, nothing is registered and the default applies.
+    /// </summary>
+    public sealed class TerminationSignals : IDisposable
+    {
+        private static readonly Type? RegistrationType = Type.GetType("System.Runtime.InteropServices.PosixSignalRegistration, System.Runtime.InteropServices");
+        private static readonly Type? SignalType = Type.GetType("System.Runtime.InteropServices.PosixSignal, System.Runtime.InteropServices");
+        private static readonly Type? ContextType = Type.GetType("System.Runtime.InteropServices.PosixSignalContext, System.Runtime.InteropServices");
+        private readonly List<IDisposable> _registrations = new List<IDisposable>();
+        private readonly Action _onSignal;
+        private int _received;
+
+        private TerminationSignals(Action onSignal) => _onSignal = onSignal;
+
+        /// <summary>The signal that arrived (its POSIX name), or null.</summary>
+        public string? Received { get; private set; }
+
+        /// <summary>The conventional exit code of a process ended by <see cref="Received"/>: 128 + the signal number.</summary>
+        public int ExitCode => Received == "SIGHUP" ? 129 : 143;
+
+        /// <summary>
+        /// While the returned object lives, SIGTERM and SIGHUP call <paramref name="onSignal"/> instead
+        /// of ending the process; the caller stops its run cleanly and then decides to exit.
+        /// </summary>
+        public static TerminationSignals Register(Action onSignal)
+        {
+            var trap = new TerminationSignals(onSignal);
+            if (RegistrationType is null || SignalType is null || ContextType is null) return trap;
+            foreach (string name in new[] { "SIGTERM", "SIGHUP" })
+            {
+                try
+                {
+                    trap._registrations.Add(trap.RegisterOne(name));
+                }
+                catch (Exception ex) when (ex is PlatformNotSupportedException || ex.InnerException is PlatformNotSupportedException)
+                {
+                    // a platform without this signal keeps its default
+                }
+            }
+            return trap;
+        }
+
+        private IDisposable RegisterOne(string name)
+        {
+            var signal = Enum.Parse(SignalType!, name);
+            // (PosixSignalContext context) => { context.Cancel = true; this.OnSignal(name); }
+            var context = Expression.Parameter(ContextType!, "context");
+            var body = Expression.Block(
+                Expression.Assign(Expression.Property(context, "Cancel"), Expression.Constant(true)),
+                Expression.Call(Expression.Constant(this), typeof(TerminationSignals).GetMethod(nameof(OnSignal), BindingFlags.NonPublic | BindingFlags.Instance)!, Expression.Constant(name)));
+            var handler = Expression.Lambda(typeof(Action<>).MakeGenericType(ContextType!), body, context).Compile();
+            var create = RegistrationType!.GetMethod("Create", new[] { SignalType!, handler.GetType() })!;
+            return (IDisposable)create.Invoke(null, new[] { signal, handler })!;
+        }
+
+        private void OnSignal(string name)
+        {
+            if (Interlocked.Exchange(ref _received, 1) == 1) return;
+            Received = name;
+            _onSignal();
+        }
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations) registration.Dispose();
+            _registrations.Clear();
+        }
+    }
+}

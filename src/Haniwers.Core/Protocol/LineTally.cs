@@ -1,0 +1,56 @@
+using Haniwers.Transport;
+
+namespace Haniwers.Protocol
+{
+    /// <summary>
+    /// Counts received lines by kind (docs/protocol.md, "Device to host"): events with their hits per
+    /// channel and sums of the environment fields, malformed lines (too long included), DEBUG lines and
+    /// boot text. A scan window and an event reader classify lines through the same tally.
+    /// </summary>
+    public sealed class LineTally
+    {
+        private readonly long[] _hits = new long[3];
+        private double _temperature, _pressure, _humidity;
+
+        public long Events { get; private set; }
+        public long Malformed { get; private set; }
+        public long Debug { get; private set; }
+        public long Boot { get; private set; }
+
+        /// <summary>Events with a hit on <paramref name="channel"/> (its field greater than 0).</summary>
+        public long Hits(int channel) => _hits[channel - 1];
+
+        public double? MeanTemperature => Events > 0 ? _temperature / Events : (double?)null;
+        public double? MeanPressure => Events > 0 ? _pressure / Events : (double?)null;
+        public double? MeanHumidity => Events > 0 ? _humidity / Events : (double?)null;
+
+        /// <summary>Classifies and counts one line; <paramref name="fields"/> holds the event when the kind is Event.</summary>
+        public LineKind Add(in ReceivedLine line, out EventFields fields)
+        {
+            var kind = EventLineParser.Classify(line, out fields);
+            switch (kind)
+            {
+                case LineKind.Event:
+                    Events++;
+                    if (fields.Top > 0) _hits[0]++;
+                    if (fields.Mid > 0) _hits[1]++;
+                    if (fields.Btm > 0) _hits[2]++;
+                    _temperature += fields.Temperature;
+                    _pressure += fields.Pressure;
+                    _humidity += fields.Humidity;
+                    break;
+                case LineKind.Debug:
+                    Debug++;
+                    break;
+                case LineKind.Boot:
+                    Boot++;
+                    break;
+                case LineKind.Malformed:
+                case LineKind.Token:
+                    Malformed++;
+                    break;
+            }
+            return kind;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using Haniwers.Configuration;
+using Haniwers.Output;
+using Haniwers.Scanning;
+using Xunit;
+
+namespace Haniwers.Tests.Scanning
+{
+    /// <summary>Windows that must not be trusted are measured again, once (docs/window-checks.md).</summary>
+    public class WindowCheckTests
+    {
+        private static string[] JournalEvents(ScanFixture f) =>
+            f.Lines(RunJournal.FileName).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()!).ToArray();
+
+        private static void EachStepOnceInEveryFile(ScanFixture f, int steps)
+        {
+            foreach (int ch in new[] { 1, 2, 3 }) Assert.Equal(Enumerable.Range(1, steps), f.StepsIn(ch));
+        }
+
+        [Fact]
+        public void AResetMidWindowIsMeasuredAgainWithEveryThresholdRewritten()
+        {
+            // 3 s windows; the board resets 7.5 s in, inside step 3's window, and comes back at power-on thresholds
+            using var f = new ScanFixture("seed=2,reset-after=7.5,power-on=100", nsteps: 2, duration: 3);
+            var summary = f.Run();
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            var (step, reason) = Assert.Single(f.Observer.Remeasured);
+            Assert.Equal(3, step);
+            Assert.Contains("reset", reason);
+            Assert.Equal(1, summary.RemeasuredSteps);
+            EachStepOnceInEveryFile(f, 5);
+            // after the reset all three channels were written again, and the device holds the plan's values
+            var writesAfterReset = f.Link.Detector.Writes.Skip(9).Take(3).Select(w => w.Channel).OrderBy(c => c);
+            Assert.Equal(new[] { 1, 2, 3 }, writesAfterReset);
+            Assert.Equal(f.Plan.Steps.Last().Thresholds, new[] { 1, 2, 3 }.Select(f.Link.Detector.Threshold));
+            Assert.Contains("remeasured", JournalEvents(f));
+        }
+
+        [Fact]
+        public void AResetInASerialScanRewritesTheSuppressedChannelsToo()
+        {
+            using var f = new ScanFixture("seed=2,reset-after=4.2,power-on=100", ScanMode.Serial, nsteps: 1, duration: 2);
+            var summary = f.Run();
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Single(f.Observer.Remeasured);
+            // the step measured again is in channel 1's part: channels 2 and 3 went back to 1000 after the reset
+            var resetStep = f.Observer.Remeasured[0].step;
+            Assert.True(resetStep <= 3);
+            var rewrites = f.Link.Detector.Writes.SkipWhile((w, i) => i < 3 + (resetStep - 1)).ToList();
+            Assert.Contains(rewrites, w => w.Channel == 2 && w.Threshold == 1000);
+            Assert.Contains(rewrites, w => w.Channel == 3 && w.Threshold == 1000);
+            Assert.Equal(9, summary.CompletedSteps);
+        }
+
+        [Fact]
+        public void AStallInsideABusyWindowIsMeasuredAgain()
+        {
+            // thresholds well below the noise edges: about 600 events/s; the board stalls 1.5 s inside step 2's 3 s window
+            using var f = new ScanFixture("seed=3,midpoint=700,stall-after=4.0,stall-for=1.5", nsteps: 1, duration: 3);
+            var summary = f.Run();
+            var (step, reason) = Assert.Single(f.Observer.Remeasured);
+            Assert.Equal(2, step);
+            Assert.Contains("silent for 1.5", reason);
+            Assert.Equal(3, summary.CompletedSteps);
+            // the row that was kept has the steady rate, not a third of it missing
+            var kept = f.Observer.Rows.Where(r => r.Step == 2 && r.Channel == 1).Single();
+            var neighbour = f.Observer.Rows.Where(r => r.Step == 1 && r.Channel == 1).Single();
+            Assert.InRange(kept.Triggers, 0.8 * neighbour.Triggers, 1.25 * neighbour.Triggers);
+        }
+
+        [Fact]
+        public void QuietWindowsAtHighThresholdsAreNeverRejected()
+        {
+            // about 1 event/s (muons only): long gaps are normal and must not look like a stall
+            using var f = new ScanFixture("seed=9,midpoint=100", nsteps: 20, duration: 3);
+            var summary = f.Run();
+            Assert.Empty(f.Observer.Remeasured);
+            Assert.Equal(41, summary.CompletedSteps);
+        }
+
+        [Fact]
+        public void AFloodOfMalformedLinesIsMeasuredAgainAndCountsNoEvent()
+        {
+            using var f = new ScanFixture("seed=4,flood-after=2.2,flood-for=0.5", nsteps: 1, duration: 2);
+            var summary = f.Run();
+            var (step, reason) = Assert.Single(f.Observer.Remeasured);
+            Assert.Equal(2, step);
+            Assert.Contains("malformed", reason);
+            Assert.Equal(3, summary.CompletedSteps);
+            Assert.True(summary.MalformedLines > 1000);
+        }
+
+        [Fact]
+        public void AWindowRejectedTwiceSkipsTheStepWhole()
+        {
+            // a flood long enough to spoil the first window and the one measured again
+            using var f = new ScanFixture("seed=4,flood-after=2.2,flood-for=4.5", nsteps: 1, duration: 2);
+            var summary = f.Run();
+            var skipped = Assert.Single(summary.SkippedSteps);
+            Assert.Equal(2, skipped.Step);
+            Assert.Contains("measured twice and rejected both times", skipped.Reason);
+            foreach (int ch in new[] { 1, 2, 3 }) Assert.Equal(new[] { 1, 3 }, f.StepsIn(ch));
+        }
+
+        [Fact]
+        public void AReplugWithinTheReconnectTimeoutContinuesTheScan()
+        {
+            using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=3", duration: 1, reconnectTimeout: 10);
+            var summary = f.Run();
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Empty(summary.SkippedSteps);
+            Assert.Equal(1, summary.Reconnects);
+            var reconnected = f.Lines(RunJournal.FileName).Select(l => JsonDocument.Parse(l).RootElement)
+                .Single(r => r.GetProperty("event").GetString() == "reconnected");
+            Assert.InRange(reconnected.GetProperty("deadSeconds").GetDouble(), 3, 4);
+            EachStepOnceInEveryFile(f, 11);
+        }
+
+        [Fact]
+        public void ALinkThatStaysAwayPastTheReconnectTimeoutFailsItsStep()
+        {
+            using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=20", duration: 1, reconnectTimeout: 5, maxConsecutiveFailures: 3);
+            var ex = Assert.Throws<ScanAbortedException>(() => f.Run());
+            Assert.Contains("could not be reopened within 5 s", ex.Summary.SkippedSteps.First().Reason);
+            Assert.Equal(0, ex.Summary.Reconnects);
+            // about 5 s of reopening after the loss, then the remaining failures come at once: a dead device ends the scan
+            Assert.InRange(f.Clock.Elapsed.TotalSeconds, 3.5 + 4, 3.5 + 5.5);
+        }
+
+        [Theory]
+        [InlineData(450, 1.5, 3.0, true)]    // 150 Hz, half the window silent: a stall
+        [InlineData(3, 1.5, 3.0, false)]     // 1 Hz: gaps like this are normal
+        [InlineData(0, 3.0, 3.0, false)]     // nothing at all: no rate to contradict
+        [InlineData(900, 0.05, 3.0, false)]  // 300 Hz, 50 ms: a normal fluctuation
+        public void TheSilenceTestRejectsOnlyImplausibleGaps(long events, double gap, double window, bool rejected)
+        {
+            double p = MeasurementWindow.SilenceProbability(events, TimeSpan.FromSeconds(gap), TimeSpan.FromSeconds(window));
+            Assert.Equal(rejected, p < MeasurementWindow.SilenceFalseAlarm);
+        }
+
+        [Fact]
+        public void TheSilenceTestHasItsStatedFalseAlarmRateOnSteadyStreams()
+        {
+            // 20,000 windows of a steady Poisson stream at rates from 0.5 to 500 Hz: none may be rejected
+            var random = new Random(1);
+            int rejected = 0;
+            for (int i = 0; i < 20000; i++)
+            {
+                double rate = Math.Exp(random.NextDouble() * Math.Log(1000)) * 0.5, t = 0, last = 0, longest = 0;
+                long n = 0;
+                while ((t += -Math.Log(1 - random.NextDouble()) / rate) < 2)
+                {
+                    longest = Math.Max(longest, t - last);
+                    last = t;
+                    n++;
+                }
+                longest = Math.Max(longest, 2 - last);
+                if (MeasurementWindow.SilenceProbability(n, TimeSpan.FromSeconds(longest), TimeSpan.FromSeconds(2)) < MeasurementWindow.SilenceFalseAlarm) rejected++;
+            }
+            Assert.Equal(0, rejected);
+        }
+    }
+}
