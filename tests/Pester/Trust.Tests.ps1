@@ -61,7 +61,7 @@ Describe 'A scan killed with SIGKILL at random moments' {
 
     It 'leaves every step in all channel files or in none, after each of 24 kills, and a new scan appends cleanly' {
         $random = [System.Random]::new(8)
-        $script = "Invoke-HaniwersParallelScan -PortName '$($pty.Host)' -Center 280, 300, 260 -NSteps 300 -StepSize 1 -Duration 0.02 -SettleTime 0 -OutputDirectory '$folder' -ErrorAction Continue | Out-Null"
+        $script = "Invoke-HaniwersParallelScan -PortName '$($pty.Host)' -Center 512 -NSteps 300 -StepSize 1 -Duration 0.02 -SettleTime 0 -OutputDirectory '$folder' -ErrorAction Continue | Out-Null"
         $kills = 0; $stepRepairs = 0; $lineRepairs = 0
         $journalPath = Join-Path $folder 'run_journal.jsonl'
         for ($i = 0; $i -lt 24; $i++) {
@@ -149,17 +149,17 @@ Describe 'A scan over a pty that disappears and comes back' {
 
 Describe 'Failures of the output are told as themselves' {
     It 'ends as Failed with OutputDiskFull when the disk fills, with every reported row on disk' {
-        $mount = New-TmpfsMount 256
+        $mount = New-TmpfsMount 1024
         if (-not $mount) { Set-ItResult -Skipped -Because 'this machine does not let the test mount a small tmpfs (needs root on Linux)'; return }
         try {
             $folder = Join-Path $mount 'run'
             # fill the disk but for a little room: the scan runs into the wall after some steps
             $free = ([System.IO.DriveInfo]::new($mount)).AvailableFreeSpace
-            [System.IO.File]::WriteAllBytes((Join-Path $mount 'filler'), [byte[]]::new($free - 48KB))
+            [System.IO.File]::WriteAllBytes((Join-Path $mount 'filler'), [byte[]]::new($free - 160KB))
             $stop = $null
             $rows = [System.Collections.Generic.List[object]]::new()
             try {
-                Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 500 -StepSize 1 -Duration 0.005 -SettleTime 0 -OutputDirectory $folder -InformationVariable info -ErrorAction Stop | ForEach-Object { $rows.Add($_) }
+                Invoke-HaniwersParallelScan -PortName sim -Center 512 -NSteps 400 -StepSize 1 -Duration 0.005 -SettleTime 0 -OutputDirectory $folder -InformationVariable info -ErrorAction Stop | ForEach-Object { $rows.Add($_) }
             } catch { $stop = $_ }
             $stop.FullyQualifiedErrorId | Should -BeLike 'OutputDiskFull*'
             $stop.Exception.Message | Should -Match 'disk is full'

@@ -15,6 +15,12 @@ namespace Haniwers.Scanning
         /// <summary>The chance that the silence check rejects a window of a steady Poisson stream.</summary>
         public const double SilenceFalseAlarm = 1e-6;
 
+        /// <summary>
+        /// Arrival stamps carry tens of milliseconds of jitter (USB latency timers, a reader thread that
+        /// waits for a core), so a gap shorter than this is never called a silence.
+        /// </summary>
+        public static readonly TimeSpan ShortestSilence = TimeSpan.FromMilliseconds(250);
+
         private TimeSpan _lastEvent;
         private TimeSpan _longestGap;
 
@@ -70,7 +76,7 @@ namespace Haniwers.Scanning
             if (malformed >= 3 && malformed > maxMalformedFraction * lines)
                 return $"{malformed} of {lines} lines were malformed (more than {maxMalformedFraction:P0}): a flood or a bad connection";
             double p = SilenceProbability(Tally.Events, LongestGap, Closes - Opened);
-            if (p < SilenceFalseAlarm)
+            if (LongestGap >= ShortestSilence && p < SilenceFalseAlarm)
                 return $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {(Closes - Opened).TotalSeconds:0.###} s window that had {Tally.Events} events (chance {p:0.#e+0} for a steady rate): a stall or a USB hiccup";
             return null;
         }
