@@ -156,8 +156,9 @@ Describe 'Test-HaniwersThresholdConfig' {
         $report.Channels[0].Values.Count | Should -Be 11
         $report.Channels[0].Clipped | Should -BeFalse
         $report.Problems.Count | Should -Be 0
-        $report.EstimatedDuration.TotalSeconds | Should -Be 110
-        (Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') -Detailed -Mode Serial).EstimatedDuration.TotalSeconds | Should -Be 330
+        # 11 windows of 10 s plus the default settle time of 0.1 s each, as the scan's -WhatIf says
+        [math]::Round($report.EstimatedDuration.TotalSeconds, 3) | Should -Be 111.1
+        [math]::Round((Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') -Detailed -Mode Serial).EstimatedDuration.TotalSeconds, 3) | Should -Be 333.3
     }
 
     It 'takes the object Import-HaniwersConfig returns' {

@@ -249,3 +249,24 @@ Describe 'Receive-HaniwersEvent counts only what arrives after it starts' {
         } finally { $sim, $pty | Stop-TestProcess }
     }
 }
+
+Describe 'Readers repair a crashed run folder before they read it' {
+    It 'Measure-HaniwersThreshold removes a step that is not in every channel file, and says so' {
+        $folder = New-TestFolder
+        try {
+            $null = Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 3 -StepSize 8 -Duration 0.2 -SettleTime 0 -OutputDirectory $folder
+            $ch1 = Join-Path $folder 'scan_results_ch1.csv'
+            $before = Get-Content $ch1 -Raw
+            # what a kill between two channel files leaves: an intent, and a row in channel 1 only
+            $lengths = @{}; foreach ($ch in 1..3) { $lengths["scan_results_ch$ch.csv"] = (Get-Item (Join-Path $folder "scan_results_ch$ch.csv")).Length }
+            $intent = @{ event = 'intent'; timestamp = (Get-Date).ToString('o'); runId = 'killed'; step = 1; files = $lengths } | ConvertTo-Json -Compress
+            Add-Content (Join-Path $folder 'run_journal.jsonl') $intent
+            [System.IO.File]::AppendAllText($ch1, "2026-01-01T00:00:00.0000000+00:00,killed,Parallel,1,1,256,0.2,40,200,31.6,40,24.5,100200,35`r`n")
+            $fits = Measure-HaniwersThreshold -Path $folder -WarningVariable warnings -WarningAction SilentlyContinue
+            @($fits).Count | Should -Be 3
+            Get-Content $ch1 -Raw | Should -Be $before
+            @($warnings | Where-Object { "$_" -like 'Repaired*step 1 of run killed*' }).Count | Should -Be 1
+            $null = Assert-RunFolderConsistent $folder
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+}

@@ -25,11 +25,8 @@ namespace Haniwers.Configuration
             return problems;
         }
 
-        /// <summary>The ranges of the channels whose range keys are valid, in channel order.</summary>
-        public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) =>
-            config.Sensors.Where(s => Channels.Contains(s.Channel))
-                .GroupBy(s => s.Channel).Where(g => g.Count() == 1).Select(g => ThresholdRange.For(g.Single()))
-                .Where(r => r is not null).Select(r => r!).OrderBy(r => r.Channel).ToList();
+        /// <summary>The ranges of the channels whose range keys are valid, in channel order (by the same rules as <see cref="Validate"/>).</summary>
+        public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) => CheckSensors(config.Sensors, new List<ConfigProblem>());
 
         private static void CheckDevice(DeviceSettings device, List<ConfigProblem> problems)
         {
@@ -102,7 +99,8 @@ namespace Haniwers.Configuration
             return ranges;
         }
 
-        private static ThresholdRange? CheckSensor(SensorSettings s, List<ConfigProblem> problems)
+        /// <summary>The one statement of the range rules: adds the sensor's problems, returns its range when it has none.</summary>
+        internal static ThresholdRange? CheckSensor(SensorSettings s, List<ConfigProblem> problems)
         {
             string prefix = "sensors." + s.Key + ".";
             int before = problems.Count;
@@ -143,7 +141,7 @@ namespace Haniwers.Configuration
             }
             if (problems.Count > before) return null;
 
-            var range = ThresholdRange.For(s)!;
+            var range = ThresholdRange.Build(s);
             if (range.Steps == 0)
                 Add(ConfigProblemKind.EmptyRange, centerForm ? "center" : "start_threshold", range.RequestedStart,
                     $"{range.RequestedStart}..{range.RequestedStop} lies outside the DAC range 1..1023.", "move the range inside 1..1023.");

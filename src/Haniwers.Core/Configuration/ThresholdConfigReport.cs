@@ -23,7 +23,7 @@ namespace Haniwers.Configuration
         public ScanMode Mode { get; }
         public IReadOnlyList<ThresholdRange> Channels { get; }
         public IReadOnlyList<ConfigProblem> Problems { get; }
-        /// <summary>Windows times duration: steps x duration for Parallel, the sum over channels for Serial.</summary>
+        /// <summary>What the scan would take: windows times (duration + settle time), as the scan's own plan estimates it.</summary>
         public TimeSpan EstimatedDuration { get; }
         /// <summary>Measurement windows the scan opens: N for Parallel, 3N for Serial.</summary>
         public int Windows { get; }
@@ -33,8 +33,7 @@ namespace Haniwers.Configuration
             var problems = ConfigValidator.Validate(config, mode);
             var ranges = ConfigValidator.Ranges(config);
             int windows = mode == ScanMode.Parallel ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
-            double seconds = config.Sampler.Duration > 0 ? windows * config.Sampler.Duration : 0;
-            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, TimeSpan.FromSeconds(seconds));
+            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler));
         }
     }
 }

@@ -41,23 +41,12 @@ namespace Haniwers.Configuration
         public int RequestedStop { get; }
 
         /// <summary>The range of one sensor, or null when its range keys are unusable (validation says why).</summary>
-        public static ThresholdRange? For(SensorSettings sensor)
-        {
-            int? step = sensor.StepSize;
-            if (step is null || step < 1) return null;
-            bool centerForm = sensor.Center.HasValue || sensor.NSteps.HasValue;
-            bool startForm = sensor.StartThreshold.HasValue || sensor.NumSteps.HasValue;
-            if (centerForm == startForm) return null;
-            if (centerForm)
-            {
-                if (sensor.Center is not int center || sensor.NSteps is not int n || n < 1) return null;
-                if (center < DacMin || center > DacMax) return null;
-                return FromSequence(sensor, center - n * step.Value, 2 * n + 1, step.Value);
-            }
-            if (sensor.StartThreshold is not int start || sensor.NumSteps is not int count || count < 1) return null;
-            if (start < DacMin || start > DacMax) return null;
-            return FromSequence(sensor, start, count, step.Value);
-        }
+        public static ThresholdRange? For(SensorSettings sensor) => ConfigValidator.CheckSensor(sensor, new List<ConfigProblem>());
+
+        /// <summary>The range of a sensor whose keys <see cref="ConfigValidator"/> has found usable.</summary>
+        internal static ThresholdRange Build(SensorSettings sensor) => sensor.Center is int center
+            ? FromSequence(sensor, center - sensor.NSteps!.Value * sensor.StepSize!.Value, 2 * sensor.NSteps.Value + 1, sensor.StepSize.Value)
+            : FromSequence(sensor, sensor.StartThreshold!.Value, sensor.NumSteps!.Value, sensor.StepSize!.Value);
 
         private static ThresholdRange FromSequence(SensorSettings sensor, int first, int count, int step)
         {

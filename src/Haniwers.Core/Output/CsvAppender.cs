@@ -34,7 +34,7 @@ namespace Haniwers.Output
             if (parts.Count == 0) parts.Add("its columns are in another order");
             return $"'{path}' has a different header, so nothing is appended to it: {string.Join("; ", parts)}. " +
                    $"Expected: {string.Join(",", expected)}. Found: {string.Join(",", found)}. " +
-                   "Move the file away, or write this run elsewhere with -OutputDirectory.";
+                   "Move the file away, or write this run into another folder.";
         }
     }
 

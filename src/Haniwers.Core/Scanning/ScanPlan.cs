@@ -57,7 +57,21 @@ namespace Haniwers.Scanning
         public TimeSpan SettleTime { get; }
 
         /// <summary>Windows plus settle time; threshold writes add a few milliseconds a step.</summary>
-        public TimeSpan EstimatedDuration => TimeSpan.FromTicks((Duration + SettleTime).Ticks * Steps.Count);
+        public TimeSpan EstimatedDuration => Estimate(Steps.Count, Duration, SettleTime);
+
+        /// <summary>The one time estimate: windows times (duration + settle time). Zero for durations that are not usable.</summary>
+        public static TimeSpan Estimate(int windows, SamplerSettings sampler) =>
+            sampler.Duration > 0 && sampler.SettleTime >= 0
+                ? Estimate(windows, TimeSpan.FromSeconds(Math.Min(sampler.Duration, MaxSeconds)), TimeSpan.FromSeconds(Math.Min(sampler.SettleTime, MaxSeconds)))
+                : TimeSpan.Zero;
+
+        private const double MaxSeconds = 1e9; // a TimeSpan holds about 29,000 years: beyond that the estimate is meaningless anyway
+
+        private static TimeSpan Estimate(int windows, TimeSpan duration, TimeSpan settle)
+        {
+            double seconds = windows * (duration + settle).TotalSeconds;
+            return seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+        }
 
         /// <summary>Validates for the mode and builds the steps; throws <see cref="ScanConfigurationException"/>.</summary>
         public static ScanPlan Create(HaniwersConfig config, ScanMode mode)

@@ -46,7 +46,7 @@ namespace Haniwers.Transport
             if (candidates.Count == 1) return candidates[0].PortName;
             string found = ports.Count == 0 ? "no serial port at all" : "these ports: " + string.Join(", ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")})"));
             string problem = candidates.Count == 0 ? "no port looks like a detector" : $"{candidates.Count} ports look like detectors";
-            throw new LinkOpenException("auto", $"-PortName auto needs exactly one detector-like port, but {problem}; found {found}. Name the port with -PortName.");
+            throw new LinkOpenException("auto", $"The port 'auto' needs exactly one detector-like port, but {problem}; found {found}.");
         }
 
         private static IDeviceLink OpenStream(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock, CancellationToken cancellation)

@@ -28,8 +28,7 @@ namespace Haniwers.Transport
         private static string Describe(string portName, IReadOnlyList<string> available, string? detail)
         {
             string ports = available.Count == 0 ? "no serial port was found" : "the ports that exist are: " + string.Join(", ", available);
-            return $"Serial port '{portName}' does not exist{(detail is null ? "" : " (" + detail + ")")}; {ports}. " +
-                   "Check the cable, see Get-HaniwersPort, or use -PortName sim for the simulated detector.";
+            return $"Serial port '{portName}' does not exist{(detail is null ? "" : " (" + detail + ")")}; {ports}.";
         }
     }
 

@@ -66,14 +66,26 @@ namespace Haniwers.PowerShell.Commands
             new RetryPolicy(config.Sampler.MaxRetry, TimeSpan.FromSeconds(config.Sampler.RetryBackoff), TimeSpan.FromSeconds(config.Sampler.RetryBackoffMax)),
             TimeSpan.FromSeconds(config.Sampler.ResponseTimeout));
 
-        protected static ErrorRecord LinkError(DeviceLinkException ex) => ex switch
+        protected static ErrorRecord LinkError(DeviceLinkException ex)
         {
-            PortNotFoundException _ => new ErrorRecord(ex, "PortNotFound", ErrorCategory.ObjectNotFound, ex.PortName),
-            PortAccessDeniedException _ => new ErrorRecord(ex, "PortAccessDenied", ErrorCategory.PermissionDenied, ex.PortName),
-            PortInUseException _ => new ErrorRecord(ex, "PortInUse", ErrorCategory.ResourceBusy, ex.PortName),
-            LinkLostException _ => new ErrorRecord(ex, "LinkLost", ErrorCategory.ConnectionError, ex.PortName),
-            _ => new ErrorRecord(ex, "LinkOpenFailed", ErrorCategory.OpenError, ex.PortName),
-        };
+            var record = ex switch
+            {
+                PortNotFoundException _ => new ErrorRecord(ex, "PortNotFound", ErrorCategory.ObjectNotFound, ex.PortName),
+                PortAccessDeniedException _ => new ErrorRecord(ex, "PortAccessDenied", ErrorCategory.PermissionDenied, ex.PortName),
+                PortInUseException _ => new ErrorRecord(ex, "PortInUse", ErrorCategory.ResourceBusy, ex.PortName),
+                LinkLostException _ => new ErrorRecord(ex, "LinkLost", ErrorCategory.ConnectionError, ex.PortName),
+                _ => new ErrorRecord(ex, "LinkOpenFailed", ErrorCategory.OpenError, ex.PortName),
+            };
+            // the core states what happened; what to do in PowerShell is said here
+            string? action = ex switch
+            {
+                PortNotFoundException _ => "Check the cable, see Get-HaniwersPort, or use -PortName sim for the simulated detector.",
+                LinkOpenException _ when ex.PortName == "auto" => "Name the port with -PortName (Get-HaniwersPort lists them).",
+                _ => null,
+            };
+            if (action is not null) record.ErrorDetails = new ErrorDetails($"{ex.Message} {action}") { RecommendedAction = action };
+            return record;
+        }
 
         protected void WriteAttemptVerbose(ThresholdAttempt attempt) => WriteVerbose(attempt.ToString());
     }

@@ -77,6 +77,7 @@ namespace Haniwers.PowerShell.Commands
                 string full = ResolveUserPath(path);
                 try
                 {
+                    RepairRunFolder(Directory.Exists(full) ? full : System.IO.Path.GetDirectoryName(full) ?? ".");
                     var files = Directory.Exists(full) ? ScanFileReader.FilesIn(full) : new[] { full };
                     foreach (var file in files)
                     {
@@ -95,6 +96,31 @@ namespace Haniwers.PowerShell.Commands
                     WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
                 }
             }
+        }
+
+        /// <summary>
+        /// A run folder that a crashed scan left is repaired before it is read (docs/crash-protocol.md);
+        /// one that a scan is writing into now is read as it is.
+        /// </summary>
+        private void RepairRunFolder(string folder)
+        {
+            if (!File.Exists(System.IO.Path.Combine(folder, RunJournal.FileName))) return;
+            IReadOnlyList<FolderRepair>? repairs;
+            try
+            {
+                repairs = RunFolderRecovery.TryRecover(folder, DateTimeOffset.Now);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteWarning($"{folder} could not be checked for a crashed scan's half-written step ({ex.Message}); it is read as it is.");
+                return;
+            }
+            if (repairs is null)
+            {
+                WriteVerbose($"A scan is writing into {folder}: its current step may not be in every file yet.");
+                return;
+            }
+            foreach (var repair in repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
         }
 
         protected override void EndProcessing()

@@ -133,7 +133,10 @@ namespace Haniwers.PowerShell.Commands
             }
             catch (CsvHeaderMismatchException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path));
+                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path)
+                {
+                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Move the file away, or give this run another -OutputDirectory." },
+                });
             }
             catch (OutputException ex)
             {

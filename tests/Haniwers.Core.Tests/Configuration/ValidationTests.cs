@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using Haniwers.Configuration;
+using Haniwers.Scanning;
 using Xunit;
 
 namespace Haniwers.Tests.Configuration
@@ -199,12 +200,15 @@ namespace Haniwers.Tests.Configuration
         }
 
         [Fact]
-        public void EstimatedTimeIsStepsTimesDurationAndThreeTimesThatForSerial()
+        public void EstimatedTimeIsWindowsTimesDurationAndSettleAndThreeTimesThatForSerial()
         {
             var config = Valid();
             config.Sampler.Duration = 10;
-            Assert.Equal(210, ThresholdConfigReport.Create(config, ScanMode.Parallel).EstimatedDuration.TotalSeconds);
-            Assert.Equal(630, ThresholdConfigReport.Create(config, ScanMode.Serial).EstimatedDuration.TotalSeconds);
+            config.Sampler.SettleTime = 0.5;
+            Assert.Equal(220.5, ThresholdConfigReport.Create(config, ScanMode.Parallel).EstimatedDuration.TotalSeconds, 6);
+            Assert.Equal(661.5, ThresholdConfigReport.Create(config, ScanMode.Serial).EstimatedDuration.TotalSeconds, 6);
+            // the report and the scan's plan say the same
+            Assert.Equal(ScanPlan.Create(config, ScanMode.Parallel).EstimatedDuration, ThresholdConfigReport.Create(config, ScanMode.Parallel).EstimatedDuration);
         }
     }
 }
