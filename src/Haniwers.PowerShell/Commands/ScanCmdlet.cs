@@ -99,11 +99,16 @@ namespace Haniwers.PowerShell.Commands
                 }
                 catch
                 {
-                    run.Finished(new ScanSummary
+                    // the journal's start record gets its end: this run failed before its first step
+                    try
                     {
-                        RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.Steps.Count,
-                        Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
-                    });
+                        run.Finished(new ScanSummary
+                        {
+                            RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.Steps.Count,
+                            Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
+                        });
+                    }
+                    catch (OutputException) { } // the port's error is the one to tell
                     throw;
                 }
                 using (link) Run(config, plan, link, run, signals);
