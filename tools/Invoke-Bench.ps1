@@ -74,12 +74,12 @@ try {
             if ($steps -eq 1000 -or $steps -eq 10000) {
                 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
                 $process = [System.Diagnostics.Process]::GetCurrentProcess()
-                $marks[$steps] = [pscustomobject]@{ Heap = [GC]::GetTotalMemory($true) / 1MB; WorkingSet = $process.WorkingSet64 / 1MB }
+                $marks["$steps"] = [pscustomobject]@{ Heap = [GC]::GetTotalMemory($true) / 1MB; WorkingSet = $process.WorkingSet64 / 1MB }
             }
         }
     }
     $soak.Stop()
-    "soak over the pty: {0} steps in {1:0} s; after a full GC: managed heap {2:0.0} MB at 1,000 steps, {3:0.0} MB at 10,000 (growth {4:+0.0;-0.0} MB); working set {5:0.0} MB and {6:0.0} MB" -f $steps, $soak.Elapsed.TotalSeconds, $marks[1000].Heap, $marks[10000].Heap, ($marks[10000].Heap - $marks[1000].Heap), $marks[1000].WorkingSet, $marks[10000].WorkingSet
+    "soak over the pty: {0} steps in {1:0} s; after a full GC: managed heap {2:0.0} MB at 1,000 steps, {3:0.0} MB at 10,000 (growth {4:+0.0;-0.0} MB); working set {5:0.0} MB and {6:0.0} MB" -f $steps, $soak.Elapsed.TotalSeconds, $marks["1000"].Heap, $marks["10000"].Heap, ($marks["10000"].Heap - $marks["1000"].Heap), $marks["1000"].WorkingSet, $marks["10000"].WorkingSet
 }
 finally {
     if ($simulator) { Stop-Process -Id $simulator.Id -Force -ErrorAction SilentlyContinue }

@@ -48,12 +48,19 @@ namespace Haniwers.Output
     public sealed class CsvAppender<T> : IDisposable
     {
         private readonly FileStream _stream;
+        // rows are formatted into memory first, so the file gets each batch in one write or not at all;
+        // one CsvWriter for the appender's life (a new one per batch would rebuild its record writers)
+        private readonly StringWriter _text = new StringWriter(CultureInfo.InvariantCulture);
+        private readonly CsvWriter _csv;
         private bool _broken;
 
         private CsvAppender(string path, FileStream stream)
         {
             Path = path;
             _stream = stream;
+            _csv = new CsvWriter(_text, Configuration());
+            _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
+            _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
         }
 
         public string Path { get; }
@@ -107,18 +114,15 @@ namespace Haniwers.Output
         /// <summary>Writes the rows and puts them on the disk; on failure the file is as it was and <see cref="OutputException"/> says why.</summary>
         public void Append(IEnumerable<T> rows)
         {
-            using var text = new StringWriter(CultureInfo.InvariantCulture);
-            using (var csv = new CsvWriter(text, Configuration()))
+            var buffer = _text.GetStringBuilder();
+            buffer.Clear();
+            foreach (var row in rows)
             {
-                csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
-                csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
-                foreach (var row in rows)
-                {
-                    csv.WriteRecord(row);
-                    csv.NextRecord();
-                }
+                _csv.WriteRecord(row);
+                _csv.NextRecord();
             }
-            WriteWhole(Encoding.UTF8.GetBytes(text.ToString()), "writing a row to");
+            _csv.Flush();
+            WriteWhole(Encoding.UTF8.GetBytes(buffer.ToString()), "writing a row to");
         }
 
         private void WriteWhole(byte[] bytes, string doing)
@@ -159,6 +163,10 @@ namespace Haniwers.Output
             return text.ToString().Trim().Split(',');
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose()
+        {
+            _csv.Dispose();
+            _stream.Dispose();
+        }
     }
 }
