@@ -16,6 +16,7 @@
         'Invoke-HaniwersParallelScan'
         'Invoke-HaniwersSerialScan'
         'Measure-HaniwersThreshold'
+        'New-HaniwersConfig'
         'Receive-HaniwersEvent'
         'Set-HaniwersThreshold'
         'Test-HaniwersThresholdConfig'

@@ -7,7 +7,11 @@ Measure-HaniwersThreshold fits, per channel, the count rate against threshold wi
 
 by weighted nonlinear least squares (Levenberg-Marquardt, MathNet.Numerics). The weights are Poisson: a first pass uses each point's RateError (a window without events counts as one event, so it still has a finite error), a second pass the variances of the first pass's curve, which removes the pull towards windows that fluctuated low. Starting values are read off the data (the half-way, 16% and 84% crossings, the lowest and highest rates), so the fit converges on any detector without hand-tuned guesses.
 
-Each result gives Mean and Sigma with their errors, Height, Baseline, ChiSquare, DegreesOfFreedom, Points, Converged, the thresholds at 0, 1, 3 and 5 sigma (round(Mean + k*Sigma)) and Threshold, the recommended one (-Sigma k, default 3). Warnings (never fatal) say when the recommendation lies outside the scanned range, there are fewer than 20 points, the response is flat, chi-square/ndf is far from 1, or the fit did not converge. A channel that cannot be fitted is a non-terminating error (ErrorId FitFailed); the other channels still come out.
+Each result gives Mean and Sigma with their errors, Height, Baseline, ChiSquare, DegreesOfFreedom, Points, Converged, the thresholds at 0, 1, 3 and 5 sigma (round(Mean + k*Sigma)) and Threshold, the recommended one (-Sigma k, default 3).
+
+A threshold is recommended only when the data resolve the edge. The acceptance rule, in order: the fit converged; every parameter error can be computed; the edge stands out (Height at least 5 times its error and 5 times the typical rate error); no parameter ran to the limit of its search range; the fit moved from its starting values; Mean lies inside the scanned range; at least 3 scanned thresholds lie within Mean +/- 2 Sigma; MeanError is at most Sigma and SigmaError at most half of Sigma; the recommended threshold lies inside the scanned range. A fit that fails a rule has Converged False, no Threshold (nor Threshold0Sigma..Threshold5Sigma), the rule it failed in Rejection and in Warnings, and a warning; Set-HaniwersThreshold refuses it. Other warnings (never fatal) say there are fewer than 20 points or chi-square/ndf is far from 1. A channel that cannot be fitted at all (fewer than 5 thresholds, no event anywhere) is a non-terminating error (ErrorId FitFailed); the other channels still come out.
+
+Runs are never mixed by accident: when the points come from several runs (a day folder collects every run of the day), the latest run is fitted and a verbose line says so; -ByRun fits each run, -AllRuns pools them deliberately. Every fit carries its RunId (the runs pooled, comma-separated, with -AllRuns).
 
 The Python tool haniwers writes the same curve as a*erfc((x-b)/c)+d: a = Height/2, b = Mean, c = sqrt(2)*Sigma, d = Baseline, so its "3 sigma" threshold b + 3c is Mean + 4.24*Sigma here. -Convention Haniwers reports thresholds exactly as it does, for comparison with past results; -Unweighted fits without weights, as it does.
 
@@ -23,7 +27,8 @@ Input: the scan cmdlets' objects or Import-Csv rows from the pipeline (bound by 
         Sigma           = 'k of the recommended threshold, Mean + k*Sigma (default 3).'
         Convention      = 'Native (default): Mean + k*Sigma. Haniwers: b + k*c as the Python tool reports, that is Mean + k*sqrt(2)*Sigma.'
         Unweighted      = 'Fits without weights, as the Python tool does. Parameter errors are then scaled by the residual variance.'
-        ByRun           = 'Fits each run (RunId) separately instead of all points of a channel together.'
+        ByRun           = 'Fits each run (RunId) separately.'
+        AllRuns         = 'Pools the points of every run into one fit per channel. Without -ByRun or -AllRuns only the latest run is fitted.'
         PlotPath        = 'Writes an SVG with a panel per channel: data with error bars, the fitted curve and the recommended threshold. Open it in a browser.'
         LogScale        = 'Draws the rate axis of the plot on a logarithmic scale.'
         OutputDirectory = 'Appends the fits to threshold_fits.csv in this folder (header once), as a history.'

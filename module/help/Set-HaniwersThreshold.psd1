@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Sets discriminator thresholds on a detector, with retries, confirming each value from the device''s answer.'
     Description = @'
-Set-HaniwersThreshold writes the threshold (a DAC value 1..1023) of one or more channels (1 = top, 2 = mid, 3 = btm). Give -Channel and -Threshold as lists, or pipe objects with Channel and Threshold properties (for example the output of Measure-HaniwersThreshold, or Import-Csv rows): all pairs are written together at the end, in one pause of the event stream.
+Set-HaniwersThreshold writes the threshold (a DAC value 1..1023) of one or more channels (1 = top, 2 = mid, 3 = btm). Give -Channel and -Threshold as lists, pipe objects with Channel and Threshold properties (Import-Csv rows), or pipe the fits of Measure-HaniwersThreshold: all pairs are written together at the end, in one pause of the event stream. A channel given twice is refused (ErrorId DuplicateChannel): nothing is written for it. A fit that recommends no threshold (its edge is not resolved; see Get-Help Measure-HaniwersThreshold) is refused with an error naming the channel and the reason (ErrorId ThresholdNotRecommended), and nothing is written to that channel; the other channels are still set.
 
 A write succeeds only when the device echoes the channel and the value (text firmware: a JSON answer; binary firmware: the channel number). Event lines still arriving are never mistaken for an answer. A refused write, a wrong echo or silence past the response timeout is retried up to -Retry attempts with exponential backoff. A channel that still cannot be set is a non-terminating error (ErrorId ThresholdNotSet) naming the channel, the value, the attempts and the device's last answer; the other channels are still set.
 
@@ -10,6 +10,7 @@ A port that does not exist ends the command with an error that lists the ports t
     Parameters  = @{
         Channel    = 'The channels to set: 1 (top), 2 (mid), 3 (btm). Accepts pipeline input by property name.'
         Threshold  = 'The thresholds, one per channel or one for all, each 1..1023. Accepts pipeline input by property name.'
+        InputObject = 'A fit from Measure-HaniwersThreshold, from the pipeline: its Threshold is written to its Channel, or refused when the fit recommends none.'
         PortName   = 'The detector: a serial port (COM3, /dev/ttyUSB0), tcp://HOST:PORT for a serial-to-network bridge, auto for the one detector-looking port, or sim for the simulated detector. Overrides the port in the configuration. Tab completion lists the ports present.'
         Firmware   = 'The firmware dialect: Text (kurikintons v1.6 and later, the default) or Binary (legacy OSECHI). Overrides the configuration.'
         Retry      = 'Attempts per channel (1 = no retry). Overrides max_retry in the configuration; default 3.'
@@ -19,7 +20,7 @@ A port that does not exist ends the command with an error that lists the ports t
         WhatIf     = 'Shows what would be set without opening the port.'
         Confirm    = 'Asks before setting each channel.'
     }
-    Inputs      = @(@{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with Channel and Threshold properties.' })
+    Inputs      = @(@{ Type = 'Haniwers.Analysis.ThresholdFit'; Description = 'Fits from Measure-HaniwersThreshold.' }, @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with Channel and Threshold properties.' })
     Outputs     = @(@{ Type = 'Haniwers.Protocol.ThresholdWriteResult'; Description = 'With -PassThru: what happened to each channel.' })
     Examples    = @(
         @{

@@ -5,7 +5,9 @@ Test-HaniwersThresholdConfig checks one or more configurations for a Parallel (d
 
 A parallel scan steps all three channels together, so each channel must have the same number of steps; the message lists each channel's range and step count. Threshold values outside the DAC range 1..1023 are dropped from a range and reported as clipping.
 
-With -Detailed, a report object is written instead of the boolean: IsValid, Mode, each channel's Start, Stop, StepSize, Steps, Values and Clipped, the Problems, the number of measurement windows and the estimated scan time (windows x duration).
+With -Detailed, a report object is written instead of the boolean: IsValid, Mode, each channel's Start, Stop, StepSize, Steps, Values and Clipped, the Problems, the number of measurement windows, the estimated scan time (windows x (duration + settle time), as the scan's -WhatIf says), and, for a TOML file, whether the Python tool haniwers would accept it too: HaniwersCompatible, and HaniwersKeysMissing listing the keys and tables haniwers requires that the file lacks ([device] label, [sampler] label, filename_prefix, filename_suffix, events_per_file, number_of_files, stream_mode, a [mocker] table, and id, name, label, step_size per sensor). New-HaniwersConfig writes a file that has them all.
+
+A sensor's threshold may be a whole number 1..1023 or "none" (in any case), as in haniwers: no threshold set.
 '@
     Parameters  = @{
         Path     = 'Configuration files (config.toml or .psd1) to check. Accepts pipeline input, for example Get-ChildItem *.toml.'

@@ -47,7 +47,7 @@ namespace Haniwers.Analysis
         {
             var model = new PlotModel
             {
-                Title = $"Channel {fit.Channel}{(fit.RunId is null ? "" : " (" + fit.RunId + ")")}: threshold {fit.Threshold}",
+                Title = $"Channel {fit.Channel}{(fit.RunId is null ? "" : " (" + fit.RunId + ")")}: " + (fit.Threshold is int t ? $"threshold {t}" : "no threshold"),
                 Subtitle = string.Format(CultureInfo.InvariantCulture, "Mean {0:0.0} ± {1:0.0}, Sigma {2:0.0} ± {3:0.0}, χ²/ndf {4:0.00}",
                     fit.Mean, fit.MeanError, fit.Sigma, fit.SigmaError, fit.ReducedChiSquare),
                 Background = OxyColors.White,
@@ -69,11 +69,14 @@ namespace Haniwers.Analysis
             model.Series.Add(data);
             model.Series.Add(new FunctionSeries(x => Math.Max(fit.RateAt(x), logScale ? positiveMin / 2 : double.MinValue),
                 fit.ScanStart, fit.ScanStop, Math.Max((fit.ScanStop - fit.ScanStart) / 400, 0.05), "fit") { Color = OxyColors.SteelBlue });
-            model.Annotations.Add(new LineAnnotation
+            if (fit.Threshold is int threshold)
             {
-                Type = LineAnnotationType.Vertical, X = fit.Threshold, Color = OxyColors.Firebrick,
-                Text = string.Format(CultureInfo.InvariantCulture, "threshold {0} ({1:0.#}σ)", fit.Threshold, fit.SigmaMultiple),
-            });
+                model.Annotations.Add(new LineAnnotation
+                {
+                    Type = LineAnnotationType.Vertical, X = threshold, Color = OxyColors.Firebrick,
+                    Text = string.Format(CultureInfo.InvariantCulture, "threshold {0} ({1:0.#}σ)", threshold, fit.SigmaMultiple),
+                });
+            }
             return model;
         }
     }

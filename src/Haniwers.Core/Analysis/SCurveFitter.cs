@@ -96,18 +96,21 @@ namespace Haniwers.Analysis
                 Weighted = options.Weighted, Convention = options.Convention, SigmaMultiple = options.SigmaMultiple,
                 ScanStart = xMin, ScanStop = xMax, Data = points,
             };
-            fit.Threshold0Sigma = ThresholdAt(fit, 0);
-            fit.Threshold1Sigma = ThresholdAt(fit, 1);
-            fit.Threshold3Sigma = ThresholdAt(fit, 3);
-            fit.Threshold5Sigma = ThresholdAt(fit, 5);
-            fit.Threshold = ThresholdAt(fit, options.SigmaMultiple);
-
-            if (!converged) warnings.Add($"the fit did not converge ({result.ReasonForExit} after {result.Iterations} iterations); treat the thresholds with care.");
-            if (fit.Threshold < xMin || fit.Threshold > xMax)
-                warnings.Add($"the recommended threshold {fit.Threshold} lies outside the scanned range {xMin:0}..{xMax:0}; extend the scan.");
             double typicalError = Math.Sqrt(points.Select(p => p.RateError * p.RateError).Average());
-            if (fit.Height < 3 * typicalError || best[SCurve.Height] < 1e-9)
-                warnings.Add("no visible edge: the rate is flat within its errors across the scan (wrong range, or a dead channel).");
+            fit.Rejection = FitAcceptance.Rejection(fit, result.ReasonForExit, converged, start, lower, upper, typicalError, options.SigmaMultiple);
+            if (fit.Rejection is null)
+            {
+                fit.Threshold0Sigma = ThresholdAt(fit, 0);
+                fit.Threshold1Sigma = ThresholdAt(fit, 1);
+                fit.Threshold3Sigma = ThresholdAt(fit, 3);
+                fit.Threshold5Sigma = ThresholdAt(fit, 5);
+                fit.Threshold = ThresholdAt(fit, options.SigmaMultiple);
+            }
+            else
+            {
+                fit.Converged = false;
+                warnings.Add("no threshold is recommended: " + fit.Rejection + ".");
+            }
             if (options.Weighted && dof > 0 && (fit.ReducedChiSquare > 3 || fit.ReducedChiSquare < 0.3))
                 warnings.Add($"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1: the points scatter {(fit.ReducedChiSquare > 1 ? "more" : "less")} than Poisson errors allow (unsteady noise, or repeated windows).");
             fit.Warnings = warnings;
@@ -132,10 +135,12 @@ namespace Haniwers.Analysis
         }
 
         /// <summary>round(Mean + k*Sigma), or with the Haniwers convention round(Mean + k*sqrt(2)*Sigma); halves to even, as Python's round.</summary>
-        public static int ThresholdAt(ThresholdFit fit, double k)
+        public static int ThresholdAt(ThresholdFit fit, double k) => ThresholdAt(fit.Mean, fit.Sigma, fit.Convention, k);
+
+        public static int ThresholdAt(double mean, double sigma, ThresholdConvention convention, double k)
         {
-            double width = fit.Convention == ThresholdConvention.Haniwers ? Math.Sqrt(2) * fit.Sigma : fit.Sigma;
-            double value = fit.Mean + k * width;
+            double width = convention == ThresholdConvention.Haniwers ? Math.Sqrt(2) * sigma : sigma;
+            double value = mean + k * width;
             if (double.IsNaN(value) || double.IsInfinity(value)) return 0;
             return (int)Math.Round(Math.Max(int.MinValue, Math.Min(int.MaxValue, value)), MidpointRounding.ToEven);
         }

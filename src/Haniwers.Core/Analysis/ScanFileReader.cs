@@ -9,39 +9,81 @@ using Haniwers.Output;
 
 namespace Haniwers.Analysis
 {
+    /// <summary>The kinds of scan file this module reads, recognised by content (docs/haniwers-formats.md).</summary>
+    public enum ScanFileFormat
+    {
+        /// <summary>This module's scan_results_ch&lt;N&gt;.csv, or any CSV with Channel, Threshold, Events, DurationSeconds.</summary>
+        Haniwers,
+        /// <summary>haniwers v1 parallel.csv / serial.csv: timestamp, event_count, ch1, ch2, ch3, top, mid, btm; no header.</summary>
+        HaniwersV1Scan,
+        /// <summary>haniwers v0 threshold_scan.csv: time, duration, ch, vth, events, tmp, atm, hmd; no header.</summary>
+        HaniwersV0Scan,
+        /// <summary>Early haniwers v0 threshold_scan.csv: time, duration, ch, vth, events; no header.</summary>
+        HaniwersV0ScanShort,
+        /// <summary>Late haniwers v0 threshold_scan.csv: timestamp, duration, ch, vth, counts, hit_top, hit_mid, hit_btm, tmp, atm, hmd; no header.</summary>
+        HaniwersV0ScanWithHits,
+    }
+
     /// <summary>
     /// Reads scan points from files: this module's scan_results_ch&lt;N&gt;.csv (or anything with the
-    /// columns Channel, Threshold, Events, DurationSeconds, such as Export-Csv of the scan objects),
-    /// a run folder, or the Python tool's headerless parallel.csv / serial.csv.
+    /// columns Channel, Threshold, Events, DurationSeconds, such as Export-Csv of the scan objects), a
+    /// run folder, or haniwers' own scan files (v1 parallel.csv / serial.csv, v0 threshold_scan.csv),
+    /// each recognised by its content; anything else is refused with what it looks like.
     /// </summary>
     public static class ScanFileReader
     {
-        /// <summary>The Python tool's columns: timestamp,event_count,ch1,ch2,ch3,top,mid,btm.</summary>
-        public const int PythonColumns = 8;
+        private static readonly string[] HaniwersFileNames = { "parallel.csv", "serial.csv", "threshold_scan.csv", "thresholds_scan_serial.csv", "thresholds_scan_parallel.csv" };
 
         public static IEnumerable<string> FilesIn(string folder)
         {
             var ours = Enumerable.Range(1, 3).Select(ch => Path.Combine(folder, ScanRun.ResultFileName(ch))).Where(File.Exists).ToList();
             if (ours.Count > 0) return ours;
-            var python = new[] { "parallel.csv", "serial.csv" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
-            if (python.Count > 0) return python;
-            throw new FileNotFoundException($"'{folder}' has no scan_results_ch1..3.csv and no haniwers parallel.csv or serial.csv.", folder);
+            var theirs = HaniwersFileNames.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+            if (theirs.Count > 0) return theirs;
+            throw new FileNotFoundException($"'{folder}' has no scan_results_ch1..3.csv and no haniwers scan file ({string.Join(", ", HaniwersFileNames)}).", folder);
         }
 
-        /// <param name="pythonWindowSeconds">The window of a Python-tool file, which does not record it; rates are then counts per window when 1.</param>
-        /// <param name="suppressThreshold">In a Python serial.csv, rows where a channel sits at or above this were not scanning it.</param>
-        public static List<ScanPoint> Read(string path, double pythonWindowSeconds = 1, int suppressThreshold = 1000)
+        /// <summary>What a file is, from its content. Throws <see cref="InvalidDataException"/> naming what it looks like instead.</summary>
+        public static ScanFileFormat Detect(string path)
         {
-            string first;
-            using (var reader = new StreamReader(path))
+            var rows = FirstRows(path, 200);
+            if (rows.Count == 0) throw new InvalidDataException($"'{path}' is empty: there is no scan in it.");
+            var first = rows[0];
+            if (first.Contains("Channel") && first.Contains("Threshold")) return ScanFileFormat.Haniwers;
+            if (!IsTimestamp(first[0]))
+                throw new InvalidDataException($"'{path}' is not a scan file this module knows: its first line ({string.Join(",", first)}) is neither a Haniwers header (Channel, Threshold, Events, DurationSeconds) nor a haniwers row, which starts with a timestamp.");
+            int columns = first.Length;
+            if (rows.Any(r => r.Length != columns))
+                throw new InvalidDataException($"'{path}' mixes rows of {string.Join(" and ", rows.Select(r => r.Length).Distinct())} fields: no haniwers scan file does; it may hold two formats, or be cut.");
+            bool Numbers(int from, int to) => rows.All(r => Enumerable.Range(from, to - from + 1).All(i => IsNumber(r[i])));
+            bool Integers(int from, int to) => rows.All(r => Enumerable.Range(from, to - from + 1).All(i => IsInteger(r[i])));
+            switch (columns)
             {
-                first = reader.ReadLine() ?? "";
+                case 5 when Numbers(1, 4) && rows.All(r => IsChannel(r[2])):
+                    return ScanFileFormat.HaniwersV0ScanShort;
+                case 11 when Numbers(1, 10) && rows.All(r => IsChannel(r[2])):
+                    return ScanFileFormat.HaniwersV0ScanWithHits;
+                case 8 when Numbers(1, 7):
+                    // v0: duration, the channel scanned (0..3), its threshold, events, then the means of tmp, atm, hmd
+                    if (rows.All(r => Value(r[1]) > 0 && IsChannel(r[2]) && IsDac(r[3]))) return ScanFileFormat.HaniwersV0Scan;
+                    // v1: event_count, three thresholds, three hit counts, all whole numbers, hits never above the count
+                    if (Integers(1, 7) && rows.All(r => Enumerable.Range(5, 3).All(i => Value(r[i]) <= Value(r[1]))))
+                        return ScanFileFormat.HaniwersV1Scan;
+                    if (!Integers(5, 7))
+                        throw new InvalidDataException($"'{path}' looks like a haniwers raw event file (timestamp, top, mid, btm, adc, tmp, atm, hmd), not a threshold scan: fit a threshold scan's parallel.csv, serial.csv or threshold_scan.csv.");
+                    break;
             }
-            var header = first.Split(',').Select(h => h.Trim().Trim('"')).ToList();
-            if (header.Contains("Channel") && header.Contains("Threshold")) return ReadOurs(path);
-            if (header.Count == PythonColumns) return ReadPython(path, pythonWindowSeconds, suppressThreshold);
-            throw new InvalidDataException($"'{path}' is neither a Haniwers scan file (columns Channel, Threshold, Events, DurationSeconds) nor a haniwers parallel.csv/serial.csv (8 columns without header): its first line is '{first}'.");
+            throw new InvalidDataException($"'{path}' has {columns} fields per row, starting with a timestamp, but matches no haniwers scan file (v1 parallel.csv/serial.csv: 8 whole-number fields after the timestamp; v0 threshold_scan.csv: 5, 8 or 11 fields with the channel third).");
         }
+
+        /// <param name="windowSeconds">The window of a haniwers v1 file, which does not record it; rates are then counts per window when 1.</param>
+        /// <param name="suppressThreshold">In a haniwers v1 serial.csv, rows where a channel sits at or above this were not scanning it.</param>
+        public static List<ScanPoint> Read(string path, double windowSeconds = 1, int suppressThreshold = 1000) => Detect(path) switch
+        {
+            ScanFileFormat.Haniwers => ReadOurs(path),
+            ScanFileFormat.HaniwersV1Scan => ReadV1(path, windowSeconds, suppressThreshold),
+            var v0 => ReadV0(path, v0),
+        };
 
         private static List<ScanPoint> ReadOurs(string path)
         {
@@ -68,23 +110,62 @@ namespace Haniwers.Analysis
             return points.Where(p => p.Channel >= 1 && p.Channel <= 3).ToList();
         }
 
-        private static List<ScanPoint> ReadPython(string path, double window, int suppressThreshold)
+        /// <summary>v1: each row is one window; channel N's point is (chN, its layer's hits). The file name stands for the run.</summary>
+        private static List<ScanPoint> ReadV1(string path, double window, int suppressThreshold)
         {
             var points = new List<ScanPoint>();
             string run = Path.GetFileName(path);
-            using var reader = new StreamReader(path);
-            using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = false, MissingFieldFound = null, BadDataFound = null });
-            while (csv.Read())
+            foreach (var row in Rows(path))
             {
                 for (int channel = 1; channel <= 3; channel++)
                 {
-                    double threshold = csv.TryGetField<double>(1 + channel, out var t) ? t : double.NaN;
-                    double hits = csv.TryGetField<double>(4 + channel, out var h) ? h : double.NaN;
+                    double threshold = Value(row[1 + channel]);
                     if (threshold >= suppressThreshold) continue; // a serial scan held this channel quiet
-                    points.Add(new ScanPoint(channel, threshold, hits, window, run));
+                    points.Add(new ScanPoint(channel, threshold, Value(row[4 + channel]), window, run));
                 }
             }
             return points;
         }
+
+        /// <summary>v0: each row is one window of the channel in its third field; the window's length is the second.</summary>
+        private static List<ScanPoint> ReadV0(string path, ScanFileFormat format)
+        {
+            var points = new List<ScanPoint>();
+            string run = Path.GetFileName(path);
+            foreach (var row in Rows(path))
+            {
+                double duration = Value(row[1]), threshold = Value(row[3]);
+                int channel = (int)Value(row[2]);
+                if (format == ScanFileFormat.HaniwersV0ScanWithHits)
+                {
+                    // hit_top, hit_mid, hit_btm per layer; channel 0 marks a parallel scan, all channels at vth
+                    for (int ch = 1; ch <= 3; ch++)
+                    {
+                        if (channel == 0 || channel == ch) points.Add(new ScanPoint(ch, threshold, Value(row[4 + ch]), duration, run));
+                    }
+                    continue;
+                }
+                // the 5- and 8-field forms count every event of the window, the other channels being held quiet
+                if (channel >= 1) points.Add(new ScanPoint(channel, threshold, Value(row[4]), duration, run));
+            }
+            return points;
+        }
+
+        private static IEnumerable<string[]> Rows(string path) =>
+            File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(Split);
+
+        private static List<string[]> FirstRows(string path, int count) =>
+            File.ReadLines(path).Where(l => l.Trim().Length > 0).Take(count).Select(Split).ToList();
+
+        private static string[] Split(string line) => line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
+
+        private static bool IsTimestamp(string field) =>
+            DateTimeOffset.TryParse(field, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out _);
+
+        private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        private static bool IsInteger(string field) => long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+        private static double Value(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+        private static bool IsChannel(string field) => IsInteger(field) && Value(field) >= 0 && Value(field) <= 3;
+        private static bool IsDac(string field) => IsInteger(field) && Value(field) >= 1 && Value(field) <= 1023;
     }
 }

@@ -16,7 +16,7 @@ namespace Haniwers.Analysis
     public sealed class ThresholdFit
     {
         public int Channel { get; set; }
-        /// <summary>The run fitted (with -ByRun), else null.</summary>
+        /// <summary>The run fitted; the runs pooled, comma-separated; null when the input names none (a haniwers file).</summary>
         public string? RunId { get; set; }
         public double Mean { get; set; }
         public double MeanError { get; set; }
@@ -31,17 +31,20 @@ namespace Haniwers.Analysis
         public double ChiSquare { get; set; }
         public int DegreesOfFreedom { get; set; }
         public int Points { get; set; }
+        /// <summary>True when the fit converged and passed the acceptance rule (docs/fit.md); only then is there a <see cref="Threshold"/>.</summary>
         public bool Converged { get; set; }
+        /// <summary>Why the fit recommends no threshold (the rule it failed), or null when it does.</summary>
+        public string? Rejection { get; set; }
         public bool Weighted { get; set; }
         public ThresholdConvention Convention { get; set; }
-        public int Threshold0Sigma { get; set; }
-        public int Threshold1Sigma { get; set; }
-        public int Threshold3Sigma { get; set; }
-        public int Threshold5Sigma { get; set; }
+        public int? Threshold0Sigma { get; set; }
+        public int? Threshold1Sigma { get; set; }
+        public int? Threshold3Sigma { get; set; }
+        public int? Threshold5Sigma { get; set; }
         /// <summary>The k of the recommended threshold (-Sigma).</summary>
         public double SigmaMultiple { get; set; }
-        /// <summary>The recommended threshold: round(Mean + k * Sigma), or the Haniwers convention's.</summary>
-        public int Threshold { get; set; }
+        /// <summary>The recommended threshold: round(Mean + k * Sigma), or the Haniwers convention's; null when the data do not support one.</summary>
+        public int? Threshold { get; set; }
         public double ScanStart { get; set; }
         public double ScanStop { get; set; }
         public IReadOnlyList<string> Warnings { get; set; } = Array.Empty<string>();
@@ -54,7 +57,8 @@ namespace Haniwers.Analysis
         public double RateAt(double x) => SCurve.Rate(x, Height, Mean, Sigma, Baseline);
 
         public override string ToString() =>
-            $"ch{Channel}: Mean {Mean:0.0} ± {MeanError:0.0}, Sigma {Sigma:0.0} ± {SigmaError:0.0}, threshold {Threshold}";
+            $"ch{Channel}: Mean {Mean:0.0} ± {MeanError:0.0}, Sigma {Sigma:0.0} ± {SigmaError:0.0}, " +
+            (Threshold is int t ? $"threshold {t}" : $"no threshold ({Rejection})");
     }
 
     /// <summary>A channel whose points cannot be fitted; says why.</summary>

@@ -17,6 +17,8 @@ namespace Haniwers.Configuration
         MissingRange,
         EmptyRange,
         DurationNotPositive,
+        DurationTooLong,
+        ThresholdOutOfRange,
         MaxRetryTooSmall,
         SuppressThresholdOutOfRange,
         UnsupportedBaudRate,

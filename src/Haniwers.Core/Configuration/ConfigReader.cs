@@ -7,6 +7,8 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 
 namespace Haniwers.Configuration
 {
@@ -44,7 +46,7 @@ namespace Haniwers.Configuration
             {
                 throw ConfigFileException.NotFound(path);
             }
-            return ReadToml(File.ReadAllText(path), path);
+            return ReadToml(ConfigText.Read(path), path);
         }
 
         public static HaniwersConfig ReadToml(string text, string source)
@@ -52,16 +54,37 @@ namespace Haniwers.Configuration
             TomlTable table;
             try
             {
+                // the TOML rules first (a table or key defined twice, ...): the serializer alone lets the last one win
+                var document = SyntaxParser.Parse(text, source, validate: true);
+                if (document.HasErrors)
+                {
+                    var error = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
+                    throw new ConfigFileException(source, InvalidToml(source, error.ToString(), error.Message), FindPosition(error.ToString()).line, FindPosition(error.ToString()).column);
+                }
                 table = TomlSerializer.Deserialize<TomlTable>(text)!;
+            }
+            catch (ConfigFileException)
+            {
+                throw;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                string message = ex.Message.Contains("maximum depth")
+                    ? $"'{source}' nests tables or arrays more than 64 levels deep; a haniwers config has two levels ([sensors.ch1] inside sensors). Is it the right file?"
+                    : InvalidToml(source, ex.Message, FirstLine(ex.Message));
                 var (line, column) = FindPosition(ex.Message);
-                string where = line is null ? "" : $" at line {line}, column {column}";
-                throw new ConfigFileException(source,
-                    $"'{source}' is not valid TOML{where}: {FirstLine(ex.Message)}", line, column, ex);
+                throw new ConfigFileException(source, message, line, column, ex);
             }
-            return ReadTree(ConfigKeys.NormalizeTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value))), source);
+            var config = ReadTree(ConfigKeys.NormalizeTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value))), source);
+            config.HaniwersKeysMissing = HaniwersCompatibility.MissingKeys(table);
+            return config;
+        }
+
+        private static string InvalidToml(string source, string located, string message)
+        {
+            var (line, column) = FindPosition(located);
+            string where = line is null ? "" : $" at line {line}, column {column}";
+            return $"'{source}' is not valid TOML{where}: {message.Trim().TrimEnd('.')}.";
         }
 
         /// <summary>Reads the structure from any nested dictionary: a TomlTable, a Hashtable, a psd1's data.</summary>
@@ -143,7 +166,8 @@ namespace Haniwers.Configuration
                 StepSize = r.Int("stepsize"),
                 StartThreshold = r.Int("startthreshold"),
                 NumSteps = r.Int("numsteps"),
-                Threshold = r.Int("threshold"),
+                Threshold = r.Threshold("threshold"),
+                UnreadableKeys = r.Unreadable,
             };
         }
 
@@ -156,7 +180,7 @@ namespace Haniwers.Configuration
             return null;
         }
 
-        private static (int?, int?) FindPosition(string message)
+        private static (int? line, int? column) FindPosition(string message)
         {
             // Tomlyn reports positions as "(line,column)" in its diagnostics.
             var m = Regex.Match(message, @"\((\d+),(\d+)\)");
@@ -186,6 +210,13 @@ namespace Haniwers.Configuration
                 _problems = problems;
             }
 
+            /// <summary>Normalised keys whose values could not be read (their problem is already reported).</summary>
+            public HashSet<string> Unreadable { get; } = new HashSet<string>();
+
+            /// <summary>haniwers' threshold: a whole number, or "none" in any case for "no threshold set".</summary>
+            public int? Threshold(string key) =>
+                _table.TryGetValue(key, out var v) && v is string s && s.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Int(key);
+
             public string? String(string key) =>
                 _table.TryGetValue(key, out var v) && v is not null ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
 
@@ -199,8 +230,10 @@ namespace Haniwers.Configuration
                     case double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue: return (int)d;
                     case string s when int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p): return p;
                 }
+                Unreadable.Add(key);
+                string fix = key == "threshold" ? $"write {DisplayKey(key)} as an integer 1..1023, or \"none\" for no threshold." : $"write {DisplayKey(key)} as an integer, without quotes.";
                 _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
-                    $"'{v}' is not a whole number.", $"write {DisplayKey(key)} as an integer, without quotes."));
+                    $"'{Convert.ToString(v, CultureInfo.InvariantCulture)}' is not a whole number.", fix));
                 return null;
             }
 
@@ -216,8 +249,9 @@ namespace Haniwers.Configuration
                     case decimal m: return (double)m;
                     case string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p): return p;
                 }
+                Unreadable.Add(key);
                 _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
-                    $"'{v}' is not a number.", $"write {DisplayKey(key)} as a number of seconds, e.g. 10 or 0.5."));
+                    $"'{Convert.ToString(v, CultureInfo.InvariantCulture)}' is not a number.", $"write {DisplayKey(key)} as a number of seconds, e.g. 10 or 0.5."));
                 return null;
             }
 

@@ -12,6 +12,9 @@ namespace Haniwers.Configuration
     {
         public static readonly int[] Channels = { 1, 2, 3 };
 
+        /// <summary>The longest window (and settle time) a scan accepts: a day, well inside what a TimeSpan holds.</summary>
+        public const double MaxWindowSeconds = 86400;
+
         public static readonly int[] StandardBaudRates =
             { 300, 600, 1200, 2400, 4800, 9600, 14400, 19200, 28800, 38400, 57600, 115200, 230400, 460800, 921600 };
 
@@ -49,6 +52,10 @@ namespace Haniwers.Configuration
 
             if (!(s.Duration > 0))
                 Add(ConfigProblemKind.DurationNotPositive, "duration", s.Duration, $"duration {s.Duration} is not a positive number of seconds.", "set duration to the window length in seconds, e.g. duration = 10.");
+            else if (s.Duration > MaxWindowSeconds)
+                Add(ConfigProblemKind.DurationTooLong, "duration", s.Duration, $"duration {s.Duration} s is longer than a day ({MaxWindowSeconds} s) per window.", "set duration to the window length in seconds, e.g. duration = 10; a long measurement is many windows.");
+            if (s.SettleTime > MaxWindowSeconds)
+                Add(ConfigProblemKind.SettleTimeNegative, "settle_time", s.SettleTime, $"settle_time {s.SettleTime} s is longer than a day.", "set settle_time = 0.1 (seconds to wait after the thresholds are set).");
             if (s.MaxRetry < 1)
                 Add(ConfigProblemKind.MaxRetryTooSmall, "max_retry", s.MaxRetry, $"max_retry {s.MaxRetry} allows no attempt at all.", "set max_retry = 3 (attempts per threshold write; 1 means no retry).");
             if (s.SuppressThreshold < ThresholdRange.DacMin || s.SuppressThreshold > ThresholdRange.DacMax)
@@ -107,39 +114,43 @@ namespace Haniwers.Configuration
             void Add(ConfigProblemKind kind, string key, object? value, string message, string fix) =>
                 problems.Add(new ConfigProblem(kind, s.Channel, prefix + key, value, $"channel {s.Channel}: {message}", fix));
 
-            bool centerForm = s.Center.HasValue || s.NSteps.HasValue;
-            bool startForm = s.StartThreshold.HasValue || s.NumSteps.HasValue;
+            if (s.Threshold is int threshold && (threshold < ThresholdRange.DacMin || threshold > ThresholdRange.DacMax))
+                Add(ConfigProblemKind.ThresholdOutOfRange, "threshold", threshold, $"threshold {threshold} is outside the DAC range 1..1023.", "set threshold between 1 and 1023, or \"none\" for no threshold.");
+            // a key whose value could not be read has its problem already; it is neither missing nor a range
+            bool Unreadable(string key) => s.UnreadableKeys.Contains(key);
+            bool centerForm = s.Center.HasValue || s.NSteps.HasValue || Unreadable("center") || Unreadable("nsteps");
+            bool startForm = s.StartThreshold.HasValue || s.NumSteps.HasValue || Unreadable("startthreshold") || Unreadable("numsteps");
             if (centerForm && startForm)
                 Add(ConfigProblemKind.AmbiguousRange, "center", s.Center, "both center/nsteps and the deprecated start_threshold/num_steps are set.", "keep center, nsteps and step_size; delete start_threshold and num_steps.");
             if (!centerForm && !startForm)
                 Add(ConfigProblemKind.MissingRange, "center", null, "no scan range is given.", "add center, nsteps and step_size, e.g. center = 300, nsteps = 10, step_size = 2.");
-            if (s.StepSize is null)
+            if (s.StepSize is null && !Unreadable("stepsize"))
                 Add(ConfigProblemKind.MissingStepSize, "step_size", null, "step_size is missing.", "add step_size, the DAC units between two steps, e.g. step_size = 2.");
             else if (s.StepSize < 1)
                 Add(ConfigProblemKind.StepSizeTooSmall, "step_size", s.StepSize, $"step_size {s.StepSize} is not a positive step.", "set step_size to 1 or more.");
             if (centerForm && !startForm)
             {
-                if (s.Center is null)
+                if (s.Center is null && !Unreadable("center"))
                     Add(ConfigProblemKind.MissingRange, "center", null, "nsteps is set but center is missing.", "add center, the threshold in the middle of the scan.");
                 else if (s.Center < ThresholdRange.DacMin || s.Center > ThresholdRange.DacMax)
                     Add(ConfigProblemKind.CenterOutOfRange, "center", s.Center, $"center {s.Center} is outside the DAC range 1..1023.", "set center between 1 and 1023.");
-                if (s.NSteps is null)
+                if (s.NSteps is null && !Unreadable("nsteps"))
                     Add(ConfigProblemKind.MissingRange, "nsteps", null, "center is set but nsteps is missing.", "add nsteps, the number of steps on each side of center.");
                 else if (s.NSteps < 1)
                     Add(ConfigProblemKind.NStepsTooSmall, "nsteps", s.NSteps, $"nsteps {s.NSteps} gives no scan.", "set nsteps to 1 or more (the scan has 2*nsteps+1 values).");
             }
             if (startForm && !centerForm)
             {
-                if (s.StartThreshold is null)
+                if (s.StartThreshold is null && !Unreadable("startthreshold"))
                     Add(ConfigProblemKind.MissingRange, "start_threshold", null, "num_steps is set but start_threshold is missing.", "add start_threshold, or better use center, nsteps and step_size.");
                 else if (s.StartThreshold < ThresholdRange.DacMin || s.StartThreshold > ThresholdRange.DacMax)
                     Add(ConfigProblemKind.StartThresholdOutOfRange, "start_threshold", s.StartThreshold, $"start_threshold {s.StartThreshold} is outside the DAC range 1..1023.", "set start_threshold between 1 and 1023.");
-                if (s.NumSteps is null)
+                if (s.NumSteps is null && !Unreadable("numsteps"))
                     Add(ConfigProblemKind.MissingRange, "num_steps", null, "start_threshold is set but num_steps is missing.", "add num_steps, the number of values to scan.");
                 else if (s.NumSteps < 1)
                     Add(ConfigProblemKind.NumStepsTooSmall, "num_steps", s.NumSteps, $"num_steps {s.NumSteps} gives no scan.", "set num_steps to 1 or more.");
             }
-            if (problems.Count > before) return null;
+            if (problems.Count > before || RangeKeys.Any(Unreadable)) return null;
 
             var range = ThresholdRange.Build(s);
             if (range.Steps == 0)
@@ -147,6 +158,8 @@ namespace Haniwers.Configuration
                     $"{range.RequestedStart}..{range.RequestedStop} lies outside the DAC range 1..1023.", "move the range inside 1..1023.");
             return range.Steps == 0 ? null : range;
         }
+
+        private static readonly string[] RangeKeys = { "center", "nsteps", "stepsize", "startthreshold", "numsteps" };
 
         private static void CheckEqualSteps(List<ThresholdRange> ranges, List<ConfigProblem> problems)
         {

@@ -67,10 +67,18 @@ namespace Haniwers.Configuration
         public int? StepSize { get; set; }
         public int? StartThreshold { get; set; }
         public int? NumSteps { get; set; }
-        /// <summary>The threshold in use for data taking (haniwers' threshold key).</summary>
+        /// <summary>The threshold in use for data taking (haniwers' threshold key); null for "none" or not set.</summary>
         public int? Threshold { get; set; }
 
-        public SensorSettings Clone() => (SensorSettings)MemberwiseClone();
+        /// <summary>Keys (normalised) whose values could not be read: their problem is reported once, by the reader.</summary>
+        public ISet<string> UnreadableKeys { get; set; } = new HashSet<string>();
+
+        public SensorSettings Clone()
+        {
+            var copy = (SensorSettings)MemberwiseClone();
+            copy.UnreadableKeys = new HashSet<string>(UnreadableKeys);
+            return copy;
+        }
 
         public override string ToString() => $"{Key} (channel {Channel})";
     }
@@ -86,6 +94,12 @@ namespace Haniwers.Configuration
         /// <summary>Values that could not be read (wrong type, unknown firmware name): reported by validation.</summary>
         public IList<ConfigProblem> ReadProblems { get; set; } = new List<ConfigProblem>();
 
+        /// <summary>
+        /// For a TOML file: the keys and tables haniwers requires that the file lacks (empty when haniwers
+        /// would accept its structure). Null when the configuration did not come from a TOML file.
+        /// </summary>
+        public IReadOnlyList<string>? HaniwersKeysMissing { get; set; }
+
         public SensorSettings? Sensor(int channel) => Sensors.FirstOrDefault(s => s.Channel == channel);
 
         public HaniwersConfig Clone() => new HaniwersConfig
@@ -95,6 +109,7 @@ namespace Haniwers.Configuration
             Sampler = Sampler.Clone(),
             Sensors = Sensors.Select(s => s.Clone()).ToList(),
             ReadProblems = ReadProblems.ToList(),
+            HaniwersKeysMissing = HaniwersKeysMissing,
         };
 
         /// <summary>

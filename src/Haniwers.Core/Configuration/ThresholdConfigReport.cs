@@ -28,12 +28,21 @@ namespace Haniwers.Configuration
         /// <summary>Measurement windows the scan opens: N for Parallel, 3N for Serial.</summary>
         public int Windows { get; }
 
+        /// <summary>Whether haniwers (the Python tool) would also accept the file's structure; null when the input was no TOML file.</summary>
+        public bool? HaniwersCompatible => HaniwersKeysMissing is null ? (bool?)null : HaniwersKeysMissing.Count == 0;
+
+        /// <summary>The keys and tables haniwers requires that the file lacks (docs/haniwers-formats.md); null for no TOML file.</summary>
+        public IReadOnlyList<string>? HaniwersKeysMissing { get; private set; }
+
         public static ThresholdConfigReport Create(HaniwersConfig config, ScanMode mode)
         {
             var problems = ConfigValidator.Validate(config, mode);
             var ranges = ConfigValidator.Ranges(config);
             int windows = mode == ScanMode.Parallel ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
-            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler));
+            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler))
+            {
+                HaniwersKeysMissing = config.HaniwersKeysMissing,
+            };
         }
     }
 }

@@ -24,7 +24,9 @@ namespace Haniwers.Output
         public bool Weighted { get; set; }
         public string Convention { get; set; } = "";
         public double SigmaMultiple { get; set; }
-        public int Threshold { get; set; }
+        /// <summary>Empty when the fit recommends none (see <see cref="Rejection"/>).</summary>
+        public int? Threshold { get; set; }
+        public string Rejection { get; set; } = "";
         public string Warnings { get; set; } = "";
 
         public static ThresholdFitRecord From(ThresholdFit fit, DateTimeOffset timestamp) => new ThresholdFitRecord
@@ -32,7 +34,7 @@ namespace Haniwers.Output
             Timestamp = timestamp, Channel = fit.Channel, RunId = fit.RunId ?? "", Mean = fit.Mean, MeanError = fit.MeanError,
             Sigma = fit.Sigma, SigmaError = fit.SigmaError, Height = fit.Height, Baseline = fit.Baseline, ChiSquare = fit.ChiSquare,
             DegreesOfFreedom = fit.DegreesOfFreedom, Points = fit.Points, Converged = fit.Converged, Weighted = fit.Weighted,
-            Convention = fit.Convention.ToString(), SigmaMultiple = fit.SigmaMultiple, Threshold = fit.Threshold,
+            Convention = fit.Convention.ToString(), SigmaMultiple = fit.SigmaMultiple, Threshold = fit.Threshold, Rejection = fit.Rejection ?? "",
             Warnings = string.Join("; ", fit.Warnings),
         };
     }

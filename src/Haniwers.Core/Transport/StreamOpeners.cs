@@ -44,7 +44,12 @@ namespace Haniwers.Transport
             {
                 portLock.Dispose();
                 port.Dispose();
-                // On Linux an exclusively opened tty also reports access denied: say both.
+                // root may open anything: a refusal then means the device is not a serial port, not a missing group
+                if (Environment.OSVersion.Platform == PlatformID.Unix && Environment.UserName == "root")
+                {
+                    throw new LinkOpenException(portName, $"'{portName}' exists but is not a serial port this session can use ({ex.Message.TrimEnd('.')}; as root, permissions are not the cause). " +
+                        $"The serial ports present are: {string.Join(", ", PortCatalog.List().Select(p => p.PortName).DefaultIfEmpty("none"))}.", ex);
+                }
                 throw new PortAccessDeniedException(portName, ex);
             }
             catch (IOException ex)

@@ -55,6 +55,9 @@ namespace Haniwers.PowerShell.Commands
         public SwitchParameter ByRun { get; set; }
 
         [Parameter]
+        public SwitchParameter AllRuns { get; set; }
+
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string? PlotPath { get; set; }
 
@@ -64,6 +67,19 @@ namespace Haniwers.PowerShell.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? OutputDirectory { get; set; }
+
+        private bool _pathFailed;
+
+        /// <summary>A plot it cannot write is refused before any fit runs: the fits are never lost to it.</summary>
+        protected override void BeginProcessing()
+        {
+            if (PlotPath is not null && !string.Equals(System.IO.Path.GetExtension(PlotPath), ".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-PlotPath '{PlotPath}': the plot is an SVG drawing, so its file name must end in .svg (a browser opens it; Inkscape or rsvg-convert make a PNG of it). Nothing was fitted."),
+                    "PlotFormatNotSupported", ErrorCategory.InvalidArgument, PlotPath));
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -89,10 +105,12 @@ namespace Haniwers.PowerShell.Commands
                 }
                 catch (FileNotFoundException ex)
                 {
+                    _pathFailed = true;
                     WriteError(new ErrorRecord(ex, "ScanFileNotFound", ErrorCategory.ObjectNotFound, full));
                 }
                 catch (InvalidDataException ex)
                 {
+                    _pathFailed = true;
                     WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
                 }
             }
@@ -123,10 +141,40 @@ namespace Haniwers.PowerShell.Commands
             foreach (var repair in repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
         }
 
+        /// <summary>
+        /// Runs are never mixed by accident: points of several runs are fitted as the latest run alone,
+        /// unless -ByRun (each run) or -AllRuns (pooled, deliberately) says otherwise.
+        /// </summary>
+        private List<ScanPoint> SelectRuns(List<ScanPoint> points)
+        {
+            var runs = points.Select(p => p.RunId).Where(r => !string.IsNullOrEmpty(r)).Distinct().OrderBy(r => r, StringComparer.Ordinal).ToList();
+            if (runs.Count <= 1 || ByRun.IsPresent || AllRuns.IsPresent)
+            {
+                if (runs.Count > 1 && AllRuns.IsPresent) WriteVerbose($"Pooling {runs.Count} runs, as -AllRuns asks: {string.Join(", ", runs)}.");
+                return points;
+            }
+            // run ids begin with the date and time they started, so the last in order is the latest
+            string latest = runs[runs.Count - 1]!;
+            WriteVerbose($"The input holds {runs.Count} runs ({string.Join(", ", runs)}); fitting the latest, {latest}. -ByRun fits each run, -AllRuns pools them.");
+            return points.Where(p => p.RunId == latest).ToList();
+        }
+
+        private static string? RunsOf(IEnumerable<ScanPoint> points)
+        {
+            var runs = points.Select(p => p.RunId).Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList();
+            return runs.Count == 0 ? null : string.Join(", ", runs);
+        }
+
         protected override void EndProcessing()
         {
             var options = new FitOptions { Weighted = !Unweighted.IsPresent, SigmaMultiple = Sigma, Convention = Convention };
-            var groups = _points.GroupBy(p => (p.Channel, Run: ByRun.IsPresent ? p.RunId : null)).OrderBy(g => g.Key.Run).ThenBy(g => g.Key.Channel);
+            if (ByRun.IsPresent && AllRuns.IsPresent)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ByRun fits each run on its own and -AllRuns pools them: give one of them."),
+                    "ConflictingRunSelection", ErrorCategory.InvalidArgument, null));
+            }
+            var points = SelectRuns(_points);
+            var groups = points.GroupBy(p => (p.Channel, Run: ByRun.IsPresent ? p.RunId : null)).OrderBy(g => g.Key.Run).ThenBy(g => g.Key.Channel);
             var fits = new List<ThresholdFit>();
             foreach (var group in groups)
             {
@@ -143,20 +191,30 @@ namespace Haniwers.PowerShell.Commands
                     });
                     continue;
                 }
-                fit.RunId = group.Key.Run;
+                fit.RunId = ByRun.IsPresent ? group.Key.Run : RunsOf(group);
                 foreach (var warning in fit.Warnings) WriteWarning($"ch{fit.Channel}{(fit.RunId is null ? "" : " " + fit.RunId)}: {warning}");
                 fits.Add(fit);
                 WriteObject(fit);
             }
-            if (_points.Count == 0) WriteWarning("No scan points were given: pipe scan results or Import-Csv rows, or use -Path.");
+            if (_points.Count == 0 && !_pathFailed) WriteWarning("No scan points were given: pipe scan results or Import-Csv rows, or use -Path.");
             if (fits.Count == 0) return;
             if (PlotPath is not null)
             {
                 string plot = ResolveUserPath(PlotPath);
                 if (ShouldProcess(plot, $"Write the S-curve plot of {fits.Count} fit(s)"))
                 {
-                    FitPlot.WriteSvg(fits, plot, LogScale.IsPresent);
-                    WriteVerbose($"Plot written to {plot}.");
+                    try
+                    {
+                        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(plot) ?? ".");
+                        FitPlot.WriteSvg(fits, plot, LogScale.IsPresent);
+                        WriteVerbose($"Plot written to {plot}.");
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // the fits are already on the pipeline: a plot that cannot be written loses nothing else
+                        var failure = OutputException.From(ex, plot, "writing the plot");
+                        WriteError(new ErrorRecord(failure, "PlotNotWritten", ErrorCategory.WriteError, plot));
+                    }
                 }
             }
             if (OutputDirectory is not null)
@@ -165,9 +223,10 @@ namespace Haniwers.PowerShell.Commands
                 string history = System.IO.Path.Combine(folder, ThresholdFitRecord.FileName);
                 if (ShouldProcess(history, $"Append {fits.Count} fit(s)"))
                 {
-                    Directory.CreateDirectory(folder);
                     try
                     {
+                        if (File.Exists(folder)) throw new OutputException(OutputProblem.PathIsFile, folder, $"-OutputDirectory '{folder}' is a file, not a folder: the fit history was not written (the fits are above).");
+                        Directory.CreateDirectory(folder);
                         using var appender = CsvAppender<ThresholdFitRecord>.Open(history);
                         var now = DateTimeOffset.Now;
                         appender.Append(fits.Select(f => ThresholdFitRecord.From(f, now)));
@@ -175,6 +234,15 @@ namespace Haniwers.PowerShell.Commands
                     catch (CsvHeaderMismatchException ex)
                     {
                         WriteError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, history));
+                    }
+                    catch (OutputException ex)
+                    {
+                        WriteError(new ErrorRecord(ex, "Output" + ex.Problem, ErrorCategory.WriteError, ex.Path));
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        var failure = OutputException.From(ex, history, "writing the fit history");
+                        WriteError(new ErrorRecord(failure, "Output" + failure.Problem, ErrorCategory.WriteError, history));
                     }
                 }
             }

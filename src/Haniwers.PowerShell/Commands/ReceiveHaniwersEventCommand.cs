@@ -14,8 +14,9 @@ namespace Haniwers.PowerShell.Commands
     [OutputType(typeof(DetectorEvent))]
     public sealed class ReceiveHaniwersEventCommand : DeviceCmdlet
     {
+        /// <summary>Seconds to listen: at most a year, what a scheduled run could mean.</summary>
         [Parameter]
-        [ValidateRange(0.001, double.MaxValue)]
+        [ValidateRange(0.001, 31_536_000.0)]
         public double? Duration { get; set; }
 
         [Parameter]

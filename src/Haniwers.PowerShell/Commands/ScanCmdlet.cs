@@ -6,6 +6,7 @@ using System.Management.Automation;
 using Haniwers.Configuration;
 using Haniwers.Output;
 using Haniwers.Platform;
+using Haniwers.PowerShell.Validation;
 using Haniwers.Scanning;
 using Haniwers.Transport;
 
@@ -20,11 +21,11 @@ namespace Haniwers.PowerShell.Commands
         protected abstract ScanMode Mode { get; }
 
         [Parameter]
-        [ValidateRange(0.001, double.MaxValue)]
+        [ValidateRange(0.001, ConfigValidator.MaxWindowSeconds)]
         public double? Duration { get; set; }
 
         [Parameter]
-        [ValidateCount(1, 3)]
+        [ValidatePerChannel]
         [ValidateRange(1, 1023)]
         public int[]? Center { get; set; }
 
@@ -222,7 +223,7 @@ namespace Haniwers.PowerShell.Commands
                 }
                 if (Center is not null)
                 {
-                    sensor.Center = Center.Length == 1 ? Center[0] : channel <= Center.Length ? Center[channel - 1] : sensor.Center;
+                    sensor.Center = Center.Length == 1 ? Center[0] : Center[channel - 1];
                     sensor.StartThreshold = null;
                     sensor.NumSteps = null;
                 }

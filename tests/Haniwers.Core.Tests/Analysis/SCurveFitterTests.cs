@@ -111,11 +111,14 @@ namespace Haniwers.Tests.Analysis
         }
 
         [Fact]
-        public void AFlatResponseWarnsThatThereIsNoEdge()
+        public void AFlatResponseRecommendsNoThresholdAndSaysWhy()
         {
             var points = SyntheticScan.Generate(5, height: 0, baseline: 20);
             var fit = SCurveFitter.Fit(points, Default);
-            Assert.Contains(fit.Warnings, w => w.StartsWith("no visible edge"));
+            Assert.Null(fit.Threshold);
+            Assert.False(fit.Converged);
+            Assert.NotNull(fit.Rejection);
+            Assert.Contains(fit.Warnings, w => w.StartsWith("no threshold is recommended: " + fit.Rejection));
         }
 
         [Fact]

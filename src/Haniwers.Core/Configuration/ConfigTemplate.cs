@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace Haniwers.Configuration
+{
+    /// <summary>
+    /// A commented starting config.toml that haniwers (v1) and this module both accept: every key
+    /// haniwers requires (<see cref="HaniwersCompatibility"/>), and this module's own keys marked as such.
+    /// </summary>
+    public static class ConfigTemplate
+    {
+        public static string Render(string port, IReadOnlyList<int> centers, int nsteps, int stepSize, double duration)
+        {
+            string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+            string[] layers = { "top", "mid", "btm" };
+            var sensors = Enumerable.Range(1, 3).Select(ch => $@"
+[sensors.ch{ch}]
+id = {ch}
+name = ""ch{ch}""              # haniwers names its parallel.csv columns after this: keep ch1, ch2, ch3
+label = ""{layers[ch - 1]}""
+center = {centers[centers.Count == 1 ? 0 : ch - 1]}              # the middle of the scan (DAC units, 1..1023)
+nsteps = {nsteps}                # steps on each side: the scan has 2*nsteps+1 values
+step_size = {stepSize}             # DAC units between two steps (about 4 mV each)
+threshold = ""none""          # the threshold for data taking; ""none"" leaves the channel as it is
+");
+            return $@"# A configuration for OSECHI cosmic-ray detectors, read as it is by the Python tool haniwers (v1)
+# and by Haniwers for PowerShell. Keys marked (Haniwers) are read by the PowerShell module only;
+# haniwers ignores them. Check it with: Test-HaniwersThresholdConfig -Path <this file> -Detailed
+
+[device]
+label = ""osechi""          # a name for this detector
+port = ""{port}""{new string(' ', System.Math.Max(1, 16 - port.Length))}# COM3, /dev/ttyUSB0, ""auto""; ""sim"" is the PowerShell module's simulated detector
+baudrate = 115200
+timeout = 2.0             # seconds to wait for the detector to answer
+firmware = ""text""         # (Haniwers) ""text"" = kurikintons v1.6 and later, ""binary"" = legacy OSECHI
+
+[sampler]
+label = ""osechi""
+workspace = "".""           # results go to <workspace>/<yyyyMMdd>/, relative to the current folder
+filename_prefix = ""osechi_data""
+filename_suffix = "".csv""
+events_per_file = 10000
+number_of_files = 10
+stream_mode = true
+mode = ""count_based""
+duration = {F(duration)}              # seconds per measurement window of a threshold scan
+suppress_threshold = 1000 # keeps a channel quiet while a serial scan measures another
+max_retry = 3             # attempts per threshold write
+settle_time = 0.1         # (Haniwers) seconds between setting thresholds and opening the window
+max_consecutive_failures = 5  # (Haniwers) a scan stops after this many failed steps in a row
+reconnect_timeout = 30    # (Haniwers) seconds to keep reopening a lost link (a replugged cable)
+{string.Concat(sensors)}
+[mocker]                  # haniwers' own simulated detector (every key optional, the table required)
+shuffle = false
+speed = 1.0
+jitter = 0.0
+loop = true
+";
+        }
+    }
+}

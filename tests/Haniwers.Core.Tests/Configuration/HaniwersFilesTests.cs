@@ -1,0 +1,186 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Haniwers.Analysis;
+using Haniwers.Configuration;
+using Haniwers.Scanning;
+using Xunit;
+
+namespace Haniwers.Tests.Configuration
+{
+    /// <summary>haniwers' configs and scan files read right, or refused by name (docs/haniwers-formats.md).</summary>
+    public sealed class HaniwersFilesTests : IDisposable
+    {
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "haniwers-files-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+
+        public HaniwersFilesTests() => Directory.CreateDirectory(_folder);
+        public void Dispose() => Directory.Delete(_folder, true);
+
+        private string Write(string name, string text)
+        {
+            string path = Path.Combine(_folder, name);
+            File.WriteAllText(path, text, new UTF8Encoding(false));
+            return path;
+        }
+
+        private const string Sensors = "[sensors.ch1]\nid = 1\nname = \"ch1\"\nlabel = \"top\"\ncenter = 280\nnsteps = 2\nstep_size = 5\n";
+
+        [Theory]
+        [InlineData("\"none\"")]
+        [InlineData("\"None\"")]
+        [InlineData("\"NONE\"")]
+        public void ThresholdNoneInAnyCaseMeansNoThreshold(string value)
+        {
+            var config = ConfigReader.ReadToml(Sensors + $"threshold = {value}\n", "t.toml");
+            Assert.Empty(config.ReadProblems);
+            Assert.Null(config.Sensor(1)!.Threshold);
+        }
+
+        [Fact]
+        public void ANumericThresholdIsCheckedAgainstTheDacRange()
+        {
+            var config = ConfigReader.ReadToml(Sensors + "threshold = 1500\n", "t.toml");
+            var problem = Assert.Single(ConfigValidator.Validate(config, ScanMode.Serial), p => p.Kind == ConfigProblemKind.ThresholdOutOfRange);
+            Assert.Equal("sensors.ch1.threshold", problem.Key);
+            Assert.Equal(1, problem.Channel);
+        }
+
+        [Fact]
+        public void AnyOtherWordIsOneProblemThatNamesNone()
+        {
+            var config = ConfigReader.ReadToml(Sensors + "threshold = \"auto\"\n", "t.toml");
+            var problem = Assert.Single(config.ReadProblems);
+            Assert.Contains("\"none\"", problem.Fix);
+        }
+
+        [Fact]
+        public void AFractionalCenterIsOneProblemNotTwo()
+        {
+            var config = ConfigReader.ReadToml("[sensors.ch1]\ncenter = 280.7\nnsteps = 2\nstep_size = 5\n", "t.toml");
+            var problems = ConfigValidator.Validate(config, ScanMode.Serial).Where(p => p.Channel == 1).ToList();
+            var problem = Assert.Single(problems);
+            Assert.Equal(ConfigProblemKind.InvalidValue, problem.Kind);
+            Assert.Equal("sensors.ch1.center", problem.Key);
+        }
+
+        [Fact]
+        public void ATableDefinedTwiceIsInvalidToml()
+        {
+            var ex = Assert.Throws<ConfigFileException>(() => ConfigReader.ReadToml(Sensors + Sensors, "t.toml"));
+            Assert.Contains("not valid TOML at line 8", ex.Message);
+            Assert.Contains("sensors.ch1", ex.Message);
+            Assert.Equal(8, ex.Line);
+        }
+
+        [Fact]
+        public void ALatin1FileIsNamedAsSuch()
+        {
+            string path = Path.Combine(_folder, "latin1.toml");
+            File.WriteAllBytes(path, Encoding.Latin1.GetBytes("# Détecteur du labo\n" + Sensors));
+            var ex = Assert.Throws<ConfigFileException>(() => ConfigReader.ReadTomlFile(path));
+            Assert.Contains("is not UTF-8 text: byte 0xE9 on line 1", ex.Message);
+            Assert.Contains("Latin-1", ex.Message);
+        }
+
+        [Fact]
+        public void Utf16WithAByteOrderMarkIsRead()
+        {
+            string path = Path.Combine(_folder, "utf16.toml");
+            File.WriteAllText(path, Sensors, new UnicodeEncoding(false, true));
+            Assert.Equal(280, ConfigReader.ReadTomlFile(path).Sensor(1)!.Center);
+        }
+
+        [Fact]
+        public void Utf16WithoutAByteOrderMarkIsNamedAsSuch()
+        {
+            string path = Path.Combine(_folder, "utf16-nobom.toml");
+            File.WriteAllBytes(path, new UnicodeEncoding(false, false).GetBytes(Sensors));
+            var ex = Assert.Throws<ConfigFileException>(() => ConfigReader.ReadTomlFile(path));
+            Assert.Contains("UTF-16", ex.Message);
+        }
+
+        [Fact]
+        public void ADeeplyNestedFileIsToldInTermsOfTheConfig()
+        {
+            var ex = Assert.Throws<ConfigFileException>(() => ConfigReader.ReadToml("x = " + new string('[', 100) + new string(']', 100) + "\n", "deep.toml"));
+            Assert.Contains("more than 64 levels deep", ex.Message);
+            Assert.DoesNotContain("TomlSerializerOptions", ex.Message);
+        }
+
+        [Fact]
+        public void AMinimalFileListsWhatHaniwersWouldMiss()
+        {
+            var config = ConfigReader.ReadToml("[device]\nport = \"COM3\"\n" + Sensors, "t.toml");
+            var missing = config.HaniwersKeysMissing!;
+            Assert.Contains("device.label", missing);
+            Assert.Contains("device.timeout", missing);
+            Assert.Contains("[sampler]", missing);
+            Assert.Contains("sampler.stream_mode", missing);
+            Assert.Contains("[mocker]", missing);
+            Assert.DoesNotContain(missing, m => m.StartsWith("sensors.ch1."));
+        }
+
+        [Fact]
+        public void TheTemplateIsAcceptedByBothTools()
+        {
+            var config = ConfigReader.ReadToml(ConfigTemplate.Render("COM3", new[] { 280, 300, 260 }, 10, 2, 10), "template.toml");
+            Assert.Empty(config.HaniwersKeysMissing!);
+            Assert.Empty(ConfigValidator.Validate(config, ScanMode.Parallel));
+            Assert.Equal(new[] { 280, 300, 260 }, config.Sensors.Select(s => s.Center!.Value));
+            Assert.All(config.Sensors, s => Assert.Null(s.Threshold));
+        }
+
+        // ---- scan files ----
+
+        [Fact]
+        public void AHaniwersV1ParallelFileIsReadAsOneWindowPerRow()
+        {
+            string path = Write("parallel.csv",
+                "2025-10-29T00:17:55.545716+09:00,310,270,290,250,205,198,201\n2025-10-29T00:18:05.545716+09:00,120,280,300,260,80,75,90\n");
+            Assert.Equal(ScanFileFormat.HaniwersV1Scan, ScanFileReader.Detect(path));
+            var points = ScanFileReader.Read(path, 10);
+            Assert.Equal(6, points.Count);
+            var ch2 = points.Where(p => p.Channel == 2).ToList();
+            Assert.Equal(new[] { 290.0, 300.0 }, ch2.Select(p => p.Threshold));
+            Assert.Equal(new[] { 198.0, 75.0 }, ch2.Select(p => p.Events));
+        }
+
+        [Fact]
+        public void AHaniwersV0ThresholdScanIsReadWithItsOwnDuration()
+        {
+            string path = Write("threshold_scan.csv",
+                "2024-06-02T08:44:20.389786+09:00,10,1,270,2050,24.51,100201.33,35.20\n2024-06-02T08:44:31.102+09:00,10,1,280,1030,24.49,100200.91,35.18\n2024-06-02T08:44:41.5+09:00,10,2,280,1500,24.50,100201.05,35.11\n");
+            Assert.Equal(ScanFileFormat.HaniwersV0Scan, ScanFileReader.Detect(path));
+            var points = ScanFileReader.Read(path);
+            Assert.Equal(new[] { 1, 1, 2 }, points.Select(p => p.Channel));
+            Assert.Equal(new[] { 270.0, 280.0, 280.0 }, points.Select(p => p.Threshold));
+            Assert.Equal(205, points[0].Rate, 6);
+        }
+
+        [Fact]
+        public void TheLateV0FormWithHitsIsRead()
+        {
+            string path = Write("threshold_scan.csv", "2024-06-02 08:44:20.389786+09:00,10,0,300,500,200,150,120,24.5,100200.1,35.2\n");
+            Assert.Equal(ScanFileFormat.HaniwersV0ScanWithHits, ScanFileReader.Detect(path));
+            var points = ScanFileReader.Read(path);
+            Assert.Equal(new[] { 200.0, 150.0, 120.0 }, points.Select(p => p.Events));
+        }
+
+        [Fact]
+        public void ARawEventFileIsRefusedAsWhatItIs()
+        {
+            string path = Write("osechi_data_0000001.csv", "2025-10-29T00:17:55.545716+09:00,10,5,0,823,24.50,100204.50,34.50\n2025-10-29T00:17:55.645716+09:00,0,12,4,500,24.50,100204.40,34.50\n");
+            var ex = Assert.Throws<InvalidDataException>(() => ScanFileReader.Read(path));
+            Assert.Contains("raw event file", ex.Message);
+        }
+
+        [Fact]
+        public void AnUnknownFileIsRefusedWithItsFirstLine()
+        {
+            string path = Write("other.csv", "date,hits\n2024-01-01,5\n");
+            var ex = Assert.Throws<InvalidDataException>(() => ScanFileReader.Read(path));
+            Assert.Contains("date,hits", ex.Message);
+        }
+    }
+}
