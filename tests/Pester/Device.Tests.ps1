@@ -173,3 +173,16 @@ Describe 'Port name completion' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('sim')
     }
 }
+
+Describe 'Get-HaniwersPort says what it found' {
+    It 'warns when there is no serial port at all, and is silent otherwise' {
+        $ports = @(Get-HaniwersPort -WarningVariable warnings -WarningAction SilentlyContinue)
+        if ($ports.Count -eq 0) {
+            "$warnings" | Should -Match 'No serial port was found'
+            "$warnings" | Should -Match '-PortName sim'
+        } else {
+            $warnings | Should -BeNullOrEmpty
+            $ports | ForEach-Object { $_.Qualification | Should -Not -BeNullOrEmpty }
+        }
+    }
+}

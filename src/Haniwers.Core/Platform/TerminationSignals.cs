@@ -8,9 +8,11 @@ namespace Haniwers.Platform
 {
     /// <summary>
     /// Turns SIGTERM and SIGHUP (a closed ssh session, systemctl stop, a scheduler ending a task) into
-    /// a cancellation, as Ctrl+C is, while a run is going (docs/crash-protocol.md, "Stopping").
-    /// Uses .NET's PosixSignalRegistration, found at run time because this library targets
-    /// netstandard2.0; where it does not exist, nothing is registered and the default applies.
+    /// a cancellation, as Ctrl+C is, while a run is going (docs/crash-protocol.md, "Stopping"). On
+    /// Windows .NET maps console close to SIGHUP and shutdown to SIGTERM, and a logoff is trapped
+    /// here too; Windows ends the process once the handler returns, so there the handler waits
+    /// (a few seconds at most) until the run has closed its files. Uses .NET's PosixSignalRegistration,
+    /// found at run time because this library targets netstandard2.0 (docs/platforms.md).
     /// </summary>
     public sealed class TerminationSignals : IDisposable
     {
@@ -19,7 +21,11 @@ namespace Haniwers.Platform
         private static readonly Type? ContextType = Type.GetType("System.Runtime.InteropServices.PosixSignalContext, System.Runtime.InteropServices");
         private readonly List<IDisposable> _registrations = new List<IDisposable>();
         private readonly Action _onSignal;
+        private readonly ManualResetEventSlim _closed = new ManualResetEventSlim(false);
         private int _received;
+
+        /// <summary>How long a Windows handler holds the process for the run to close its files (Windows allows about 5 s).</summary>
+        private static readonly TimeSpan WindowsGrace = TimeSpan.FromSeconds(4);
 
         private TerminationSignals(Action onSignal) => _onSignal = onSignal;
 
@@ -29,6 +35,7 @@ namespace Haniwers.Platform
         /// <summary>The conventional exit code of a process ended by <see cref="Received"/>: 128 + the signal number.</summary>
         public int ExitCode => Received == "SIGHUP" ? 129 : 143;
 
+
         /// <summary>
         /// While the returned object lives, SIGTERM and SIGHUP call <paramref name="onSignal"/> instead
         /// of ending the process; the caller stops its run cleanly and then decides to exit.
@@ -37,6 +44,7 @@ namespace Haniwers.Platform
         {
             var trap = new TerminationSignals(onSignal);
             if (RegistrationType is null || SignalType is null || ContextType is null) return trap;
+            if (WindowsSystem.OnLogoff(() => { trap.OnSignal("logoff"); trap.HoldUntilClosed(); return true; }) is { } logoff) trap._registrations.Add(logoff);
             foreach (string name in new[] { "SIGTERM", "SIGHUP" })
             {
                 try
@@ -69,12 +77,21 @@ namespace Haniwers.Platform
             if (Interlocked.Exchange(ref _received, 1) == 1) return;
             Received = name;
             _onSignal();
+            HoldUntilClosed();
         }
 
+        /// <summary>On Windows the process ends when the handler returns: wait for the run to close its files.</summary>
+        private void HoldUntilClosed()
+        {
+            if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) _closed.Wait(WindowsGrace);
+        }
+
+        /// <summary>Ends the trap: the run has closed its files (a waiting Windows handler returns now).</summary>
         public void Dispose()
         {
             foreach (var registration in _registrations) registration.Dispose();
             _registrations.Clear();
+            _closed.Set();
         }
     }
 }

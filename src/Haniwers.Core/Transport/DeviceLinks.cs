@@ -38,16 +38,8 @@ namespace Haniwers.Transport
             return OpenStream(serial, _ => StreamOpeners.OpenSerial(serial, device.BaudRate), clock, cancellation);
         }
 
-        /// <summary>The single port that looks like a detector's USB-serial bridge.</summary>
-        public static string ResolveAuto(string sysClassTty = "/sys/class/tty")
-        {
-            var ports = PortCatalog.List(sysClassTty);
-            var candidates = ports.Where(p => p.LooksLikeDetector).ToList();
-            if (candidates.Count == 1) return candidates[0].PortName;
-            string found = ports.Count == 0 ? "no serial port at all" : "these ports: " + string.Join(", ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")})"));
-            string problem = candidates.Count == 0 ? "no port looks like a detector" : $"{candidates.Count} ports look like detectors";
-            throw new LinkOpenException("auto", $"The port 'auto' needs exactly one detector-like port, but {problem}; found {found}.");
-        }
+        /// <summary>The single port that looks like a detector's USB-serial bridge, on this platform.</summary>
+        public static string ResolveAuto() => PortCatalog.ChooseDetector(PortCatalog.List());
 
         private static IDeviceLink OpenStream(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock, CancellationToken cancellation)
         {

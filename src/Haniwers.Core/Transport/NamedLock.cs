@@ -68,11 +68,14 @@ namespace Haniwers.Transport
             return code == 11 || code == 35; // EAGAIN/EWOULDBLOCK on Linux, on macOS
         }
 
-        /// <summary>The lock file for a port, in the temp folder (ports live outside any workspace).</summary>
+        /// <summary>
+        /// The lock file for a port, in the temp folder (ports live outside any workspace), named after
+        /// the device's identity, so every name of one device takes the same lock (docs/platforms.md).
+        /// </summary>
         public static string PortLockFile(string portName)
         {
             using var sha = SHA256.Create();
-            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(portName.ToUpperInvariant()));
+            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(Platform.PortIdentity.LockKey(portName)));
             var id = BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant();
             string dir = Path.Combine(Path.GetTempPath(), "haniwers-locks");
             Directory.CreateDirectory(dir);

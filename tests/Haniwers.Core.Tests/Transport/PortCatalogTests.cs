@@ -1,15 +1,29 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Haniwers.Platform;
 using Haniwers.Transport;
 using Xunit;
 
 namespace Haniwers.Tests.Transport
 {
-    /// <summary>Port listing and "auto" against a made-up /sys/class/tty tree.</summary>
+    /// <summary>
+    /// Port discovery, "auto" and lock keys of every platform, each reader run on fixtures whatever the
+    /// host (docs/platforms.md). Nothing here returns early.
+    /// </summary>
     public sealed class PortCatalogTests : IDisposable
     {
         private readonly string _root = Path.Combine(Path.GetTempPath(), "haniwers-tty-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+
+        private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+        private static IReadOnlyList<PortInfo> Windows() => WindowsPorts.List(new RegFileSource(Fixture("windows-laptop.reg")));
+
+        private static IReadOnlyList<PortInfo> Mac() =>
+            MacPorts.List(File.ReadAllLines(Fixture("macos-dev.txt")), File.ReadAllText(Fixture("macos-ioreg.txt")));
+
+        private static string NoLinks(string path) => path;
 
         private void AddPort(string name, string? vendor = null, string? product = null, string? description = null, string? serial = null)
         {
@@ -21,29 +35,43 @@ namespace Haniwers.Tests.Transport
             if (serial is not null) File.WriteAllText(Path.Combine(device, "serial"), serial + "\n");
         }
 
+        // ---- Linux ----
+
         [Fact]
-        public void ListsUsbSerialPortsWithWhatTheSystemSaysAndSkipsPhantomPorts()
+        public void LinuxListsUsbSerialPortsWithWhatTheSystemSaysAndSkipsPhantomPorts()
         {
             AddPort("ttyUSB0", "1a86", "7523", "USB Serial", "A1");
             AddPort("ttyACM0", "16c0", "0483", "Teensy");
+            AddPort("rfcomm0");
             AddPort("ttyS0");
-            var ports = PortCatalog.List(_root);
-            if (Environment.OSVersion.Platform != PlatformID.Unix) return; // Windows lists SerialPort names instead
-            Assert.Equal(new[] { "/dev/ttyACM0", "/dev/ttyUSB0" }, ports.Select(p => p.PortName));
+            var ports = LinuxPorts.List(_root, NoLinks);
+            Assert.Equal(new[] { "/dev/rfcomm0", "/dev/ttyACM0", "/dev/ttyUSB0" }, ports.Select(p => p.PortName));
             var ch340 = ports.Single(p => p.PortName == "/dev/ttyUSB0");
-            Assert.Equal("1a86", ch340.VendorId);
-            Assert.Equal("7523", ch340.ProductId);
-            Assert.Equal("USB Serial", ch340.Description);
-            Assert.Equal("A1", ch340.SerialNumber);
+            Assert.Equal(("1a86", "7523", "USB Serial", "A1"), (ch340.VendorId, ch340.ProductId, ch340.Description, ch340.SerialNumber));
             Assert.True(ch340.LooksLikeDetector);
             Assert.False(ports.Single(p => p.PortName == "/dev/ttyACM0").LooksLikeDetector);
+            Assert.True(ports.Single(p => p.PortName == "/dev/rfcomm0").IsBluetooth);
         }
 
         [Fact]
-        public void FollowsSysfsRelativeLinksToTheUsbDevice()
+        public void LinuxFollowsTheDeviceLinkAsTheResolverReportsIt()
         {
-            if (Environment.OSVersion.Platform != PlatformID.Unix) return;
-            // as in sysfs: class/tty/ttyUSB0 -> ../../devices/.../ttyUSB0/tty/ttyUSB0, whose device -> ../../../ttyUSB0
+            // sysfs: class/tty/ttyUSB0/device leads, through relative links, to a folder under the USB device
+            string usb = Path.Combine(_root, "devices", "usb1", "1-1");
+            string iface = Path.Combine(usb, "1-1:1.0", "ttyUSB0");
+            Directory.CreateDirectory(iface);
+            File.WriteAllText(Path.Combine(usb, "idVendor"), "0403\n");
+            File.WriteAllText(Path.Combine(usb, "idProduct"), "6001\n");
+            string classDevice = Path.Combine(_root, "class", "ttyUSB0", "device");
+            Directory.CreateDirectory(classDevice);
+            var port = Assert.Single(LinuxPorts.List(Path.Combine(_root, "class"), path => path == classDevice ? iface : path));
+            Assert.Equal(("0403", "6001"), (port.VendorId, port.ProductId));
+            Assert.True(port.LooksLikeDetector);
+        }
+
+        [UnixFact]
+        public void LinuxResolvesRealSysfsShapedRelativeLinksThroughLibc()
+        {
             string usb = Path.Combine(_root, "devices", "usb1", "1-1");
             string tty = Path.Combine(usb, "1-1:1.0", "ttyUSB0", "tty", "ttyUSB0");
             Directory.CreateDirectory(tty);
@@ -52,41 +80,146 @@ namespace Haniwers.Tests.Transport
             Directory.CreateDirectory(Path.Combine(_root, "class", "tty"));
             Directory.CreateSymbolicLink(Path.Combine(_root, "class", "tty", "ttyUSB0"), "../../devices/usb1/1-1/1-1:1.0/ttyUSB0/tty/ttyUSB0");
             Directory.CreateSymbolicLink(Path.Combine(tty, "device"), "../../../ttyUSB0");
-            var port = Assert.Single(PortCatalog.List(Path.Combine(_root, "class", "tty")));
+            var port = Assert.Single(LinuxPorts.List(Path.Combine(_root, "class", "tty"), LinuxSystem.RealPath));
             Assert.Equal("0403", port.VendorId);
-            Assert.Equal("6001", port.ProductId);
-            Assert.True(port.LooksLikeDetector);
+        }
+
+        // ---- Windows ----
+
+        [Fact]
+        public void WindowsListsThePresentPortsWithTheirDevices()
+        {
+            var ports = Windows();
+            Assert.Equal(new[] { "COM1", "COM3", "COM4", "COM5" }, ports.Select(p => p.PortName)); // COM7 is unplugged
+            var ch340 = ports.Single(p => p.PortName == "COM3");
+            Assert.Equal(("1a86", "7523"), (ch340.VendorId, ch340.ProductId));
+            Assert.Equal("USB-SERIAL CH340 (COM3)", ch340.Description);
+            Assert.Null(ch340.SerialNumber); // Windows made the instance name up: the chip has no serial
+            Assert.True(ch340.LooksLikeDetector);
+            var ftdi = ports.Single(p => p.PortName == "COM4");
+            Assert.Equal(("0403", "6001", "A50285BI"), (ftdi.VendorId, ftdi.ProductId, ftdi.SerialNumber));
+            Assert.Equal("FTDI", ftdi.Manufacturer);
+            var bluetooth = ports.Single(p => p.PortName == "COM5");
+            Assert.True(bluetooth.IsBluetooth);
+            Assert.False(bluetooth.LooksLikeDetector);
+            Assert.Equal("Standard Serial over Bluetooth link (COM5)", bluetooth.Description);
+            Assert.Contains("no USB vendor id", ports.Single(p => p.PortName == "COM1").Qualification);
         }
 
         [Fact]
-        public void AutoPicksTheOneDetectorLikePort()
+        public void WindowsAutoAsksWhichOfTwoBridgesAndSaysWhyEachQualified()
         {
-            if (Environment.OSVersion.Platform != PlatformID.Unix) return;
+            // the CH340 detector and the FTDI cable both look like detectors: auto must not guess
+            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(Windows()));
+            Assert.Contains("2 ports look like detectors", ex.Message);
+            Assert.Contains("COM3 (USB-SERIAL CH340 (COM3), 1a86:7523: USB 1a86:7523 (QinHeng CH340)", ex.Message);
+            Assert.Contains("COM5 (Standard Serial over Bluetooth link (COM5): Bluetooth serial link, not a detector)", ex.Message);
+            // with the FTDI cable unplugged, the detector is the one
+            Assert.Equal("COM3", PortCatalog.ChooseDetector(Windows().Where(p => p.PortName != "COM4").ToList()));
+        }
+
+        // ---- macOS ----
+
+        [Fact]
+        public void MacListsCallOutDevicesWithUsbIdsFromIoreg()
+        {
+            var ports = Mac();
+            Assert.Equal(new[] { "/dev/cu.Bluetooth-Incoming-Port", "/dev/cu.debug-console", "/dev/cu.usbserial-1410", "/dev/cu.usbserial-A50285BI" },
+                ports.Select(p => p.PortName));
+            var ch340 = ports.Single(p => p.PortName == "/dev/cu.usbserial-1410");
+            Assert.Equal(("1a86", "7523", "USB Serial"), (ch340.VendorId, ch340.ProductId, ch340.Description));
+            var ftdi = ports.Single(p => p.PortName == "/dev/cu.usbserial-A50285BI");
+            Assert.Equal(("0403", "6001", "A50285BI", "FTDI"), (ftdi.VendorId, ftdi.ProductId, ftdi.SerialNumber, ftdi.Manufacturer));
+            Assert.False(ports.Single(p => p.PortName.EndsWith("Bluetooth-Incoming-Port")).LooksLikeDetector);
+            Assert.False(ports.Single(p => p.PortName.EndsWith("debug-console")).LooksLikeDetector);
+        }
+
+        [Fact]
+        public void MacAutoNeverPicksBluetoothOrTheDebugConsole()
+        {
+            var withoutCables = Mac().Where(p => !p.PortName.EndsWith("A50285BI")).ToList();
+            Assert.Equal("/dev/cu.usbserial-1410", PortCatalog.ChooseDetector(withoutCables));
+            var onlyBuiltIn = Mac().Where(p => !p.PortName.Contains("usbserial")).ToList();
+            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(onlyBuiltIn));
+            Assert.Contains("no port looks like a detector", ex.Message);
+            Assert.Contains("debug console", ex.Message);
+        }
+
+        // ---- auto on Linux, and the message with no port ----
+
+        [Fact]
+        public void AutoPicksTheOneDetectorLikePortAndListsWhatItFoundOtherwise()
+        {
             AddPort("ttyUSB0", "2341", "0043", "Arduino Uno");
             AddPort("ttyACM3", "16c0", "0483", "Teensy");
-            Assert.Equal("/dev/ttyUSB0", DeviceLinks.ResolveAuto(_root));
-        }
-
-        [Fact]
-        public void AutoWithSeveralCandidatesListsWhatItFound()
-        {
-            if (Environment.OSVersion.Platform != PlatformID.Unix) return;
-            AddPort("ttyUSB0", "2341", "0043", "Arduino Uno");
+            Assert.Equal("/dev/ttyUSB0", PortCatalog.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
             AddPort("ttyUSB1", "0403", "6001", "FT232R");
-            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ResolveAuto(_root));
+            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
             Assert.Contains("2 ports look like detectors", ex.Message);
-            Assert.Contains("/dev/ttyUSB0 (Arduino Uno, 2341:0043)", ex.Message);
-            Assert.Contains("/dev/ttyUSB1", ex.Message);
+            Assert.Contains("/dev/ttyUSB0 (Arduino Uno, 2341:0043", ex.Message);
+            Assert.Contains("/dev/ttyACM3 (Teensy, 16c0:0483: USB 16c0:0483, a vendor no OSECHI board uses)", ex.Message);
         }
 
         [Fact]
-        public void AutoWithNoCandidateSaysSo()
+        public void AutoWithNoPortSaysSo()
         {
-            if (Environment.OSVersion.Platform != PlatformID.Unix) return;
-            Directory.CreateDirectory(_root);
-            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ResolveAuto(_root));
+            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(Array.Empty<PortInfo>()));
             Assert.Contains("no port looks like a detector", ex.Message);
             Assert.Contains("no serial port at all", ex.Message);
+        }
+
+        // ---- one lock per device ----
+
+        [Theory]
+        [InlineData("COM3", "COM3")]
+        [InlineData(@"\\.\COM3", "COM3")]
+        [InlineData("com3", "COM3")]
+        [InlineData(@"\\.\com12", "COM12")]
+        public void WindowsLockKeyIsTheComNumber(string name, string key) =>
+            Assert.Equal(key, PortIdentity.LockKey(name, HostPlatform.Windows, NoLinks));
+
+        [Fact]
+        public void MacLockKeyIsSharedByTheCallOutAndDialInDevices()
+        {
+            string cu = PortIdentity.LockKey("/dev/cu.usbserial-1410", HostPlatform.MacOS, NoLinks);
+            Assert.Equal(cu, PortIdentity.LockKey("/dev/tty.usbserial-1410", HostPlatform.MacOS, NoLinks));
+            Assert.NotEqual(cu, PortIdentity.LockKey("/dev/cu.usbserial-1420", HostPlatform.MacOS, NoLinks));
+        }
+
+        [Fact]
+        public void LinuxLockKeyIsTheResolvedPath()
+        {
+            string byId = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0";
+            Func<string, string> resolve = p => p == byId ? "/dev/ttyUSB0" : p;
+            Assert.Equal(PortIdentity.LockKey("/dev/ttyUSB0", HostPlatform.Linux, resolve), PortIdentity.LockKey(byId, HostPlatform.Linux, resolve));
+        }
+
+        [UnixFact]
+        public void TwoNamesOfOneDeviceTakeOneLock()
+        {
+            // a symlink to a device, as /dev/serial/by-id is: opening both names must collide
+            Directory.CreateDirectory(_root);
+            string device = Path.Combine(_root, "ttyFAKE0");
+            File.WriteAllText(device, "");
+            string link = Path.Combine(_root, "by-id-fake");
+            File.CreateSymbolicLink(link, device);
+            using var first = NamedLock.Acquire(NamedLock.PortLockFile(device), "test");
+            Assert.Throws<LockHeldException>(() => NamedLock.Acquire(NamedLock.PortLockFile(link), "test"));
+        }
+
+        // ---- every type loads on this host ----
+
+        [Fact]
+        public void EveryPublicTypeLoadsAndEveryReaderRunsWhateverTheHost()
+        {
+            var assembly = typeof(PortCatalog).Assembly;
+            foreach (var type in assembly.GetExportedTypes())
+            {
+                System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(type.TypeHandle); // no DllNotFound, no EntryPointNotFound
+            }
+            Assert.NotEmpty(Windows());
+            Assert.NotEmpty(Mac());
+            Assert.NotNull(PortCatalog.List()); // this host's own reader, behind its guard
         }
 
         public void Dispose()

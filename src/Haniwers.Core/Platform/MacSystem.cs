@@ -1,0 +1,41 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+
+namespace Haniwers.Platform
+{
+    /// <summary>The macOS calls the module makes, in one place, each guarded by the platform check.</summary>
+    public static class MacSystem
+    {
+        /// <summary>The serial device names in /dev (cu.* and tty.*); none elsewhere.</summary>
+        public static IReadOnlyList<string> SerialDevices()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX) || !Directory.Exists("/dev")) return Array.Empty<string>();
+            return Directory.GetFiles("/dev", "cu.*").Concat(Directory.GetFiles("/dev", "tty.*")).Select(Path.GetFileName).ToList()!;
+        }
+
+        /// <summary>What `ioreg -r -c IOUSBHostDevice -l` prints (USB devices and what hangs under them); empty when it cannot run.</summary>
+        public static string UsbRegistry()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return "";
+            try
+            {
+                using var process = Process.Start(new ProcessStartInfo("/usr/sbin/ioreg", "-r -c IOUSBHostDevice -l")
+                {
+                    RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, CreateNoWindow = true,
+                });
+                if (process is null) return "";
+                string output = process.StandardOutput.ReadToEnd();
+                process.WaitForExit(5000);
+                return output;
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                return "";
+            }
+        }
+    }
+}
