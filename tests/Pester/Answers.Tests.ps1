@@ -109,10 +109,12 @@ Describe 'haniwers files and configs, both ways' {
     It 'fits a haniwers v0 threshold_scan.csv by channel with its own window length' {
         $model = [Haniwers.Simulation.SimulatorOptions]::new()
         $random = [System.Random]::new(3)
+        $time = [datetimeoffset]'2024-06-02T08:44:20+09:00'
         $lines = foreach ($ch in 1..3) { foreach ($t in (240..340 | Where-Object { $_ % 4 -eq 0 })) {
             $expected = $model.ExpectedRate($ch, $t) * 10
             $events = [int][math]::Round($expected + [math]::Sqrt($expected) * ($random.NextDouble() - 0.5))
-            "2024-06-02T08:44:20+09:00,10,$ch,$t,$events,24.51,100201.33,35.20" } }
+            $time = $time.AddSeconds(11)   # one window of 10 s and the writes: the rows are windows, seconds apart
+            "$($time.ToString('o')),10,$ch,$t,$events,24.51,100201.33,35.20" } }
         $path = Join-Path $folder 'threshold_scan.csv'
         Set-Content $path $lines
         $fits = @(Measure-HaniwersThreshold -Path $path -WarningAction SilentlyContinue)
@@ -225,5 +227,68 @@ Describe 'Odd inputs get a clear, specific error' {
         } else {
             $stop.FullyQualifiedErrorId | Should -BeLike 'PortAccessDenied*'
         }
+    }
+}
+
+Describe 'One threshold per channel, whatever the pipeline brings' {
+    It 'refuses a channel that two fits name, even when one of them was refused' {
+        $folder = New-TestFolder
+        try {
+            $null = Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 8 -StepSize 4 -Duration 0.5 -SettleTime 0 -OutputDirectory $folder
+            $good = @(Measure-HaniwersThreshold -Path $folder -WarningAction SilentlyContinue)
+            $flat = Import-Csv (New-FlatScan $folder) | Where-Object Channel -eq 1 | Measure-HaniwersThreshold -WarningAction SilentlyContinue
+            $results = @(@($good[0], $flat, $good[1]) | Set-HaniwersThreshold -PortName sim -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
+            ($results | ForEach-Object Channel) -join ',' | Should -Be '2'
+            @($err | Where-Object { $_.FullyQualifiedErrorId -like 'ThresholdNotRecommended*' }).Count | Should -Be 1
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    It 'refuses two rows of one channel instead of keeping the last' {
+        $rows = @([pscustomobject]@{ Channel = 1; Threshold = 280 }, [pscustomobject]@{ Channel = 1; Threshold = 290 }, [pscustomobject]@{ Channel = 2; Threshold = 300 })
+        $results = @($rows | Set-HaniwersThreshold -PortName sim -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
+        ($results | ForEach-Object Channel) -join ',' | Should -Be '2'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DuplicateChannel*'
+        $err[0].Exception.Message | Should -Match 'Channel 1 was given twice.*280, then 290'
+    }
+
+    It 'names the channel of an empty threshold from a CSV of fits' {
+        $rows = @([pscustomobject]@{ Channel = 3; Threshold = '' })
+        $results = @($rows | Set-HaniwersThreshold -PortName sim -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 0
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ThresholdOutOfRange*'
+        $err[0].Exception.Message | Should -Match 'Channel 3 has no threshold'
+    }
+}
+
+Describe 'The latest run is the one measured last' {
+    It 'takes the newer haniwers file, not the last name in order' {
+        $folder = New-TestFolder
+        try {
+            $model = [Haniwers.Simulation.SimulatorOptions]::new()
+            function Rows([datetime] $start, [int] $shift) {
+                $i = 0
+                foreach ($t in (240..340 | Where-Object { $_ % 4 -eq 0 })) {
+                    $hits = foreach ($ch in 1..3) { [int]($model.ExpectedRate($ch, $t - $shift) * 10) }
+                    "{0},{1},{2},{2},{2},{3},{4},{5}" -f $start.AddSeconds(10 * $i++).ToString('o'), (($hits | Measure-Object -Sum).Sum), $t, $hits[0], $hits[1], $hits[2]
+                }
+            }
+            Set-Content (Join-Path $folder 'parallel.csv') (Rows ([datetime]'2025-03-01T10:00:00') 0)
+            Set-Content (Join-Path $folder 'serial.csv') (Rows ([datetime]'2024-06-01T10:00:00') 30)
+            $output = @(Measure-HaniwersThreshold -Path $folder -DurationSeconds 10 -Verbose -WarningAction SilentlyContinue 4>&1)
+            $fits = @($output | Where-Object { $_ -is [Haniwers.Analysis.ThresholdFit] })
+            ($fits.RunId | Sort-Object -Unique) | Should -Be 'parallel.csv@2025-03-01T10:00:00'
+            [math]::Abs(($fits | Where-Object Channel -eq 1).Mean - 280) | Should -BeLessThan 3
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    It 'changes no file under -WhatIf, even in a folder a crash left' {
+        $folder = New-TestFolder
+        try {
+            $null = Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 8 -StepSize 4 -Duration 0.2 -SettleTime 0 -OutputDirectory $folder
+            [System.IO.File]::AppendAllText((Join-Path $folder 'scan_results_ch1.csv'), '2026-01-01T00:00:00.0000000+00:00,cut,Para')
+            $before = Get-ChildItem $folder -File | ForEach-Object { "$($_.Name):$($_.Length)" }
+            $null = Measure-HaniwersThreshold -Path $folder -WhatIf -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            Get-ChildItem $folder -File | ForEach-Object { "$($_.Name):$($_.Length)" } | Should -Be $before
+        } finally { Remove-Item $folder -Recurse -Force }
     }
 }

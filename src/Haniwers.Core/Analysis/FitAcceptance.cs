@@ -11,15 +11,17 @@ namespace Haniwers.Analysis
     /// </summary>
     public static class FitAcceptance
     {
-        /// <summary>The edge must stand out: Height at least this many times its error, and this many typical rate errors.</summary>
+        /// <summary>The edge must stand out: Height at least this many times its error.</summary>
         public const double MinimumEdgeSignificance = 5;
+        /// <summary>Largest chi-square per degree of freedom of a weighted fit: beyond it the curve does not describe the points.</summary>
+        public const double MaximumReducedChiSquare = 10;
         /// <summary>Distinct thresholds needed within Mean ± 2 Sigma.</summary>
         public const int MinimumPointsAcrossEdge = 3;
         /// <summary>Largest SigmaError / Sigma; MeanError may be at most one Sigma.</summary>
         public const double MaximumRelativeSigmaError = 0.5;
 
         public static string? Rejection(ThresholdFit fit, ExitCondition exit, bool converged, double[] start,
-            Vector<double> lower, Vector<double> upper, double typicalRateError, double sigmaMultiple)
+            Vector<double> lower, Vector<double> upper, double sigmaMultiple)
         {
             var x = fit.Data.Select(p => p.Threshold).Distinct().OrderBy(t => t).ToArray();
             double xMin = fit.ScanStart, xMax = fit.ScanStop, span = Math.Max(xMax - xMin, 1);
@@ -27,8 +29,8 @@ namespace Haniwers.Analysis
                 return $"the fit did not converge ({exit})";
             if (new[] { fit.HeightError, fit.MeanError, fit.SigmaError }.Any(e => double.IsNaN(e) || double.IsInfinity(e)))
                 return "the fit's errors cannot be computed (the data do not constrain every parameter)";
-            if (fit.Height < MinimumEdgeSignificance * fit.HeightError || fit.Height < MinimumEdgeSignificance * typicalRateError)
-                return $"no visible edge: the rate falls by {fit.Height:0.###} Hz ± {fit.HeightError:0.###}, flat within its errors across the scan (wrong range, or a dead channel)";
+            if (fit.Height < MinimumEdgeSignificance * fit.HeightError)
+                return $"no edge stands out: the fitted fall of the rate, {fit.Height:0.###} Hz ± {fit.HeightError:0.###}, is less than {MinimumEdgeSignificance} times its error (a flat scan, a range beside the edge, or a dead channel)";
             if (AtBound(fit.Height, lower[SCurve.Height], upper[SCurve.Height]) || AtBound(fit.Mean, lower[SCurve.Mean], upper[SCurve.Mean])
                 || AtBound(fit.Sigma, lower[SCurve.Sigma], upper[SCurve.Sigma]))
                 return "a parameter ran to the limit of its search range: the curve does not describe these points";
@@ -41,6 +43,8 @@ namespace Haniwers.Analysis
                 return $"only {across} threshold(s) across the edge (Mean ± 2 Sigma = {fit.Mean - 2 * fit.Sigma:0.#}..{fit.Mean + 2 * fit.Sigma:0.#}); scan with a smaller step_size";
             if (fit.MeanError > fit.Sigma || fit.SigmaError > MaximumRelativeSigmaError * fit.Sigma)
                 return $"the edge is not pinned down: Mean {fit.Mean:0.#} ± {fit.MeanError:0.#}, Sigma {fit.Sigma:0.#} ± {fit.SigmaError:0.#} (accepted: MeanError at most Sigma, SigmaError at most half of Sigma); measure longer windows";
+            if (fit.Weighted && fit.DegreesOfFreedom > 0 && fit.ReducedChiSquare > MaximumReducedChiSquare)
+                return $"the curve does not describe the points: chi-square/ndf is {fit.ReducedChiSquare:0.#}, more than {MaximumReducedChiSquare} (runs mixed in one file, unsteady noise, or another shape than an S-curve)";
             int threshold = SCurveFitter.ThresholdAt(fit.Mean, fit.Sigma, fit.Convention, sigmaMultiple);
             if (threshold < xMin || threshold > xMax)
                 return $"the recommended threshold {threshold} lies outside the scanned range {xMin:0}..{xMax:0}, where there are no data; extend the scan";

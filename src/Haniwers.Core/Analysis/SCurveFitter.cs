@@ -96,8 +96,7 @@ namespace Haniwers.Analysis
                 Weighted = options.Weighted, Convention = options.Convention, SigmaMultiple = options.SigmaMultiple,
                 ScanStart = xMin, ScanStop = xMax, Data = points,
             };
-            double typicalError = Math.Sqrt(points.Select(p => p.RateError * p.RateError).Average());
-            fit.Rejection = FitAcceptance.Rejection(fit, result.ReasonForExit, converged, start, lower, upper, typicalError, options.SigmaMultiple);
+            fit.Rejection = FitAcceptance.Rejection(fit, result.ReasonForExit, converged, start, lower, upper, options.SigmaMultiple);
             if (fit.Rejection is null)
             {
                 fit.Threshold0Sigma = ThresholdAt(fit, 0);

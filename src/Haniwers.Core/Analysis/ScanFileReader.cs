@@ -63,6 +63,8 @@ namespace Haniwers.Analysis
                     return ScanFileFormat.HaniwersV0ScanShort;
                 case 11 when Numbers(1, 10) && rows.All(r => IsChannel(r[2])):
                     return ScanFileFormat.HaniwersV0ScanWithHits;
+                case 8 when LooksLikeEvents(rows):
+                    throw new InvalidDataException($"'{path}' looks like a haniwers raw event file (timestamp, top, mid, btm, adc, tmp, atm, hmd: its rows are events, less than half a second apart), not a threshold scan, whose rows are windows: fit a threshold scan's parallel.csv, serial.csv or threshold_scan.csv.");
                 case 8 when Numbers(1, 7):
                     // v0: duration, the channel scanned (0..3), its threshold, events, then the means of tmp, atm, hmd
                     if (rows.All(r => Value(r[1]) > 0 && IsChannel(r[2]) && IsDac(r[3]))) return ScanFileFormat.HaniwersV0Scan;
@@ -74,6 +76,15 @@ namespace Haniwers.Analysis
                     break;
             }
             throw new InvalidDataException($"'{path}' has {columns} fields per row, starting with a timestamp, but matches no haniwers scan file (v1 parallel.csv/serial.csv: 8 whole-number fields after the timestamp; v0 threshold_scan.csv: 5, 8 or 11 fields with the channel third).");
+        }
+
+        /// <summary>A scan's rows are windows, seconds apart; a raw file's rows are events, many a second.</summary>
+        private static bool LooksLikeEvents(List<string[]> rows)
+        {
+            var times = rows.Select(r => Time(r[0])).Where(t => t is not null).Select(t => t!.Value).ToList();
+            if (times.Count < 3) return false;
+            var gaps = times.Zip(times.Skip(1), (a, b) => Math.Abs((b - a).TotalSeconds)).OrderBy(g => g).ToList();
+            return gaps[gaps.Count / 2] < 0.5;
         }
 
         /// <param name="windowSeconds">The window of a haniwers v1 file, which does not record it; rates are then counts per window when 1.</param>
@@ -97,6 +108,7 @@ namespace Haniwers.Analysis
                 if (!csv.HeaderRecord!.Contains(column)) throw new InvalidDataException($"'{path}' has no {column} column.");
             }
             bool hasRun = csv.HeaderRecord!.Contains("RunId");
+            bool hasTime = csv.HeaderRecord!.Contains("Timestamp");
             while (csv.Read())
             {
                 // a cut row (power loss) has empty or missing fields: it becomes NaN and the fit drops it with a warning
@@ -105,51 +117,100 @@ namespace Haniwers.Analysis
                     csv.TryGetField<double>("Threshold", out var threshold) ? threshold : double.NaN,
                     csv.TryGetField<double>("Events", out var events) ? events : double.NaN,
                     csv.TryGetField<double>("DurationSeconds", out var duration) ? duration : double.NaN,
-                    hasRun ? csv.GetField("RunId") : null));
+                    hasRun ? csv.GetField("RunId") : null,
+                    hasTime && DateTimeOffset.TryParse(csv.GetField("Timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null));
             }
             return points.Where(p => p.Channel >= 1 && p.Channel <= 3).ToList();
         }
 
-        /// <summary>v1: each row is one window; channel N's point is (chN, its layer's hits). The file name stands for the run.</summary>
+        /// <summary>
+        /// v1: each row is one window; channel N's point is (chN, its layer's hits). A file holds every
+        /// run appended: a run ends where a scanned channel's threshold stops rising, and is named after
+        /// the file and its first timestamp. A cut row (too few fields) becomes points the fit drops.
+        /// </summary>
         private static List<ScanPoint> ReadV1(string path, double window, int suppressThreshold)
         {
             var points = new List<ScanPoint>();
-            string run = Path.GetFileName(path);
+            var runs = new RunSplitter(Path.GetFileName(path));
             foreach (var row in Rows(path))
             {
-                for (int channel = 1; channel <= 3; channel++)
+                var time = Time(row[0]);
+                if (row.Length != 8)
                 {
-                    double threshold = Value(row[1 + channel]);
-                    if (threshold >= suppressThreshold) continue; // a serial scan held this channel quiet
-                    points.Add(new ScanPoint(channel, threshold, Value(row[4 + channel]), window, run));
+                    for (int channel = 1; channel <= 3; channel++) points.Add(new ScanPoint(channel, double.NaN, double.NaN, window, runs.Current, time));
+                    continue;
+                }
+                var scanned = Enumerable.Range(1, 3).Where(ch => Value(row[1 + ch]) < suppressThreshold).ToList(); // a serial scan held the others quiet
+                string run = runs.Next(time, scanned.Select(ch => (ch, Value(row[1 + ch]))));
+                foreach (int channel in scanned) points.Add(new ScanPoint(channel, Value(row[1 + channel]), Value(row[4 + channel]), window, run, time));
+            }
+            return points;
+        }
+
+        /// <summary>v0: each row is one window of the channel in its third field (0: all, a parallel scan); its length is the second.</summary>
+        private static List<ScanPoint> ReadV0(string path, ScanFileFormat format)
+        {
+            int columns = format == ScanFileFormat.HaniwersV0ScanShort ? 5 : format == ScanFileFormat.HaniwersV0Scan ? 8 : 11;
+            var points = new List<ScanPoint>();
+            var runs = new RunSplitter(Path.GetFileName(path));
+            foreach (var row in Rows(path))
+            {
+                var time = Time(row[0]);
+                if (row.Length != columns || row.Length < 5)
+                {
+                    if (row.Length >= 3 && Value(row[2]) is double ch && ch >= 1 && ch <= 3) points.Add(new ScanPoint((int)ch, double.NaN, double.NaN, 1, runs.Current, time));
+                    continue;
+                }
+                double duration = Value(row[1]), threshold = Value(row[3]);
+                int channel = (int)Value(row[2]);
+                var channels = channel == 0 ? new[] { 1, 2, 3 } : new[] { channel };
+                string run = runs.Next(time, channels.Select(ch => (ch, threshold)));
+                foreach (int ch in channels)
+                {
+                    // the late form counts hits per layer; the others count every event of the window, the other channels held quiet
+                    double events = format == ScanFileFormat.HaniwersV0ScanWithHits ? Value(row[4 + ch]) : Value(row[4]);
+                    if (format != ScanFileFormat.HaniwersV0ScanWithHits && channel == 0) continue; // no per-layer counts: not attributable
+                    points.Add(new ScanPoint(ch, threshold, events, duration, run, time));
                 }
             }
             return points;
         }
 
-        /// <summary>v0: each row is one window of the channel in its third field; the window's length is the second.</summary>
-        private static List<ScanPoint> ReadV0(string path, ScanFileFormat format)
+        /// <summary>
+        /// Tells the runs of a file that haniwers appended to: within a run every scanned channel's
+        /// threshold rises; a threshold that does not means a new run began.
+        /// </summary>
+        private sealed class RunSplitter
         {
-            var points = new List<ScanPoint>();
-            string run = Path.GetFileName(path);
-            foreach (var row in Rows(path))
+            private readonly string _file;
+            private readonly Dictionary<int, double> _last = new Dictionary<int, double>();
+
+            public RunSplitter(string file)
             {
-                double duration = Value(row[1]), threshold = Value(row[3]);
-                int channel = (int)Value(row[2]);
-                if (format == ScanFileFormat.HaniwersV0ScanWithHits)
-                {
-                    // hit_top, hit_mid, hit_btm per layer; channel 0 marks a parallel scan, all channels at vth
-                    for (int ch = 1; ch <= 3; ch++)
-                    {
-                        if (channel == 0 || channel == ch) points.Add(new ScanPoint(ch, threshold, Value(row[4 + ch]), duration, run));
-                    }
-                    continue;
-                }
-                // the 5- and 8-field forms count every event of the window, the other channels being held quiet
-                if (channel >= 1) points.Add(new ScanPoint(channel, threshold, Value(row[4]), duration, run));
+                _file = file;
+                Current = file;
             }
-            return points;
+
+            public string Current { get; private set; }
+
+            public string Next(DateTimeOffset? time, IEnumerable<(int channel, double threshold)> scanned)
+            {
+                var list = scanned.ToList();
+                bool restart = _last.Count == 0 || list.Any(s => _last.TryGetValue(s.channel, out var last) && s.threshold <= last);
+                if (restart)
+                {
+                    _last.Clear();
+                    Current = time is DateTimeOffset t ? $"{_file}@{t:yyyy-MM-ddTHH:mm:ss}" : $"{_file}#{++_count}";
+                }
+                foreach (var (channel, threshold) in list) _last[channel] = threshold;
+                return Current;
+            }
+
+            private int _count;
         }
+
+        private static DateTimeOffset? Time(string field) =>
+            DateTimeOffset.TryParse(field, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var t) ? t : (DateTimeOffset?)null;
 
         private static IEnumerable<string[]> Rows(string path) =>
             File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(Split);

@@ -5,13 +5,14 @@ namespace Haniwers.Analysis
     /// <summary>One measured point of an S-curve: a channel's count at one threshold in one window.</summary>
     public readonly struct ScanPoint
     {
-        public ScanPoint(int channel, double threshold, double events, double durationSeconds, string? runId = null)
+        public ScanPoint(int channel, double threshold, double events, double durationSeconds, string? runId = null, DateTimeOffset? timestamp = null)
         {
             Channel = channel;
             Threshold = threshold;
             Events = events;
             DurationSeconds = durationSeconds;
             RunId = runId;
+            Timestamp = timestamp;
         }
 
         public int Channel { get; }
@@ -19,6 +20,8 @@ namespace Haniwers.Analysis
         public double Events { get; }
         public double DurationSeconds { get; }
         public string? RunId { get; }
+        /// <summary>When the window was measured, where the input says: it tells which run is the latest.</summary>
+        public DateTimeOffset? Timestamp { get; }
 
         public double Rate => Events / DurationSeconds;
 

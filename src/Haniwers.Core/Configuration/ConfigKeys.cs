@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 
 namespace Haniwers.Configuration
@@ -30,6 +31,30 @@ namespace Haniwers.Configuration
                 result[Normalize(entry.Key)] = NormalizeValue(entry.Value);
             }
             return result;
+        }
+
+        /// <summary>
+        /// Keys that normalise to one key in the same table (baudrate and BaudRate, step_size and
+        /// stepsize): path of the table's key → the spellings found. TOML and haniwers keep them apart.
+        /// </summary>
+        public static IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Collisions(IEnumerable<KeyValuePair<string, object?>> source, string prefix)
+        {
+            var entries = source.ToList();
+            foreach (var group in entries.GroupBy(e => Normalize(e.Key)).Where(g => g.Count() > 1))
+            {
+                yield return new KeyValuePair<string, IReadOnlyList<string>>(prefix + group.Key, group.Select(e => prefix + e.Key).ToList());
+            }
+            foreach (var entry in entries)
+            {
+                IEnumerable<KeyValuePair<string, object?>>? child = entry.Value switch
+                {
+                    IDictionary<string, object?> generic => generic,
+                    IDictionary plain => Entries(plain),
+                    _ => null,
+                };
+                if (child is null) continue;
+                foreach (var collision in Collisions(child, prefix + entry.Key + ".")) yield return collision;
+            }
         }
 
         /// <summary>Entries of a non-generic dictionary (a PowerShell hashtable) as string-keyed pairs.</summary>

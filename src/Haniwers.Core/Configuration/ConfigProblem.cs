@@ -4,6 +4,7 @@ namespace Haniwers.Configuration
     public enum ConfigProblemKind
     {
         InvalidValue,
+        DuplicateKey,
         MissingChannel,
         DuplicateChannel,
         UnknownChannel,

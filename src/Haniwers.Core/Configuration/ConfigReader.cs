@@ -46,10 +46,11 @@ namespace Haniwers.Configuration
             {
                 throw ConfigFileException.NotFound(path);
             }
-            return ReadToml(ConfigText.Read(path), path);
+            return ReadToml(ConfigText.Read(path, out bool byteOrderMark), path, byteOrderMark);
         }
 
-        public static HaniwersConfig ReadToml(string text, string source)
+        /// <param name="byteOrderMark">The file began with one: haniwers would refuse it.</param>
+        public static HaniwersConfig ReadToml(string text, string source, bool byteOrderMark = false)
         {
             TomlTable table;
             try
@@ -77,6 +78,13 @@ namespace Haniwers.Configuration
             }
             var config = ReadTree(ConfigKeys.NormalizeTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value))), source);
             config.HaniwersKeysMissing = HaniwersCompatibility.MissingKeys(table);
+            config.HaniwersProblems = HaniwersCompatibility.Problems(table, byteOrderMark);
+            foreach (var duplicate in ConfigKeys.Collisions(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value)), ""))
+            {
+                config.ReadProblems.Add(new ConfigProblem(ConfigProblemKind.DuplicateKey, null, duplicate.Key, duplicate.Value,
+                    $"{string.Join(" and ", duplicate.Value)} name the same key here (case and '_' are ignored), but they are two keys to haniwers: which one is meant is ambiguous.",
+                    $"keep one of {string.Join(", ", duplicate.Value)}, spelled as in haniwers' config (lower case, with '_')."));
+            }
             return config;
         }
 
@@ -88,8 +96,16 @@ namespace Haniwers.Configuration
         }
 
         /// <summary>Reads the structure from any nested dictionary: a TomlTable, a Hashtable, a psd1's data.</summary>
-        public static HaniwersConfig ReadDictionary(IDictionary tree, string source) =>
-            ReadTree(ConfigKeys.NormalizeTree(ConfigKeys.Entries(tree)), source);
+        public static HaniwersConfig ReadDictionary(IDictionary tree, string source)
+        {
+            var config = ReadTree(ConfigKeys.NormalizeTree(ConfigKeys.Entries(tree)), source);
+            foreach (var duplicate in ConfigKeys.Collisions(ConfigKeys.Entries(tree), ""))
+            {
+                config.ReadProblems.Add(new ConfigProblem(ConfigProblemKind.DuplicateKey, null, duplicate.Key, duplicate.Value,
+                    $"{string.Join(" and ", duplicate.Value)} name the same key here (case and '_' are ignored): which one is meant is ambiguous.", $"keep one of {string.Join(", ", duplicate.Value)}."));
+            }
+            return config;
+        }
 
         private static HaniwersConfig ReadTree(Dictionary<string, object?> root, string source)
         {
@@ -229,6 +245,11 @@ namespace Haniwers.Configuration
                     case long l when l >= int.MinValue && l <= int.MaxValue: return (int)l;
                     case double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue: return (int)d;
                     case string s when int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p): return p;
+                    case long big:
+                        Unreadable.Add(key);
+                        _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
+                            $"{big} is far out of range.", key is "center" or "startthreshold" or "threshold" ? $"set {DisplayKey(key)} between 1 and 1023." : $"write {DisplayKey(key)} as a small whole number."));
+                        return null;
                 }
                 Unreadable.Add(key);
                 string fix = key == "threshold" ? $"write {DisplayKey(key)} as an integer 1..1023, or \"none\" for no threshold." : $"write {DisplayKey(key)} as an integer, without quotes.";

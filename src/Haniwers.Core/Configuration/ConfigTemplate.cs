@@ -10,6 +10,28 @@ namespace Haniwers.Configuration
     /// </summary>
     public static class ConfigTemplate
     {
+        /// <summary>A TOML basic string: backslashes, quotes and control characters escaped.</summary>
+        public static string Quote(string value)
+        {
+            var text = new System.Text.StringBuilder("\"");
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case '\\': text.Append("\\\\"); break;
+                    case '"': text.Append("\\\""); break;
+                    case '\n': text.Append("\\n"); break;
+                    case '\r': text.Append("\\r"); break;
+                    case '\t': text.Append("\\t"); break;
+                    default:
+                        if (char.IsControl(c)) text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                        else text.Append(c);
+                        break;
+                }
+            }
+            return text.Append('"').ToString();
+        }
+
         public static string Render(string port, IReadOnlyList<int> centers, int nsteps, int stepSize, double duration)
         {
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
@@ -30,7 +52,7 @@ threshold = ""none""          # the threshold for data taking; ""none"" leaves t
 
 [device]
 label = ""osechi""          # a name for this detector
-port = ""{port}""{new string(' ', System.Math.Max(1, 16 - port.Length))}# COM3, /dev/ttyUSB0, ""auto""; ""sim"" is the PowerShell module's simulated detector
+port = {Quote(port)}{new string(' ', System.Math.Max(1, 18 - Quote(port).Length))}# COM3, /dev/ttyUSB0, ""auto""; ""sim"" is the PowerShell module's simulated detector
 baudrate = 115200
 timeout = 2.0             # seconds to wait for the detector to answer
 firmware = ""text""         # (Haniwers) ""text"" = kurikintons v1.6 and later, ""binary"" = legacy OSECHI

@@ -12,9 +12,13 @@ namespace Haniwers.Configuration
     /// </summary>
     public static class ConfigText
     {
-        public static string Read(string path)
+        public static string Read(string path) => Read(path, out _);
+
+        /// <param name="byteOrderMark">Whether the file starts with one (haniwers' tomllib refuses such a file).</param>
+        public static string Read(string path, out bool byteOrderMark)
         {
             byte[] bytes = File.ReadAllBytes(path);
+            byteOrderMark = StartsWith(bytes, 0xEF, 0xBB, 0xBF) || StartsWith(bytes, 0xFF, 0xFE) || StartsWith(bytes, 0xFE, 0xFF);
             if (StartsWith(bytes, 0xEF, 0xBB, 0xBF)) return Strict(path, bytes, 3);
             if (StartsWith(bytes, 0xFF, 0xFE, 0x00, 0x00)) return new UTF32Encoding(false, true, true).GetString(bytes, 4, bytes.Length - 4);
             if (StartsWith(bytes, 0xFF, 0xFE)) return new UnicodeEncoding(false, true, true).GetString(bytes, 2, bytes.Length - 2);

@@ -15,6 +15,59 @@ namespace Haniwers.Configuration
         public static readonly IReadOnlyList<string> SamplerKeys = new[] { "label", "workspace", "filename_prefix", "filename_suffix", "events_per_file", "number_of_files", "stream_mode" };
         public static readonly IReadOnlyList<string> SensorKeys = new[] { "id", "name", "label", "step_size" };
 
+        /// <summary>The baud rates haniwers' model accepts.</summary>
+        public static readonly IReadOnlyList<long> BaudRates = new long[] { 300, 600, 1200, 2400, 4800, 9600, 14400, 19200, 28800, 38400, 57600, 115200 };
+
+        /// <summary>
+        /// Values haniwers' validators refuse although this module reads them, as "device.timeout = 100
+        /// (haniwers: more than 0, at most 60)". A file with a byte-order mark is refused by tomllib.
+        /// </summary>
+        public static IReadOnlyList<string> Problems(TomlTable root, bool byteOrderMark)
+        {
+            var problems = new List<string>();
+            if (byteOrderMark) problems.Add("the file starts with a byte-order mark, which haniwers (tomllib) refuses: save it as UTF-8 without one");
+            TomlTable? Table(string name) => root.TryGetValue(name, out var v) ? v as TomlTable : null;
+            void Check(TomlTable? table, string prefix, string key, System.Func<object, bool> ok, string rule)
+            {
+                if (table is null || !table.TryGetValue(key, out var value)) return;
+                if (!ok(value)) problems.Add($"{prefix}.{key} = {Show(value)} (haniwers: {rule})");
+            }
+            bool IsString(object v) => v is string;
+            bool NonEmpty(object v) => v is string s && s.Length > 0;
+            bool PositiveInt(object v) => v is long l && l > 0;
+            bool Dac(object v) => v is long l && l >= 1 && l <= 1023;
+            var device = Table("device");
+            Check(device, "device", "label", IsString, "a string");
+            Check(device, "device", "port", NonEmpty, "a string that is not empty");
+            Check(device, "device", "baudrate", v => v is long b && BaudRates.Contains(b), "one of " + string.Join(", ", BaudRates));
+            Check(device, "device", "timeout", v => v is long or double && System.Convert.ToDouble(v) > 0 && System.Convert.ToDouble(v) <= 60, "more than 0, at most 60 seconds");
+            var sampler = Table("sampler");
+            foreach (var key in new[] { "label", "workspace", "filename_prefix", "filename_suffix" }) Check(sampler, "sampler", key, IsString, "a string");
+            foreach (var key in new[] { "events_per_file", "number_of_files", "max_retry" }) Check(sampler, "sampler", key, PositiveInt, "a whole number above 0");
+            Check(sampler, "sampler", "stream_mode", v => v is bool, "true or false");
+            Check(sampler, "sampler", "mode", v => v is "count_based" or "time_based", "\"count_based\" or \"time_based\"");
+            Check(sampler, "sampler", "duration", v => v is long or double && System.Convert.ToDouble(v) > 0, "a number of seconds above 0");
+            Check(sampler, "sampler", "suppress_threshold", Dac, "a whole number 1..1023");
+            if (Table("sensors") is { } sensors)
+            {
+                foreach (var sensor in sensors)
+                {
+                    if (sensor.Value is not TomlTable t) continue;
+                    string prefix = "sensors." + sensor.Key;
+                    Check(t, prefix, "id", PositiveInt, "a whole number above 0");
+                    Check(t, prefix, "name", NonEmpty, "a string that is not empty");
+                    Check(t, prefix, "label", IsString, "a string");
+                    Check(t, prefix, "step_size", PositiveInt, "a whole number above 0");
+                    Check(t, prefix, "center", Dac, "a whole number 1..1023");
+                    Check(t, prefix, "nsteps", PositiveInt, "a whole number above 0");
+                    Check(t, prefix, "threshold", v => v is long || v is string s && s.ToLowerInvariant() == "none", "a whole number, or \"none\" exactly, in any case");
+                }
+            }
+            return problems;
+        }
+
+        private static string Show(object value) => value is string s ? $"\"{s}\"" : System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
         /// <summary>The required keys and tables <paramref name="root"/> lacks, as "device.label", "[mocker]", ...</summary>
         public static IReadOnlyList<string> MissingKeys(TomlTable root)
         {

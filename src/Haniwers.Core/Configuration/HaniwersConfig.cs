@@ -100,6 +100,9 @@ namespace Haniwers.Configuration
         /// </summary>
         public IReadOnlyList<string>? HaniwersKeysMissing { get; set; }
 
+        /// <summary>For a TOML file: values haniwers' validators refuse (docs/haniwers-formats.md); null for no TOML file.</summary>
+        public IReadOnlyList<string>? HaniwersProblems { get; set; }
+
         public SensorSettings? Sensor(int channel) => Sensors.FirstOrDefault(s => s.Channel == channel);
 
         public HaniwersConfig Clone() => new HaniwersConfig
@@ -110,6 +113,7 @@ namespace Haniwers.Configuration
             Sensors = Sensors.Select(s => s.Clone()).ToList(),
             ReadProblems = ReadProblems.ToList(),
             HaniwersKeysMissing = HaniwersKeysMissing,
+            HaniwersProblems = HaniwersProblems,
         };
 
         /// <summary>

@@ -29,7 +29,10 @@ namespace Haniwers.Configuration
         public int Windows { get; }
 
         /// <summary>Whether haniwers (the Python tool) would also accept the file's structure; null when the input was no TOML file.</summary>
-        public bool? HaniwersCompatible => HaniwersKeysMissing is null ? (bool?)null : HaniwersKeysMissing.Count == 0;
+        public bool? HaniwersCompatible => HaniwersKeysMissing is null ? (bool?)null : HaniwersKeysMissing.Count == 0 && (HaniwersProblems?.Count ?? 0) == 0;
+
+        /// <summary>Values haniwers would refuse (a baud rate above 115200, a timeout above 60 s, a byte-order mark, ...); null for no TOML file.</summary>
+        public IReadOnlyList<string>? HaniwersProblems { get; private set; }
 
         /// <summary>The keys and tables haniwers requires that the file lacks (docs/haniwers-formats.md); null for no TOML file.</summary>
         public IReadOnlyList<string>? HaniwersKeysMissing { get; private set; }
@@ -42,6 +45,7 @@ namespace Haniwers.Configuration
             return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler))
             {
                 HaniwersKeysMissing = config.HaniwersKeysMissing,
+                HaniwersProblems = config.HaniwersProblems,
             };
         }
     }

@@ -33,7 +33,7 @@ namespace Haniwers.Scanning
     public sealed class ScanConfigurationException : Exception
     {
         public ScanConfigurationException(IReadOnlyList<ConfigProblem> problems)
-            : base("The scan configuration has problems: " + string.Join(" ", problems.Select(p => p.ToString()))) => Problems = problems;
+            : base($"The scan configuration has {problems.Count} problem(s); each is reported on its own.") => Problems = problems;
 
         public IReadOnlyList<ConfigProblem> Problems { get; }
     }

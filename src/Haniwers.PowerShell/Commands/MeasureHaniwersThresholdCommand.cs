@@ -36,7 +36,16 @@ namespace Haniwers.PowerShell.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = PathSet)]
+        [ValidateRange(1e-6, 31_536_000.0)]
         public double DurationSeconds { get; set; } = 1;
+
+        /// <summary>When a point was measured (by property name): tells which run is the latest.</summary>
+        [Parameter(ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
+        public DateTimeOffset? Timestamp { get; set; }
+
+        [Parameter(ParameterSetName = PathSet)]
+        [ValidateRange(1, 1023)]
+        public int SuppressThreshold { get; set; } = 1000;
 
         [Parameter(ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
         public string? RunId { get; set; }
@@ -69,10 +78,17 @@ namespace Haniwers.PowerShell.Commands
         public string? OutputDirectory { get; set; }
 
         private bool _pathFailed;
+        private int _filesRead;
 
         /// <summary>A plot it cannot write is refused before any fit runs: the fits are never lost to it.</summary>
         protected override void BeginProcessing()
         {
+            if (PlotPath is not null && Directory.Exists(ResolveUserPath(PlotPath)))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-PlotPath '{PlotPath}' is a folder: name the SVG file to write, e.g. {System.IO.Path.Combine(PlotPath, "scurves.svg")}. Nothing was fitted."),
+                    "PlotPathIsFolder", ErrorCategory.InvalidArgument, PlotPath));
+            }
             if (PlotPath is not null && !string.Equals(System.IO.Path.GetExtension(PlotPath), ".svg", StringComparison.OrdinalIgnoreCase))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(
@@ -85,7 +101,7 @@ namespace Haniwers.PowerShell.Commands
         {
             if (ParameterSetName == PipelineSet)
             {
-                _points.Add(new ScanPoint(Channel, Threshold, Events, DurationSeconds, RunId));
+                _points.Add(new ScanPoint(Channel, Threshold, Events, DurationSeconds, RunId, Timestamp));
                 return;
             }
             foreach (string path in Path)
@@ -98,7 +114,8 @@ namespace Haniwers.PowerShell.Commands
                     foreach (var file in files)
                     {
                         if (!File.Exists(file)) throw new FileNotFoundException($"Scan file not found: '{file}'.", file);
-                        var points = ScanFileReader.Read(file, DurationSeconds);
+                        var points = ScanFileReader.Read(file, DurationSeconds, SuppressThreshold);
+                        _filesRead++;
                         WriteVerbose($"{points.Count} point(s) from {file}.");
                         _points.AddRange(points);
                     }
@@ -113,6 +130,11 @@ namespace Haniwers.PowerShell.Commands
                     _pathFailed = true;
                     WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
                 }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    _pathFailed = true;
+                    WriteError(new ErrorRecord(new InvalidDataException($"'{full}' could not be read as a scan: {ex.Message}", ex), "ScanFileUnreadable", ErrorCategory.ReadError, full));
+                }
             }
         }
 
@@ -123,6 +145,10 @@ namespace Haniwers.PowerShell.Commands
         private void RepairRunFolder(string folder)
         {
             if (!File.Exists(System.IO.Path.Combine(folder, RunJournal.FileName))) return;
+            if (!ShouldProcess(folder, "Repair what a crashed scan left in the run folder, if anything"))
+            {
+                return; // -WhatIf changes no file: the folder is read as it is
+            }
             IReadOnlyList<FolderRepair>? repairs;
             try
             {
@@ -153,8 +179,9 @@ namespace Haniwers.PowerShell.Commands
                 if (runs.Count > 1 && AllRuns.IsPresent) WriteVerbose($"Pooling {runs.Count} runs, as -AllRuns asks: {string.Join(", ", runs)}.");
                 return points;
             }
-            // run ids begin with the date and time they started, so the last in order is the latest
-            string latest = runs[runs.Count - 1]!;
+            // the latest run is the one measured last; without times, run ids begin with the date and time they started
+            string latest = points.Where(p => !string.IsNullOrEmpty(p.RunId)).GroupBy(p => p.RunId!)
+                .OrderBy(g => g.Max(p => p.Timestamp) ?? DateTimeOffset.MinValue).ThenBy(g => g.Key, StringComparer.Ordinal).Last().Key;
             WriteVerbose($"The input holds {runs.Count} runs ({string.Join(", ", runs)}); fitting the latest, {latest}. -ByRun fits each run, -AllRuns pools them.");
             return points.Where(p => p.RunId == latest).ToList();
         }
@@ -196,7 +223,12 @@ namespace Haniwers.PowerShell.Commands
                 fits.Add(fit);
                 WriteObject(fit);
             }
-            if (_points.Count == 0 && !_pathFailed) WriteWarning("No scan points were given: pipe scan results or Import-Csv rows, or use -Path.");
+            if (_points.Count == 0 && !_pathFailed)
+            {
+                WriteWarning(_filesRead > 0
+                    ? $"The {_filesRead} file(s) read hold no point of channel 1, 2 or 3 that can be fitted."
+                    : "No scan points were given: pipe scan results or Import-Csv rows, or use -Path.");
+            }
             if (fits.Count == 0) return;
             if (PlotPath is not null)
             {

@@ -48,6 +48,11 @@ namespace Haniwers.PowerShell.Commands
         protected override void EndProcessing()
         {
             string path = ResolveUserPath(Path);
+            if (!string.Equals(System.IO.Path.GetExtension(path), ".toml", StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{path}': the file written is TOML, which haniwers reads as config.toml or hnw.toml; name it ...toml."),
+                    "ConfigPathNotToml", ErrorCategory.InvalidArgument, path));
+            }
             if (Directory.Exists(path))
             {
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' is a folder; give the file to write, e.g. {System.IO.Path.Combine(path, "config.toml")}."),

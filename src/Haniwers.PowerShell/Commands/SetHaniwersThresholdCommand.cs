@@ -18,14 +18,13 @@ namespace Haniwers.PowerShell.Commands
     {
         private const string ValuesSet = "Values";
         private const string FitSet = "Fit";
-        private readonly List<KeyValuePair<int, int>> _pairs = new List<KeyValuePair<int, int>>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ValuesSet)]
         [ValidateRange(1, 3)]
         public int[] Channel { get; set; } = new int[0];
 
+        /// <summary>1..1023 each; checked per channel so a bad value names its channel.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ValuesSet)]
-        [ValidateRange(1, 1023)]
         public int[] Threshold { get; set; } = new int[0];
 
         /// <summary>A fit from Measure-HaniwersThreshold: its Threshold is written, or refused when it has none.</summary>
@@ -64,9 +63,44 @@ namespace Haniwers.PowerShell.Commands
             for (int i = 0; i < Channel.Length; i++)
             {
                 int value = Threshold.Length == 1 ? Threshold[0] : Threshold[i];
-                _pairs.RemoveAll(p => p.Key == Channel[i]); // the last value given for a channel wins
-                _pairs.Add(new KeyValuePair<int, int>(Channel[i], value));
+                if (value < 1 || value > 1023)
+                {
+                    // a CSV row with an empty Threshold (a fit that recommended none) binds as 0
+                    string what = value == 0 ? "has no threshold (an empty value: a fit that recommended none?)" : $"threshold {value} is outside the DAC range 1..1023";
+                    Refuse(Channel[i], $"Channel {Channel[i]} {what}. Nothing is written to channel {Channel[i]}.", "ThresholdOutOfRange", Channel[i]);
+                    continue;
+                }
+                Add(Channel[i], value, "the pipeline");
             }
+        }
+
+        private readonly HashSet<int> _refused = new HashSet<int>();
+        private readonly Dictionary<int, int> _given = new Dictionary<int, int>();
+
+        /// <summary>
+        /// One threshold per channel: a channel that comes twice (two fits of one channel, two rows) is
+        /// refused whole, never settled by which came last; so is one that a refused input named.
+        /// </summary>
+        private void Add(int channel, int value, string source)
+        {
+            if (_refused.Contains(channel)) return;
+            if (_given.TryGetValue(channel, out int earlier))
+            {
+                _given.Remove(channel);
+                Refuse(channel, $"Channel {channel} was given twice through {source} ({earlier}, then {value}): which one is meant is not for this command to guess. Nothing is written to channel {channel}.", "DuplicateChannel", channel);
+                return;
+            }
+            _given[channel] = value;
+        }
+
+        private void Refuse(int channel, string message, string errorId, object target, string? action = null)
+        {
+            _refused.Add(channel);
+            _given.Remove(channel);
+            WriteError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidData, target)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = action ?? "Give each channel one threshold, 1..1023." },
+            });
         }
 
         /// <summary>A piped fit: its threshold, or an error naming the channel and why there is none.</summary>
@@ -76,14 +110,11 @@ namespace Haniwers.PowerShell.Commands
             {
                 string reason = fit.Rejection ?? $"its threshold {fit.Threshold} is outside the DAC range 1..1023";
                 string message = $"Channel {fit.Channel} has no usable threshold from its fit{(fit.RunId is null ? "" : $" (run {fit.RunId})")}: {reason}. Nothing is written to channel {fit.Channel}.";
-                WriteError(new ErrorRecord(new ArgumentException(message), "ThresholdNotRecommended", ErrorCategory.InvalidData, fit)
-                {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Scan again around the channel's noise edge, or give the threshold yourself with -Channel and -Threshold." },
-                });
+                Refuse(fit.Channel, message, "ThresholdNotRecommended", fit,
+                    "Scan again around the channel's noise edge, or give the threshold yourself with -Channel and -Threshold.");
                 return;
             }
-            _pairs.RemoveAll(p => p.Key == fit.Channel);
-            _pairs.Add(new KeyValuePair<int, int>(fit.Channel, value));
+            Add(fit.Channel, value, "the pipeline (two fits of one channel: fit one run, or choose one)");
         }
 
         protected override void EndProcessing()
@@ -96,7 +127,7 @@ namespace Haniwers.PowerShell.Commands
             }
             var config = ResolveConfig();
             if (Retry is int retry) config.Sampler.MaxRetry = retry;
-            var pairs = _pairs.OrderBy(p => p.Key)
+            var pairs = _given.Select(g => new KeyValuePair<int, int>(g.Key, g.Value)).OrderBy(p => p.Key)
                 .Where(p => ShouldProcess($"channel {p.Key} on {config.Device.Port}", $"Set threshold to {p.Value}")).ToList();
             if (pairs.Count == 0) return;
 

@@ -102,5 +102,25 @@ namespace Haniwers.Tests.Analysis
                 Assert.InRange(f.Threshold!.Value, mean + 3 * sigma - 5 * error - 1, mean + 3 * sigma + 5 * error + 1);
             });
         }
+    
+        [Fact]
+        public void AWellResolvedEdgeOfManyShortWindowsIsAccepted()
+        {
+            // 81 thresholds, 1 s windows: each point is noisy, the edge is not
+            int accepted = Enumerable.Range(1, 20).Count(seed =>
+                SCurveFitter.Fit(SyntheticScan.Generate(seed, height: 10, mean: 280, sigma: 6, baseline: 0.5, from: 240, to: 320, step: 1, duration: 1), Default).Threshold is not null);
+            Assert.True(accepted >= 18, $"{accepted} of 20");
+        }
+
+        [Fact]
+        public void TwoRunsMixedInOneFitAreRejectedByChiSquare()
+        {
+            // the same thresholds measured twice with edges 30 apart: no single S-curve describes both
+            var points = SyntheticScan.Generate(1, mean: 280, sigma: 6, from: 240, to: 340, step: 4)
+                .Concat(SyntheticScan.Generate(2, mean: 310, sigma: 6, from: 240, to: 340, step: 4)).ToList();
+            var fit = SCurveFitter.Fit(points, Default);
+            Assert.Null(fit.Threshold);
+            Assert.NotNull(fit.Rejection);
+        }
     }
 }

@@ -182,5 +182,83 @@ namespace Haniwers.Tests.Configuration
             var ex = Assert.Throws<InvalidDataException>(() => ScanFileReader.Read(path));
             Assert.Contains("date,hits", ex.Message);
         }
+    
+        private static string V1Row(DateTimeOffset t, int ch1, int ch2, int ch3, int hits) =>
+            $"{t:o},{hits * 3},{ch1},{ch2},{ch3},{hits},{hits},{hits}";
+
+        [Fact]
+        public void RunsAppendedToOneHaniwersFileAreToldApart()
+        {
+            var start = new DateTimeOffset(2025, 3, 1, 10, 0, 0, TimeSpan.FromHours(9));
+            var lines = Enumerable.Range(0, 5).Select(i => V1Row(start.AddSeconds(10 * i), 270 + i, 290 + i, 250 + i, 100))
+                .Concat(Enumerable.Range(0, 5).Select(i => V1Row(start.AddHours(1).AddSeconds(10 * i), 270 + i, 290 + i, 250 + i, 50)));
+            string path = Write("parallel.csv", string.Join("\n", lines) + "\n");
+            var runs = ScanFileReader.Read(path, 10).GroupBy(p => p.RunId).ToList();
+            Assert.Equal(2, runs.Count);
+            Assert.Equal("parallel.csv@2025-03-01T10:00:00", runs[0].Key);
+            Assert.All(runs[1], p => Assert.Equal(50, p.Events));
+        }
+
+        [Fact]
+        public void ACutRowAfterTheFirstHundredsBecomesADroppedPointNotACrash()
+        {
+            var start = new DateTimeOffset(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
+            var lines = Enumerable.Range(0, 230).Select(i => V1Row(start.AddSeconds(10 * i), 10 + i, 10 + i, 10 + i, 100)).ToList();
+            lines[215] = lines[215].Substring(0, 40).TrimEnd(',') + ",1";
+            lines[215] = string.Join(",", lines[215].Split(',').Take(3));
+            string path = Write("parallel.csv", string.Join("\n", lines) + "\n");
+            var points = ScanFileReader.Read(path, 10);
+            Assert.Equal(230 * 3, points.Count);
+            Assert.Equal(3, points.Count(p => !p.IsUsable));
+        }
+
+        [Fact]
+        public void ARawEventFileWithWholeNumbersIsStillRefused()
+        {
+            var start = new DateTimeOffset(2025, 10, 29, 0, 17, 55, TimeSpan.Zero);
+            var lines = Enumerable.Range(0, 20).Select(i => $"{start.AddMilliseconds(37 * i):o},1,1,1,{500 + i},0,0,0");
+            string path = Write("osechi_data_0000001.csv", string.Join("\n", lines) + "\n");
+            var ex = Assert.Throws<InvalidDataException>(() => ScanFileReader.Read(path));
+            Assert.Contains("raw event file", ex.Message);
+        }
+
+        [Fact]
+        public void ValuesHaniwersRefusesAreListedBesideMissingKeys()
+        {
+            string text = ConfigTemplate.Render("COM3", new[] { 280 }, 2, 5, 10)
+                .Replace("baudrate = 115200", "baudrate = 230400").Replace("timeout = 2.0", "timeout = 100.0").Replace("mode = \"count_based\"", "mode = \"bogus\"");
+            var config = ConfigReader.ReadToml(text, "t.toml");
+            Assert.Empty(config.HaniwersKeysMissing!);
+            Assert.Contains(config.HaniwersProblems!, p => p.StartsWith("device.baudrate = 230400"));
+            Assert.Contains(config.HaniwersProblems!, p => p.StartsWith("device.timeout = 100"));
+            Assert.Contains(config.HaniwersProblems!, p => p.StartsWith("sampler.mode = \"bogus\""));
+        }
+
+        [Fact]
+        public void AByteOrderMarkIsReadHereButNotByHaniwers()
+        {
+            string path = Path.Combine(_folder, "bom.toml");
+            File.WriteAllText(path, ConfigTemplate.Render("COM3", new[] { 280 }, 2, 5, 10), new UTF8Encoding(true));
+            var config = ConfigReader.ReadTomlFile(path);
+            Assert.Equal("COM3", config.Device.Port);
+            Assert.Contains(config.HaniwersProblems!, p => p.Contains("byte-order mark"));
+        }
+
+        [Fact]
+        public void KeysThatDifferOnlyInCaseAreRefusedNotMerged()
+        {
+            var config = ConfigReader.ReadToml("[device]\nbaudrate = 115200\nBaudRate = 9600\n" + Sensors, "t.toml");
+            var problem = Assert.Single(config.ReadProblems, p => p.Kind == ConfigProblemKind.DuplicateKey);
+            Assert.Contains("device.baudrate and device.BaudRate", problem.Message);
+        }
+
+        [Theory]
+        [InlineData(@"\\.\COM10")]
+        [InlineData("my \"port\"")]
+        public void TheTemplateQuotesAnyPortName(string port)
+        {
+            var config = ConfigReader.ReadToml(ConfigTemplate.Render(port, new[] { 280 }, 2, 5, 10), "t.toml");
+            Assert.Equal(port, config.Device.Port);
+        }
     }
 }
