@@ -49,8 +49,10 @@ namespace Haniwers.Output
         /// files and journals the start. Throws <see cref="OutputException"/>,
         /// <see cref="RunFolderInUseException"/> or <see cref="CsvHeaderMismatchException"/>, having written no row.
         /// </summary>
-        /// <param name="runId">The run's id; a new one (<see cref="NewRunId"/>) when null.</param>
-        public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails, string? runId = null)
+        /// <param name="runId">The run's id; a new one (<see cref="NewRunId"/>) when null, the recorded one when resuming.</param>
+        /// <param name="startEvent">"start" for a new run, "resumed" for one that goes on (docs/crash-protocol.md, "Resuming").</param>
+        public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails,
+            string? runId = null, string startEvent = "start")
         {
             PrepareFolder(folder);
             NamedLock folderLock;
@@ -70,7 +72,7 @@ namespace Haniwers.Output
             {
                 ProveWritable(folder);
                 var repairs = RunFolderRecovery.Recover(folder, clock.Now);
-                return new ScanRun(folder, runId ?? NewRunId(clock.Now), channels.ToList(), clock, folderLock, repairs, startDetails);
+                return new ScanRun(folder, runId ?? NewRunId(clock.Now), channels.ToList(), clock, folderLock, repairs, startDetails, startEvent);
             }
             catch
             {
@@ -80,7 +82,7 @@ namespace Haniwers.Output
         }
 
         private ScanRun(string folder, string runId, IReadOnlyList<int> channels, IClock clock, NamedLock folderLock,
-            IReadOnlyList<FolderRepair> repairs, IReadOnlyDictionary<string, object?> startDetails)
+            IReadOnlyList<FolderRepair> repairs, IReadOnlyDictionary<string, object?> startDetails, string startEvent)
         {
             Folder = folder;
             _clock = clock;
@@ -93,7 +95,7 @@ namespace Haniwers.Output
                 foreach (int ch in channels) _results[ch] = CsvAppender<ScanResult>.Open(Path.Combine(folder, ResultFileName(ch)));
                 _operations = CsvAppender<ThresholdOperation>.Open(Path.Combine(folder, ThresholdOperation.FileName));
                 _journal = new RunJournal(Path.Combine(folder, RunJournal.FileName), RunId);
-                _journal.Write("start", clock.Now, startDetails);
+                _journal.Write(startEvent, clock.Now, startDetails);
             }
             catch
             {
@@ -112,6 +114,17 @@ namespace Haniwers.Output
 
         public IEnumerable<string> Files =>
             _results.Values.Select(a => a.Path).Concat(new[] { _operations.Path, _journal.Path });
+
+        /// <summary>The rows of <paramref name="runId"/> in a channel's file (0 when there is no file).</summary>
+        public static int RowsOf(string folder, int channel, string runId)
+        {
+            string path = Path.Combine(folder, ResultFileName(channel));
+            if (!File.Exists(path)) return 0;
+            var lines = File.ReadLines(path).ToList();
+            if (lines.Count == 0) return 0;
+            int column = Array.IndexOf(lines[0].Split(','), "RunId");
+            return column < 0 ? 0 : lines.Skip(1).Count(l => l.Split(',') is var f && f.Length > column && f[column] == runId);
+        }
 
         /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>
         public static void CheckExistingFiles(string folder, IEnumerable<int> channels)

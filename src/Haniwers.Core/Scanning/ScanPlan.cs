@@ -42,12 +42,31 @@ namespace Haniwers.Scanning
     public sealed class ScanPlan
     {
         private ScanPlan(ScanMode mode, IReadOnlyList<ThresholdRange> ranges, IReadOnlyList<ScanStep> steps, SamplerSettings sampler)
+            : this(mode, ranges, steps, TimeSpan.FromSeconds(sampler.Duration), TimeSpan.FromSeconds(sampler.SettleTime)) { }
+
+        private ScanPlan(ScanMode mode, IReadOnlyList<ThresholdRange> ranges, IReadOnlyList<ScanStep> steps, TimeSpan duration, TimeSpan settle)
         {
             Mode = mode;
             Ranges = ranges;
             Steps = steps;
-            Duration = TimeSpan.FromSeconds(sampler.Duration);
-            SettleTime = TimeSpan.FromSeconds(sampler.SettleTime);
+            Duration = duration;
+            SettleTime = settle;
+        }
+
+        /// <summary>
+        /// The steps of a recorded run still to measure, with the run's own window and settle time
+        /// (docs/crash-protocol.md, "Resuming"). The ranges are those of the whole recorded plan.
+        /// </summary>
+        public static ScanPlan Remaining(ScanMode mode, IReadOnlyList<ScanStep> recordedPlan, IReadOnlyList<ScanStep> toMeasure, TimeSpan duration, TimeSpan settle)
+        {
+            var ranges = recordedPlan.SelectMany(s => s.Measured.Select(ch => (ch, value: s.Threshold(ch)))).GroupBy(x => x.ch).OrderBy(g => g.Key)
+                .Select(g =>
+                {
+                    var values = g.Select(x => x.value).Distinct().OrderBy(v => v).ToArray();
+                    int step = values.Length > 1 ? values[1] - values[0] : 1;
+                    return new ThresholdRange(g.Key, null, step, values);
+                }).ToList();
+            return new ScanPlan(mode, ranges, toMeasure, duration, settle);
         }
 
         public ScanMode Mode { get; }

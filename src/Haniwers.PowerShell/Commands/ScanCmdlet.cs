@@ -57,14 +57,43 @@ namespace Haniwers.PowerShell.Commands
         [ValidateRange(0.0, 86400.0)]
         public double? ReconnectTimeout { get; set; }
 
+        /// <summary>Goes on with the folder's latest unfinished run (docs/crash-protocol.md, "Resuming").</summary>
+        [Parameter]
+        public SwitchParameter Resume { get; set; }
+
         protected override void EndProcessing()
         {
             var config = ResolveConfig();
             ApplyOverrides(config);
+            string folder = OutputDirectory is not null
+                ? ResolveUserPath(OutputDirectory)
+                : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
+            string? resumedRun = null;
             ScanPlan plan;
+            if (Resume.IsPresent)
+            {
+                (plan, resumedRun) = PlanResume(folder, config);
+            }
+            else
+            {
+                plan = CreatePlan(config);
+                foreach (var range in plan.Ranges.Where(r => r.Clipped)) WriteWarning($"Clipped to the DAC range 1..1023: {range.Describe()}.");
+            }
+            string plannedWork = (resumedRun is null ? "" : $"Resume run {resumedRun}, measuring the steps it has no rows for ({StepList(plan)}):{Environment.NewLine}") +
+                                 plan.Describe(config.Device.Port, folder) + Environment.NewLine +
+                                 $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan.";
+            if (!ShouldProcess(plannedWork, $"{(resumedRun is null ? "Run" : "Resume")} a {Mode.ToString().ToLowerInvariant()} threshold scan"))
+            {
+                return;
+            }
+            Execute(config, plan, folder, resumedRun);
+        }
+
+        private ScanPlan CreatePlan(HaniwersConfig config)
+        {
             try
             {
-                plan = ScanPlan.Create(config, Mode);
+                return ScanPlan.Create(config, Mode);
             }
             catch (ScanConfigurationException ex)
             {
@@ -73,25 +102,60 @@ namespace Haniwers.PowerShell.Commands
                 {
                     ErrorDetails = new ErrorDetails($"The {Mode.ToString().ToLowerInvariant()} scan did not start, the device was not touched: {ex.Problems.Count} problem(s) in the configuration, listed above."),
                 });
-                return;
+                throw; // not reached
             }
-            foreach (var range in plan.Ranges.Where(r => r.Clipped)) WriteWarning($"Clipped to the DAC range 1..1023: {range.Describe()}.");
+        }
 
-            string folder = OutputDirectory is not null
-                ? ResolveUserPath(OutputDirectory)
-                : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
-            string plannedWork = plan.Describe(config.Device.Port, folder) + Environment.NewLine +
-                                 $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan.";
-            if (!ShouldProcess(plannedWork, $"Run a {Mode.ToString().ToLowerInvariant()} threshold scan"))
+        /// <summary>
+        /// The steps of the folder's latest unfinished run that have no rows yet, after the folder is
+        /// repaired; a plan given on the command line must be the recorded one. Refusals name why.
+        /// </summary>
+        private (ScanPlan plan, string runId) PlanResume(string folder, HaniwersConfig config)
+        {
+            bool planGiven = Center is not null || NSteps is not null || StepSize is not null || Duration is not null || ConfigPath is not null || Config is not null;
+            var given = planGiven ? CreatePlan(config) : null;
+            if (!WhatIfPreference() && Directory.Exists(folder))
             {
-                return;
+                var repairs = RunFolderRecovery.TryRecover(folder, DateTimeOffset.Now);
+                if (repairs is null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new RunFolderInUseException(folder, "a scan that is running now"), "ScanInProgress", ErrorCategory.ResourceBusy, folder));
+                }
+                foreach (var repair in repairs!) WriteWarning($"Repaired {folder} after a crash: {repair}.");
             }
+            try
+            {
+                var (run, remaining) = ScanResume.Plan(folder, Mode, given);
+                WriteVerbose($"Resuming {run.Describe()}: {remaining.Steps.Count} step(s) to measure.");
+                return (remaining, run.RunId);
+            }
+            catch (ResumeRefusedException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ex.Problem.ToString(), ErrorCategory.InvalidOperation, folder));
+                throw; // not reached
+            }
+        }
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set: then not even a repair may change a file.</summary>
+        private bool WhatIfPreference() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter s && s.IsPresent
+                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+        private static string StepList(ScanPlan plan)
+        {
+            var steps = plan.Steps.Select(s => s.Index).ToList();
+            string list = string.Join(", ", steps.Take(12));
+            return steps.Count > 12 ? $"steps {list}, ... ({steps.Count} in all)" : $"steps {list}";
+        }
+
+        private void Execute(HaniwersConfig config, ScanPlan plan, string folder, string? resumedRun)
+        {
 
             TerminationSignals signals;
             using (signals = TrapTerminationSignals())
             {
                 // the folder is proven, locked and repaired before the port opens: a refused folder touches no device
-                using var run = OpenRun(folder, plan, config);
+                using var run = OpenRun(folder, plan, config, resumedRun);
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
                 IDeviceLink link;
                 try
@@ -117,7 +181,7 @@ namespace Haniwers.PowerShell.Commands
             ExitIfSignalled(signals); // every file is closed by now
         }
 
-        private ScanRun OpenRun(string folder, ScanPlan plan, HaniwersConfig config)
+        private ScanRun OpenRun(string folder, ScanPlan plan, HaniwersConfig config, string? resumedRun)
         {
             var details = new Dictionary<string, object?>
             {
@@ -125,13 +189,23 @@ namespace Haniwers.PowerShell.Commands
                 ["host"] = Environment.MachineName,
                 ["user"] = Environment.UserName,
                 ["mode"] = Mode.ToString(),
-                ["plannedSteps"] = plan.Steps.Count,
-                ["plan"] = plan.Steps.Select(s => new { step = s.Index, thresholds = s.Thresholds, measured = s.Measured }).ToList(),
-                ["config"] = config,
+                ["durationSeconds"] = plan.Duration.TotalSeconds,
+                ["settleSeconds"] = plan.SettleTime.TotalSeconds,
             };
+            if (resumedRun is null)
+            {
+                details["plannedSteps"] = plan.Steps.Count;
+                details["plan"] = plan.Steps.Select(s => new { step = s.Index, thresholds = s.Thresholds, measured = s.Measured }).ToList();
+                details["config"] = config;
+            }
+            else
+            {
+                details["steps"] = plan.Steps.Select(s => s.Index).ToList(); // what this resumption measures
+                details["port"] = config.Device.Port;
+            }
             try
             {
-                return ScanRun.Open(folder, plan.Ranges.Select(r => r.Channel), SystemClock.Instance, details);
+                return ScanRun.Open(folder, plan.Ranges.Select(r => r.Channel), SystemClock.Instance, details, resumedRun, resumedRun is null ? "start" : "resumed");
             }
             catch (RunFolderInUseException ex)
             {

@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Haniwers.Configuration;
+using Haniwers.Scanning;
+
+namespace Haniwers.Output
+{
+    /// <summary>One run as its folder's journal tells it: its plan and settings, the steps committed, how it ended.</summary>
+    public sealed class RecordedRun
+    {
+        public string RunId { get; set; } = "";
+        public ScanMode Mode { get; set; }
+        /// <summary>The window and settle time the run was started with; null in a journal older than resume.</summary>
+        public double? DurationSeconds { get; set; }
+        public double? SettleSeconds { get; set; }
+        public IReadOnlyList<ScanStep> Plan { get; set; } = Array.Empty<ScanStep>();
+        public ISet<int> Committed { get; } = new HashSet<int>();
+        /// <summary>The outcome of the last end record after the run's last start or resume; null when the process died first.</summary>
+        public string? Outcome { get; set; }
+
+        /// <summary>The plan's steps with no rows yet: never reached, skipped, or cut back by recovery.</summary>
+        public IReadOnlyList<ScanStep> Missing => Plan.Where(s => !Committed.Contains(s.Index)).ToList();
+
+        public bool Unfinished => Missing.Count > 0;
+
+        public string Describe() => $"run {RunId} ({Mode}, {Committed.Count} of {Plan.Count} steps measured, {(Outcome is null ? "its process died without an end record" : "ended " + Outcome)})";
+    }
+
+    /// <summary>Reads a run folder's journal into its runs (docs/formats.md, "run_journal.jsonl").</summary>
+    public static class RunHistory
+    {
+        public static IReadOnlyList<RecordedRun> Read(string folder)
+        {
+            var runs = new List<RecordedRun>();
+            var byId = new Dictionary<string, RecordedRun>(StringComparer.Ordinal);
+            foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
+            {
+                string kind = String(record, "event") ?? "";
+                string runId = String(record, "runId") ?? "";
+                if (kind == "start")
+                {
+                    var run = new RecordedRun
+                    {
+                        RunId = runId,
+                        Mode = Enum.TryParse<ScanMode>(String(record, "mode"), out var mode) ? mode : ScanMode.Parallel,
+                        DurationSeconds = Number(record, "durationSeconds"),
+                        SettleSeconds = Number(record, "settleSeconds"),
+                        Plan = Steps(record),
+                    };
+                    byId[runId] = run;
+                    runs.Remove(runs.FirstOrDefault(r => r.RunId == runId)!);
+                    runs.Add(run);
+                    continue;
+                }
+                if (!byId.TryGetValue(runId, out var known)) continue;
+                switch (kind)
+                {
+                    case "resumed":
+                        known.Outcome = null;
+                        runs.Remove(known);
+                        runs.Add(known); // a resumed run is the folder's latest again
+                        break;
+                    case RunFolderRecovery.CommitEvent when Number(record, "step") is double step:
+                        known.Committed.Add((int)step);
+                        break;
+                    case "end":
+                        known.Outcome = String(record, "outcome");
+                        break;
+                }
+            }
+            return runs;
+        }
+
+        private static IReadOnlyList<ScanStep> Steps(JsonElement start)
+        {
+            if (!start.TryGetProperty("plan", out var plan) || plan.ValueKind != JsonValueKind.Array) return Array.Empty<ScanStep>();
+            return plan.EnumerateArray().Select(s => new ScanStep(
+                s.GetProperty("step").GetInt32(),
+                s.GetProperty("thresholds").EnumerateArray().Select(t => t.GetInt32()).ToArray(),
+                s.GetProperty("measured").EnumerateArray().Select(t => t.GetInt32()).ToArray())).ToList();
+        }
+
+        private static string? String(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        private static double? Number(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null;
+    }
+}

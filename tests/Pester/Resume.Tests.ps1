@@ -1,0 +1,78 @@
+# Resuming an unfinished scan: exactly the missing steps, under the same run, each step once per channel.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+
+    function Read-Journal([string] $Folder) { Get-Content (Join-Path $Folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } }
+
+    # every step of the plan once in every channel file, all under one run id
+    function Assert-WholePlan([string] $Folder, [int] $Steps) {
+        $runIds = foreach ($ch in 1..3) {
+            $rows = @(Import-Csv (Join-Path $Folder "scan_results_ch$ch.csv"))
+            ($rows.Step | ForEach-Object { [int]$_ } | Sort-Object) -join ',' | Should -Be ((1..$Steps) -join ',')
+            $rows.RunId
+        }
+        @($runIds | Sort-Object -Unique).Count | Should -Be 1
+    }
+}
+
+Describe 'Invoke-HaniwersParallelScan -Resume' {
+    BeforeEach { $folder = New-TestFolder }
+    AfterEach { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'measures exactly the missing steps of a scan killed with SIGKILL, under the same run' {
+        $child = Start-PwshProcess "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$folder' | Out-Null"
+        try {
+            $csv = Join-Path $folder 'scan_results_ch2.csv'
+            Wait-Until { (Test-Path $csv) -and @(Get-Content $csv).Count -ge 5 } -TimeoutSeconds 60 -Because 'four completed steps'
+            Stop-Process -Id $child.Process.Id -Force
+            $child.Process.WaitForExit(10000) | Out-Null
+        } finally { $child | Stop-TestProcess }
+        $done = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv')).Count
+        $done | Should -BeLessThan 13
+        $rows = @(Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -WarningAction SilentlyContinue -InformationVariable info)
+        $rows.Count | Should -BeLessOrEqual ((13 - $done) * 3)
+        ($rows | Group-Object Step).Count | Should -BeGreaterOrEqual (13 - $done)
+        Assert-WholePlan $folder 13
+        $resumed = @(Read-Journal $folder | Where-Object event -eq 'resumed')
+        $resumed.Count | Should -Be 1
+        @($resumed[0].steps).Count | Should -Be ($rows.Count / 3)
+        ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData.Outcome | Should -Be 'Completed'
+    }
+
+    It 'measures a skipped step again, and then there is nothing left to resume' {
+        $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorVariable err -ErrorAction SilentlyContinue
+        $skipped = @($err | Where-Object { $_.FullyQualifiedErrorId -like 'StepSkipped*' } | ForEach-Object { $_.TargetObject.Step })
+        $skipped.Count | Should -BeGreaterThan 0
+        $rows = @(Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume)
+        ($rows.Step | Sort-Object -Unique) -join ',' | Should -Be (($skipped | Sort-Object) -join ',')
+        Assert-WholePlan $folder 9
+        { Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -ErrorAction Stop } | Should -Throw -ErrorId 'NothingToResume*'
+    }
+
+    It 'lists the steps and the time with -WhatIf, touching nothing' {
+        $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
+        $before = Get-ChildItem $folder -File | ForEach-Object { "$($_.Name):$($_.Length)" }
+        $out = Invoke-InNewPwsh "Invoke-HaniwersParallelScan -PortName sim -OutputDirectory '$folder' -Resume -WhatIf"
+        $out | Should -Match 'Resume run \d{8}-\d{6}-\w{4}, measuring the steps it has no rows for \(steps \d'
+        $out | Should -Match 'windows of 0.1 s'
+        Get-ChildItem $folder -File | ForEach-Object { "$($_.Name):$($_.Length)" } | Should -Be $before
+    }
+
+    It 'refuses <Case>, naming why, before the port opens' -ForEach @(
+        @{ Case = 'a plan that differs from the recorded one'; Change = { }; Extra = @{ Duration = 0.2 }; ErrorId = 'ResumePlanMismatch'; Message = 'sampler.duration differs.*recorded 0.1 s, the command gives 0.2 s' }
+        @{ Case = 'a file changed since the run'; Change = { param($f) $p = Join-Path $f 'scan_results_ch2.csv'; $lines = Get-Content $p; Set-Content $p $lines[0..($lines.Count - 2)] }; Extra = @{}; ErrorId = 'ResumeFilesChanged'; Message = 'scan_results_ch2.csv holds \d+ row\(s\) of run .* the journal committed' }
+        @{ Case = 'a serial resume of a parallel run'; Change = { }; Extra = @{}; Serial = $true; ErrorId = 'ResumeModeMismatch'; Message = 'is a Parallel scan' }
+    ) {
+        $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
+        & $Change $folder
+        $stop = $null
+        $parameters = @{ PortName = '/dev/ttyHANIWERS_NONE'; OutputDirectory = $folder; Resume = $true; ErrorAction = 'Stop' } + $Extra
+        try { if ($Serial) { Invoke-HaniwersSerialScan @parameters } else { Invoke-HaniwersParallelScan @parameters } } catch { $stop = $_ }
+        $stop.FullyQualifiedErrorId | Should -BeLike "$ErrorId*"
+        $stop.Exception.Message | Should -Match $Message
+    }
+
+    It 'refuses a folder with nothing in it' {
+        { Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -ErrorAction Stop } | Should -Throw -ErrorId 'NothingToResume*'
+    }
+}
