@@ -89,6 +89,28 @@ Describe 'A scan killed with SIGKILL at random moments' {
     }
 }
 
+Describe 'SIGTERM stops the pipeline as Ctrl+C does' {
+    It 'runs the script''s finally block and leaves the next command''s output whole' {
+        $folder = New-TestFolder
+        $export = Join-Path $folder 'export.csv'
+        $marker = Join-Path $folder 'finally.txt'
+        $child = Start-PwshProcess "try { Invoke-HaniwersParallelScan -PortName sim -Center 512 -NSteps 200 -StepSize 1 -Duration 0.05 -SettleTime 0 -OutputDirectory '$folder/run' | Export-Csv '$export' } finally { Set-Content '$marker' 'ran' }"
+        try {
+            $csv = Join-Path $folder 'run/scan_results_ch1.csv'
+            Wait-Until { (Test-Path $csv) -and @(Get-Content $csv).Count -ge 4 } -TimeoutSeconds 60 -Because 'three completed steps'
+            & kill -TERM $child.Process.Id
+            $child.Process.WaitForExit(10000) | Should -BeTrue
+            $child.Process.ExitCode | Should -Be 143
+            Get-Content $marker | Should -Be 'ran'
+            [System.IO.File]::ReadAllBytes($export)[-1] | Should -Be 10
+            (Import-Csv $export).Count % 3 | Should -Be 0
+        } finally {
+            $child | Stop-TestProcess
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'SIGTERM and SIGHUP stop a scan as Ctrl+C does' {
     It 'on <Signal>: journal interrupted and end, lock released, files whole, exit code <ExitCode>' -ForEach @(
         @{ Signal = 'TERM'; ExitCode = 143 }
@@ -167,13 +189,12 @@ Describe 'Failures of the output are told as themselves' {
             $summary.Outcome | Should -Be 'Failed'
             $summary.FailureReason | Should -Match 'disk is full'
             $rows.Count | Should -BeGreaterThan 0
-            # everything given to the pipeline is on disk, and the folder is whole once space is back
-            Remove-Item (Join-Path $mount 'filler')
-            $null = [Haniwers.Output.RunFolderRecovery]::TryRecover($folder, [DateTimeOffset]::Now)
+            # everything given to the pipeline is on disk, and the folder is whole at once: no recovery needed
             $check = Assert-RunFolderConsistent $folder
             $check.Steps | Should -BeGreaterOrEqual ($rows.Count / 3)
             $last = $check.Journal[-1]
             if ($last.event -eq 'end') { $last.outcome | Should -Be 'Failed' }
+            Remove-Item (Join-Path $mount 'filler')
             @($check.Journal | Where-Object { $_.event -eq 'end' -and $_.outcome -eq 'Completed' }).Count | Should -Be 0
         } finally { Remove-TmpfsMount $mount }
     }
@@ -190,6 +211,33 @@ Describe 'Failures of the output are told as themselves' {
             $stop.Exception.Message | Should -Match 'read-only'
             $stop.Exception.Message | Should -Not -Match 'Another scan'
         } finally { Remove-TmpfsMount $mount }
+    }
+
+    It 'refuses a folder where file locking is switched off, as OutputLockUnsupported' {
+        $folder = New-TestFolder
+        try {
+            $env:DOTNET_SYSTEM_IO_DISABLEFILELOCKING = '1'
+            $child = Start-PwshProcess "try { Invoke-HaniwersParallelScan -PortName sim -NSteps 1 -Duration 0.05 -OutputDirectory '$folder/run' -ErrorAction Stop } catch { Set-Content '$folder/error.txt' `$_.FullyQualifiedErrorId }"
+            Remove-Item Env:DOTNET_SYSTEM_IO_DISABLEFILELOCKING
+            $child.Process.WaitForExit(60000) | Should -BeTrue
+            Get-Content (Join-Path $folder 'error.txt') | Should -BeLike 'OutputLockUnsupported*'
+            Test-Path (Join-Path $folder 'run/scan_results_ch1.csv') | Should -BeFalse
+            $child | Stop-TestProcess
+        } finally {
+            Remove-Item Env:DOTNET_SYSTEM_IO_DISABLEFILELOCKING -ErrorAction SilentlyContinue
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'journals a scan that the next command stopped taking as Interrupted, not Failed' {
+        $folder = New-TestFolder
+        try {
+            $rows = Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 10 -StepSize 2 -Duration 0.05 -SettleTime 0 -OutputDirectory $folder | Select-Object -First 4
+            $rows.Count | Should -Be 4
+            $end = @(Get-Content (Join-Path $folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object event -eq 'end')[-1]
+            $end.outcome | Should -Be 'Interrupted'
+            $end.reason | Should -Match 'command that took the results stopped the scan'
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     It 'refuses an output path that is a file, as OutputPathIsFile' {

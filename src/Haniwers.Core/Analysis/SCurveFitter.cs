@@ -83,7 +83,8 @@ namespace Haniwers.Analysis
                 chi2 += w[i] * r * r;
             }
             int dof = x.Length - 4;
-            var errors = ParameterErrors(best, x, w, options.Weighted ? 1.0 : (dof > 0 ? chi2 / dof : double.NaN));
+            var covariance = Covariance(best, x, w, options.Weighted ? 1.0 : (dof > 0 ? chi2 / dof : double.NaN));
+            var errors = Enumerable.Range(0, 4).Select(k => covariance is null ? double.NaN : Math.Sqrt(Math.Max(covariance[k, k], 0))).ToArray();
 
             var fit = new ThresholdFit
             {
@@ -95,7 +96,9 @@ namespace Haniwers.Analysis
                 ChiSquare = chi2, DegreesOfFreedom = dof, Points = points.Count, Converged = converged,
                 Weighted = options.Weighted, Convention = options.Convention, SigmaMultiple = options.SigmaMultiple,
                 ScanStart = xMin, ScanStop = xMax, Data = points,
+                Covariance = covariance?.ToArray(),
             };
+            fit.ThresholdError = ThresholdError(fit.Covariance, options.SigmaMultiple, options.Convention);
             fit.Rejection = FitAcceptance.Rejection(fit, result.ReasonForExit, converged, start, lower, upper, options.SigmaMultiple);
             if (fit.Rejection is null)
             {
@@ -195,16 +198,27 @@ namespace Haniwers.Analysis
             return jacobian;
         }
 
-        /// <summary>Standard errors from (JᵀWJ)⁻¹ at the minimum, scaled by <paramref name="scale"/> (the residual variance when unweighted).</summary>
-        private static double[] ParameterErrors(Vector<double> best, double[] x, double[] w, double scale)
+        /// <summary>(JᵀWJ)⁻¹ at the minimum, scaled by <paramref name="scale"/> (the residual variance when unweighted); null when singular.</summary>
+        private static Matrix<double>? Covariance(Vector<double> best, double[] x, double[] w, double scale)
         {
             var jacobian = Jacobian(best, Vector<double>.Build.DenseOfArray(x));
             var weighted = jacobian.Clone();
             for (int i = 0; i < x.Length; i++) weighted.SetRow(i, jacobian.Row(i) * w[i]);
             var information = jacobian.TransposeThisAndMultiply(weighted);
-            if (information.Determinant() == 0) return Enumerable.Repeat(double.NaN, 4).ToArray();
-            var covariance = information.Inverse() * scale;
-            return Enumerable.Range(0, 4).Select(k => Math.Sqrt(Math.Max(covariance[k, k], 0))).ToArray();
+            if (information.Determinant() == 0) return null;
+            return information.Inverse() * scale;
+        }
+
+        /// <summary>
+        /// The standard error of round(Mean + k·width) before rounding: sqrt(cᵀ C c), c = ∂T/∂(Height, Mean, Sigma, Baseline)
+        /// = (0, 1, k·w, 0) with w = 1, or √2 in the haniwers convention, so the Mean–Sigma covariance counts.
+        /// </summary>
+        public static double ThresholdError(double[,]? covariance, double k, ThresholdConvention convention)
+        {
+            if (covariance is null) return double.NaN;
+            double kw = k * (convention == ThresholdConvention.Haniwers ? Math.Sqrt(2) : 1);
+            double variance = covariance[SCurve.Mean, SCurve.Mean] + 2 * kw * covariance[SCurve.Mean, SCurve.Sigma] + kw * kw * covariance[SCurve.Sigma, SCurve.Sigma];
+            return Math.Sqrt(Math.Max(variance, 0));
         }
     }
 }

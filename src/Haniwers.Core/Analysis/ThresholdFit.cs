@@ -45,6 +45,10 @@ namespace Haniwers.Analysis
         public double SigmaMultiple { get; set; }
         /// <summary>The recommended threshold: round(Mean + k * Sigma), or the Haniwers convention's; null when the data do not support one.</summary>
         public int? Threshold { get; set; }
+        /// <summary>The standard error of the recommended threshold (DAC units), from the covariance of Mean and Sigma.</summary>
+        public double ThresholdError { get; set; } = double.NaN;
+        /// <summary>The parameters' covariance (Height, Mean, Sigma, Baseline); null when it cannot be computed.</summary>
+        public double[,]? Covariance { get; set; }
         public double ScanStart { get; set; }
         public double ScanStop { get; set; }
         public IReadOnlyList<string> Warnings { get; set; } = Array.Empty<string>();

@@ -286,6 +286,7 @@ namespace Haniwers.Configuration
             ["settletime"] = "settle_time", ["responsetimeout"] = "response_timeout", ["retrybackoff"] = "retry_backoff",
             ["retrybackoffmax"] = "retry_backoff_max", ["maxconsecutivefailures"] = "max_consecutive_failures",
             ["stepsize"] = "step_size", ["startthreshold"] = "start_threshold", ["numsteps"] = "num_steps",
+            ["reconnecttimeout"] = "reconnect_timeout", ["maxmalformedfraction"] = "max_malformed_fraction",
         };
     }
 }

@@ -20,6 +20,8 @@ namespace Haniwers.Configuration
         Parallel,
         /// <summary>One channel at a time, the others held at the suppress threshold: 3N windows.</summary>
         Serial,
+        /// <summary>Every channel at its own threshold in each window, chosen where it sharpens that channel's threshold most (docs/adaptive-scan.md).</summary>
+        Adaptive,
     }
 
     /// <summary>The [device] table.</summary>

@@ -41,7 +41,7 @@ namespace Haniwers.Configuration
         {
             var problems = ConfigValidator.Validate(config, mode);
             var ranges = ConfigValidator.Ranges(config);
-            int windows = mode == ScanMode.Parallel ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
+            int windows = mode != ScanMode.Serial ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
             return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler))
             {
                 HaniwersKeysMissing = config.HaniwersKeysMissing,

@@ -150,6 +150,24 @@ namespace Haniwers.Output
             }
         }
 
+        /// <summary>Cuts the file back to <paramref name="length"/> (a step rolled back); a failure leaves it for the next opener's recovery.</summary>
+        public void TruncateTo(long length)
+        {
+            try
+            {
+                if (_stream.Length > length)
+                {
+                    _stream.SetLength(length);
+                    _stream.Flush(flushToDisk: true);
+                }
+                _stream.Seek(0, SeekOrigin.End);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _broken = true;
+            }
+        }
+
         private static CsvConfiguration Configuration() => new CsvConfiguration(CultureInfo.InvariantCulture);
 
         private static IReadOnlyList<string> BuildHeader()

@@ -17,6 +17,10 @@ namespace Haniwers.Output
         LockUnsupported,
         /// <summary>The disk went away (a USB stick pulled, a network share gone).</summary>
         DeviceRemoved,
+        /// <summary>The run's folder or files were deleted while it wrote into them.</summary>
+        FolderRemoved,
+        /// <summary>A file the run writes is a folder, or a link to nothing.</summary>
+        PathIsFolder,
         /// <summary>Any other I/O error, with the system's message.</summary>
         IoError,
     }
@@ -39,10 +43,10 @@ namespace Haniwers.Output
             var problem = Classify(error);
             string what = problem switch
             {
-                OutputProblem.DiskFull => $"the disk is full while {doing} '{path}'. Free some space, or give the run another folder",
-                OutputProblem.NotWritable => $"'{path}' cannot be written while {doing} it ({error.Message.TrimEnd('.')}): the folder is read-only or belongs to someone else. Give the run a folder you can write to",
+                OutputProblem.DiskFull => $"the disk is full ({doing} '{path}'). Free some space, or give the run another folder",
+                OutputProblem.NotWritable => $"'{path}' cannot be written ({error.Message.TrimEnd('.')}): the folder is read-only or belongs to someone else. Give the run a folder you can write to",
                 OutputProblem.LockUnsupported => $"the file system of '{path}' cannot hold a lock ({error.Message.TrimEnd('.')}), so two runs could mix their rows. Give the run a folder on a local disk",
-                OutputProblem.DeviceRemoved => $"the disk holding '{path}' went away while {doing} it ({error.Message.TrimEnd('.')}). Plug it back in, or give the run another folder",
+                OutputProblem.DeviceRemoved => $"the disk holding '{path}' went away ({error.Message.TrimEnd('.')}). Plug it back in, or give the run another folder",
                 _ => $"could not finish {doing} '{path}': {error.Message.TrimEnd('.')}",
             };
             return new OutputException(problem, path, char.ToUpperInvariant(what[0]) + what.Substring(1) + ".", error);

@@ -95,7 +95,8 @@ namespace Haniwers.Output
                 if (!repairs.Any(r => r.Step == step)) repairs.Add(new FolderRepair(journalPath, runId, step, $"step {step} of run {runId} had not been written to any file when the run died", ""));
             }
             var lastRun = records.LastOrDefault(r => Event(r) == "start") is { ValueKind: JsonValueKind.Object } start ? start.GetProperty("runId").GetString() ?? "" : "";
-            foreach (var csv in Directory.GetFiles(folder, "*.csv").OrderBy(f => f, StringComparer.Ordinal))
+            // only the files a run writes: a folder shared with other tools' files (haniwers' raw data) keeps them as they are
+            foreach (var csv in OwnFiles(folder))
             {
                 if (CutToLastLine(csv) is { } cut)
                 {
@@ -105,6 +106,11 @@ namespace Haniwers.Output
             if (repairs.Count > 0) Record(folder, repairs, now);
             return repairs;
         }
+
+        /// <summary>The CSV files a run writes into its folder.</summary>
+        public static IEnumerable<string> OwnFiles(string folder) =>
+            Enumerable.Range(1, 3).Select(ScanRun.ResultFileName).Append(ThresholdOperation.FileName)
+                .Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists);
 
         private static string Event(JsonElement record) =>
             record.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";

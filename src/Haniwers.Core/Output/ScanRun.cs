@@ -64,9 +64,14 @@ namespace Haniwers.Output
             {
                 throw new RunFolderInUseException(folder, ex.Owner);
             }
+            catch (LockUnavailableException ex) when (ex.Unsupported)
+            {
+                throw new OutputException(OutputProblem.LockUnsupported, folder,
+                    $"The folder '{folder}' cannot be locked: {ex.InnerException?.Message}. Two runs could then mix their rows, so none starts. Unset DOTNET_SYSTEM_IO_DISABLEFILELOCKING, or give the run a folder on a local disk.", ex);
+            }
             catch (LockUnavailableException ex)
             {
-                throw OutputException.From(ex.InnerException ?? ex, folder, "locking");
+                throw OutputException.From(ex.InnerException ?? ex, folder, "locking the folder");
             }
             try
             {
@@ -129,6 +134,12 @@ namespace Haniwers.Output
         /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>
         public static void CheckExistingFiles(string folder, IEnumerable<int> channels)
         {
+            foreach (var name in channels.Select(ResultFileName).Append(ThresholdOperation.FileName).Append(RunJournal.FileName))
+            {
+                string path = Path.Combine(folder, name);
+                if (Directory.Exists(path))
+                    throw new OutputException(OutputProblem.PathIsFolder, path, $"'{path}' is a folder where the run writes a file. Move it away, or give the run another folder.");
+            }
             foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ResultFileName(ch)));
             CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
         }
@@ -137,6 +148,14 @@ namespace Haniwers.Output
         {
             if (File.Exists(folder))
                 throw new OutputException(OutputProblem.PathIsFile, folder, $"'{folder}' is a file, not a folder. Give the run a folder (it is created when missing).");
+            // a link to nothing, or a file where a parent folder should be, is told as itself
+            for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(dir.FullName))
+                    throw new OutputException(OutputProblem.PathIsFile, folder, $"'{dir.FullName}' is a file, so the folder '{folder}' cannot be made inside it. Give the run another folder.");
+                if (!dir.Exists && (dir.Attributes & FileAttributes.ReparsePoint) != 0 && (int)dir.Attributes != -1)
+                    throw new OutputException(OutputProblem.PathIsFolder, folder, $"'{dir.FullName}' is a link to something that does not exist. Fix or remove the link, or give the run another folder.");
+            }
             try
             {
                 Directory.CreateDirectory(folder);
@@ -184,15 +203,35 @@ namespace Haniwers.Output
         /// </summary>
         public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows)
         {
-            var lengths = _results.ToDictionary(r => Path.GetFileName(r.Value.Path), r => (object?)r.Value.Length);
-            _journal.Write(RunFolderRecovery.IntentEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index, ["files"] = lengths });
-            foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
-            _journal.Write(RunFolderRecovery.CommitEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
+            // a folder deleted under a running scan takes the files with it: that is a failure, not a completed step
+            if (!File.Exists(_journal.Path))
+                throw new OutputException(OutputProblem.FolderRemoved, Folder, $"The run folder '{Folder}' (or its journal) was removed while the scan wrote into it: the rows would reach no file.");
+            var lengths = _results.ToDictionary(r => r.Key, r => r.Value.Length);
+            _journal.Write(RunFolderRecovery.IntentEvent, _clock.Now, new Dictionary<string, object?>
+            {
+                ["step"] = step.Index, ["files"] = lengths.ToDictionary(l => ResultFileName(l.Key), l => (object?)l.Value),
+            });
+            try
+            {
+                foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
+                _journal.Write(RunFolderRecovery.CommitEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
+            }
+            catch (OutputException)
+            {
+                // all or nothing while the process lives too: every channel file goes back to its length before the step
+                foreach (var result in _results) result.Value.TruncateTo(lengths[result.Key]);
+                throw;
+            }
         }
 
         public void StepRemeasured(ScanStep step, string reason) => _journal.Write("remeasured", _clock.Now, new Dictionary<string, object?>
         {
             ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["reason"] = reason,
+        });
+
+        public void StepDecided(ScanStep step, string decision) => _journal.Write("decision", _clock.Now, new Dictionary<string, object?>
+        {
+            ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["why"] = decision,
         });
 
         public void StepSkipped(SkippedStep skipped) => _journal.Write("skipped", skipped.Timestamp, SkippedFields(skipped));

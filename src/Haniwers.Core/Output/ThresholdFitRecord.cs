@@ -26,6 +26,7 @@ namespace Haniwers.Output
         public double SigmaMultiple { get; set; }
         /// <summary>Empty when the fit recommends none (see <see cref="Rejection"/>).</summary>
         public int? Threshold { get; set; }
+        public double ThresholdError { get; set; }
         public string Rejection { get; set; } = "";
         public string Warnings { get; set; } = "";
 
@@ -34,7 +35,7 @@ namespace Haniwers.Output
             Timestamp = timestamp, Channel = fit.Channel, RunId = fit.RunId ?? "", Mean = fit.Mean, MeanError = fit.MeanError,
             Sigma = fit.Sigma, SigmaError = fit.SigmaError, Height = fit.Height, Baseline = fit.Baseline, ChiSquare = fit.ChiSquare,
             DegreesOfFreedom = fit.DegreesOfFreedom, Points = fit.Points, Converged = fit.Converged, Weighted = fit.Weighted,
-            Convention = fit.Convention.ToString(), SigmaMultiple = fit.SigmaMultiple, Threshold = fit.Threshold, Rejection = fit.Rejection ?? "",
+            Convention = fit.Convention.ToString(), SigmaMultiple = fit.SigmaMultiple, Threshold = fit.Threshold, ThresholdError = fit.ThresholdError, Rejection = fit.Rejection ?? "",
             Warnings = string.Join("; ", fit.Warnings),
         };
     }

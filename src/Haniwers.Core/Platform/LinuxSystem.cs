@@ -26,6 +26,20 @@ namespace Haniwers.Platform
             }
         }
 
+        /// <summary>
+        /// Opens a file or folder that every user shares (the port locks in the temp folder) to everyone:
+        /// a folder 1777 (anyone may add, only the owner remove), a file 0666. Nothing on Windows.
+        /// </summary>
+        public static void ShareWithEveryone(string path, bool folder)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            try { Chmod(path, folder ? 0x3FF : 0x1B6); } // 01777, 0666
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
+        }
+
+        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
+        private static extern int Chmod(string path, int mode);
+
         [DllImport("libc", EntryPoint = "realpath", CharSet = CharSet.Ansi)]
         private static extern IntPtr NativeRealPath(string path, IntPtr resolved);
 

@@ -70,7 +70,8 @@ namespace Haniwers.Platform
                     ProductId = Hex(device.props, "idProduct"),
                     SerialNumber = Get(device.props, "USB Serial Number") ?? Get(device.props, "kUSBSerialNumberString"),
                     Manufacturer = Get(device.props, "USB Vendor Name") ?? Get(device.props, "kUSBVendorString"),
-                    Description = Get(device.props, "USB Product Name") ?? Get(device.props, "kUSBProductString") ?? device.name.Split('@')[0],
+                    // kUSBProductString is the device's own name; "USB Product Name" is macOS's tidied copy of it
+                    Description = Get(device.props, "kUSBProductString") ?? Get(device.props, "USB Product Name") ?? device.name.Split('@')[0],
                 };
             }
             return result;

@@ -17,15 +17,16 @@ namespace Haniwers.Platform
             return Directory.GetFiles("/dev", "cu.*").Concat(Directory.GetFiles("/dev", "tty.*")).Select(Path.GetFileName).ToList()!;
         }
 
-        /// <summary>What `ioreg -r -c IOUSBHostDevice -l` prints (USB devices and what hangs under them); empty when it cannot run.</summary>
+        /// <summary>What `ioreg -w0 -r -c IOUSBHostDevice -l` prints (USB devices and what hangs under them); empty when it cannot run.</summary>
         public static string UsbRegistry()
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return "";
             try
             {
-                using var process = Process.Start(new ProcessStartInfo("/usr/sbin/ioreg", "-r -c IOUSBHostDevice -l")
+                // -w0: no line is clipped to a terminal's width (ioreg takes it from stdin too, so that is redirected)
+                using var process = Process.Start(new ProcessStartInfo("/usr/sbin/ioreg", "-w0 -r -c IOUSBHostDevice -l")
                 {
-                    RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, CreateNoWindow = true,
+                    RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false, CreateNoWindow = true,
                 });
                 if (process is null) return "";
                 string output = process.StandardOutput.ReadToEnd();

@@ -26,11 +26,15 @@ namespace Haniwers.Platform
     {
         public const string SerialCommKey = @"HARDWARE\DEVICEMAP\SERIALCOMM";
         public const string EnumKey = @"SYSTEM\CurrentControlSet\Enum";
-        private static readonly Regex UsbIds = new Regex(@"VID_([0-9A-Fa-f]{4})[&+]PID_([0-9A-Fa-f]{4})(?:\+(?<serial>[^\\]+))?", RegexOptions.CultureInvariant);
+        private static readonly Regex UsbIds = new Regex(@"VID_([0-9A-Fa-f]{4})[&+]PID_([0-9A-Fa-f]{4})(?:\+(?<serial>[^\\]+))?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         public static IReadOnlyList<PortInfo> List(IRegistrySource registry)
         {
-            var owners = new Dictionary<string, PortInfo>(StringComparer.OrdinalIgnoreCase);
+            // Enum remembers every device ever installed; SERIALCOMM holds the ports present now (and does not
+            // exist when there are none), so it decides which ports are listed
+            var present = registry.Values(SerialCommKey);
+            if (present.Count == 0) return Array.Empty<PortInfo>();
+            var claims = new Dictionary<string, List<(string bus, PortInfo info)>>(StringComparer.OrdinalIgnoreCase);
             foreach (string bus in new[] { "USB", "FTDIBUS", "BTHENUM" })
             {
                 foreach (string device in registry.SubKeyNames($@"{EnumKey}\{bus}"))
@@ -42,17 +46,44 @@ namespace Haniwers.Platform
                         foreach (string key in new[] { instanceKey }.Concat(registry.SubKeyNames(instanceKey).Select(s => $@"{instanceKey}\{s}")))
                         {
                             if (!registry.Values($@"{key}\Device Parameters").TryGetValue("PortName", out var portName)) continue;
-                            owners[portName] = Describe(bus, device, instance, registry.Values(key), registry.Values(instanceKey), portName);
+                            var info = Describe(bus, device, instance, registry.Values(key), registry.Values(instanceKey), portName);
+                            if (info.SerialNumber is null && bus == "USB") info.SerialNumber = ParentSerial(registry, device);
+                            if (!claims.TryGetValue(portName, out var list)) claims[portName] = list = new List<(string, PortInfo)>();
+                            list.Add((bus, info));
                         }
                     }
                 }
             }
-            var present = registry.Values(SerialCommKey).Values.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (present.Count == 0) present = owners.Keys.ToList(); // no device map: list what the devices claim
-            return present.OrderBy(ComNumber).Select(port => owners.TryGetValue(port, out var info)
-                    ? PortQualification.Qualify(info)
-                    : PortQualification.Qualify(new PortInfo { PortName = port, Description = "serial port" }))
+            return present.OrderBy(p => ComNumber(p.Value)).Select(p => p.Value).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Select(port => PortQualification.Qualify(Owner(port, present, claims) ?? new PortInfo { PortName = port, Description = "serial port" }))
                 .ToList();
+        }
+
+        /// <summary>
+        /// The device that owns a present port. A port number can be claimed by a device present now and
+        /// by one unplugged long ago; the driver's device name in SERIALCOMM (\Device\VCP0 is FTDI's,
+        /// \Device\BthModem0 Bluetooth's) tells which bus the present one is on.
+        /// </summary>
+        private static PortInfo? Owner(string port, IReadOnlyDictionary<string, string> present, Dictionary<string, List<(string bus, PortInfo info)>> claims)
+        {
+            if (!claims.TryGetValue(port, out var list) || list.Count == 0) return null;
+            if (list.Count == 1) return list[0].info;
+            string driver = present.FirstOrDefault(p => string.Equals(p.Value, port, StringComparison.OrdinalIgnoreCase)).Key ?? "";
+            string bus = driver.IndexOf("VCP", StringComparison.OrdinalIgnoreCase) >= 0 ? "FTDIBUS"
+                : driver.IndexOf("Bth", StringComparison.OrdinalIgnoreCase) >= 0 ? "BTHENUM" : "USB";
+            var match = list.Where(c => c.bus == bus).ToList();
+            if (match.Count == 1) return match[0].info;
+            // still ambiguous: say so rather than guess which device it is
+            return new PortInfo { PortName = port, Description = $"claimed by {list.Count} devices, some unplugged: " + string.Join(", ", list.Select(c => c.info.Description)) };
+        }
+
+        /// <summary>A composite device's interface (VID_xxxx&amp;PID_yyyy&amp;MI_00) has its serial on the parent device's instance name.</summary>
+        private static string? ParentSerial(IRegistrySource registry, string device)
+        {
+            int mi = device.IndexOf("&MI_", StringComparison.OrdinalIgnoreCase);
+            if (mi < 0) return null;
+            var parents = registry.SubKeyNames($@"{EnumKey}\USB\{device.Substring(0, mi)}").Where(i => !i.Contains("&")).ToList();
+            return parents.Count == 1 ? parents[0] : null;
         }
 
         private static PortInfo Describe(string bus, string device, string instance, IReadOnlyDictionary<string, string> values,
@@ -64,9 +95,12 @@ namespace Haniwers.Platform
             {
                 info.VendorId = ids.Groups[1].Value.ToLowerInvariant();
                 info.ProductId = ids.Groups[2].Value.ToLowerInvariant();
-                // FTDIBUS: VID_0403+PID_6001+A50285BIA (the serial, plus A for the chip's first interface);
-                // USB: the instance name is the serial number unless Windows made one up (it has '&' in it)
-                info.SerialNumber = ids.Groups["serial"].Success ? ids.Groups["serial"].Value.TrimEnd('A') : instance.Contains("&") ? null : instance;
+                // FTDIBUS: VID_0403+PID_6001+A50285BIA (the serial, and one letter for the chip's channel, A..D);
+                // USB: the instance name is the serial number; a name with '&' in it was made up by Windows
+                string? serial = ids.Groups["serial"].Success ? ids.Groups["serial"].Value : instance;
+                if (serial.Contains("&")) serial = null;
+                else if (ids.Groups["serial"].Success && serial.Length > 1 && serial[serial.Length - 1] is >= 'A' and <= 'D') serial = serial.Substring(0, serial.Length - 1);
+                info.SerialNumber = serial;
             }
             string? friendly = Lookup(values, "FriendlyName") ?? Lookup(instanceValues, "FriendlyName");
             string? description = Lookup(values, "DeviceDesc") ?? Lookup(instanceValues, "DeviceDesc");

@@ -28,6 +28,8 @@ namespace Haniwers.Scanning
         void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows);
         void StepRemeasured(ScanStep step, string reason);
         void StepSkipped(SkippedStep skipped);
+        /// <summary>Why an adaptive scan chose the step's thresholds, before it is measured.</summary>
+        void StepDecided(ScanStep step, string decision);
         void LinkReopened(TimeSpan deadTime, int attempts, string reason);
         void Interrupted(int atStep, string reason);
         void Finished(ScanSummary summary);

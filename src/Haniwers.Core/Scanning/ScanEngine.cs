@@ -36,9 +36,9 @@ namespace Haniwers.Scanning
             _link = link;
             _writer = writer;
             _recorder = recorder;
-            _observer = observer;
+            _observer = new GuardedObserver(observer);
             _limits = limits;
-            Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.Steps.Count };
+            Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.PlannedSteps };
         }
 
         /// <summary>Filled in as the scan goes; final once <see cref="Run"/> returns or throws.</summary>
@@ -52,7 +52,15 @@ namespace Haniwers.Scanning
             try
             {
                 RunSteps(cancellation);
+                if (Summary.CompletedSteps == 0 && Summary.SkippedSteps.Count > 0)
+                {
+                    // every step failed before the consecutive-failure limit was reached: nothing was measured
+                    Summary.Outcome = ScanOutcome.Aborted;
+                    Summary.FailureReason = "no step could be measured: " + Summary.SkippedSteps[Summary.SkippedSteps.Count - 1].Reason;
+                    throw new ScanAbortedException(Summary, Summary.SkippedSteps.Count, Summary.SkippedSteps[Summary.SkippedSteps.Count - 1].Reason);
+                }
                 Summary.Outcome = ScanOutcome.Completed;
+                Summary.PlannedSteps = Math.Min(Summary.PlannedSteps, _position); // an adaptive scan that reached its target stops early
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
@@ -66,6 +74,16 @@ namespace Haniwers.Scanning
             {
                 Finish(start);
                 throw;
+            }
+            catch (ScanStoppedByConsumerException ex)
+            {
+                // the caller stopped taking results (Select-Object -First, -ErrorAction Stop): an interruption, told as such
+                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.FailureReason = "the command that took the results stopped the scan (" + ex.InnerException!.Message.TrimEnd('.') + ")";
+                try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
+                Finish(start);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                throw; // not reached
             }
             catch (Exception ex)
             {
@@ -102,16 +120,18 @@ namespace Haniwers.Scanning
         {
             var start = Clock.Elapsed;
             int consecutiveFailures = 0;
-            foreach (var step in _plan.Steps)
+            foreach (var step in _plan.StepSource)
             {
                 _position++;
-                _observer.StepStarting(step, _position, _plan.Steps.Count, Clock.Elapsed - start);
+                _observer.StepStarting(step, _position, _plan.PlannedSteps, Clock.Elapsed - start);
+                if (_plan.Decision?.Invoke() is { Length: > 0 } decision) _recorder.StepDecided(step, decision);
                 var (rows, failure) = MeasureStep(step, cancellation);
                 if (failure is null)
                 {
                     consecutiveFailures = 0;
                     _recorder.StepCompleted(step, rows!); // on disk before anyone sees it
                     Summary.CompletedSteps++;
+                    _plan.RowsMeasured?.Invoke(rows!);
                     _observer.StepCompleted(step, rows!);
                     continue;
                 }
@@ -156,14 +176,14 @@ namespace Haniwers.Scanning
                 if (failure is not null)
                 {
                     // a board that reset while it was being written answers nothing: measure again rather than skip
-                    if (_link.Counters.BootLines > before.BootLines) return (null, null, Forget("the device reset while its thresholds were written"));
+                    if (_link.Counters.BootLines > before.BootLines) return (null, null, AfterReset(Forget("the device reset while its thresholds were written"), cancellation));
                     return (null, failure, null);
                 }
                 var (window, opened) = OpenWindow(step, cancellation);
                 var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction);
                 if (rejection is not null)
                 {
-                    if (_link.Counters.BootLines > before.BootLines) Forget(rejection);
+                    if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection), cancellation);
                     return (null, null, rejection);
                 }
                 return (window.Rows(step, Summary.RunId, _plan.Mode), null, null);
@@ -174,6 +194,33 @@ namespace Haniwers.Scanning
                 _lostReason = ex.Message;
                 return (null, null, Forget(ex.Message.TrimEnd('.')));
             }
+        }
+
+        private static readonly TimeSpan BootQuiet = TimeSpan.FromMilliseconds(500), BootLimit = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// After a reset: reads until the board has printed no boot text for half a second (five at most),
+        /// so the rest of its banner does not spoil the window measured again.
+        /// </summary>
+        private string AfterReset(string reason, CancellationToken cancellation)
+        {
+            var giveUp = Clock.Elapsed + BootLimit;
+            var quietUntil = Clock.Elapsed + BootQuiet;
+            try
+            {
+                while (Clock.Elapsed < giveUp)
+                {
+                    long before = _link.Counters.BootLines;
+                    if (!_link.TryReadLine(quietUntil < giveUp ? quietUntil : giveUp, cancellation, out _)) break;
+                    if (_link.Counters.BootLines > before) quietUntil = Clock.Elapsed + BootQuiet;
+                    else if (Clock.Elapsed >= quietUntil) break;
+                }
+            }
+            catch (LinkLostException)
+            {
+                _lostAt ??= Clock.Elapsed; // the next try reopens it
+            }
+            return reason;
         }
 
         /// <summary>Every threshold on the device is unknown (a reset, a lost link): all are written again.</summary>
@@ -205,9 +252,11 @@ namespace Haniwers.Scanning
                 }
                 catch (DeviceLinkException ex)
                 {
-                    if (Clock.Elapsed + delay > deadline)
-                        return $"the link could not be reopened within {_limits.ReconnectTimeout.TotalSeconds:0.###} s of its loss: {ex.Message}";
-                    Clock.Wait(delay, cancellation);
+                    if (Clock.Elapsed >= deadline)
+                        return $"the link could not be reopened within {_limits.ReconnectTimeout.TotalSeconds:0.###} s of its loss: {ex.Message.TrimEnd('.')}";
+                    // the last try comes at the deadline itself, not a backoff before it
+                    var wait = Clock.Elapsed + delay > deadline ? deadline - Clock.Elapsed : delay;
+                    Clock.Wait(wait, cancellation);
                     delay = delay + delay < LastReopenDelay ? delay + delay : LastReopenDelay;
                 }
             }
@@ -265,6 +314,26 @@ namespace Haniwers.Scanning
             }
             window.Closed = Clock.Elapsed;
             return (window, atOpening);
+        }
+
+        /// <summary>An observer whose failures (the pipeline stopping under it) are told apart from the scan's own.</summary>
+        private sealed class GuardedObserver : IScanObserver
+        {
+            private readonly IScanObserver _inner;
+            public GuardedObserver(IScanObserver inner) => _inner = inner;
+
+            private static void Guard(Action tell)
+            {
+                try { tell(); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { throw new ScanStoppedByConsumerException(ex); }
+            }
+
+            public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed) => Guard(() => _inner.StepStarting(step, position, total, elapsed));
+            public void Attempt(ThresholdAttempt attempt) => Guard(() => _inner.Attempt(attempt));
+            public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows) => Guard(() => _inner.StepCompleted(step, rows));
+            public void StepSkipped(SkippedStep skipped) => Guard(() => _inner.StepSkipped(skipped));
+            public void StepRemeasured(ScanStep step, string reason) => Guard(() => _inner.StepRemeasured(step, reason));
+            public void Notice(string message) => Guard(() => _inner.Notice(message));
         }
 
         private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";

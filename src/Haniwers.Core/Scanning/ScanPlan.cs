@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Haniwers.Analysis;
 using Haniwers.Configuration;
 
 namespace Haniwers.Scanning
@@ -24,7 +25,11 @@ namespace Haniwers.Scanning
 
         public int Threshold(int channel) => Thresholds[channel - 1];
 
-        public string Describe() => string.Join(" ", Enumerable.Range(1, Thresholds.Count).Select(ch => $"ch{ch}={Thresholds[ch - 1]}"));
+        /// <summary>What the adaptive scan knows when it chose this step (each channel's threshold and error); null for fixed plans.</summary>
+        public string? Note { get; set; }
+
+        public string Describe() => string.Join(" ", Enumerable.Range(1, Thresholds.Count).Select(ch => $"ch{ch}={Thresholds[ch - 1]}"))
+                                    + (Note is null ? "" : $" [{Note}]");
 
         public override string ToString() => $"step {Index}: {Describe()}";
     }
@@ -49,8 +54,44 @@ namespace Haniwers.Scanning
             Mode = mode;
             Ranges = ranges;
             Steps = steps;
+            StepSource = steps;
+            PlannedSteps = steps.Count;
             Duration = duration;
             SettleTime = settle;
+        }
+
+        /// <summary>The steps as the engine takes them: the list of a fixed plan, or chosen one by one (adaptive).</summary>
+        public IEnumerable<ScanStep> StepSource { get; private set; }
+
+        /// <summary>The steps planned, or for an adaptive scan the most it may take.</summary>
+        public int PlannedSteps { get; private set; }
+
+        /// <summary>Told each completed step's rows (the adaptive planner learns from them); null for fixed plans.</summary>
+        public Action<IReadOnlyList<ScanResult>>? RowsMeasured { get; private set; }
+
+        /// <summary>Why the step about to be measured was chosen (a journal record); null for fixed plans.</summary>
+        public Func<string>? Decision { get; private set; }
+
+        /// <summary>The adaptive planner behind this plan; null for fixed plans.</summary>
+        public AdaptivePlanner? Planner { get; private set; }
+
+        /// <summary>An adaptive scan over the configured ranges (docs/adaptive-scan.md).</summary>
+        public static ScanPlan Adaptive(HaniwersConfig config, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit)
+        {
+            var problems = ConfigValidator.Validate(config, ScanMode.Adaptive);
+            if (problems.Count > 0) throw new ScanConfigurationException(problems);
+            var ranges = ConfigValidator.Ranges(config);
+            var duration = TimeSpan.FromSeconds(config.Sampler.Duration);
+            var settle = TimeSpan.FromSeconds(config.Sampler.SettleTime);
+            var planner = new AdaptivePlanner(ranges, duration, settle, targetError, fit, maxSteps, maxDuration);
+            return new ScanPlan(ScanMode.Adaptive, ranges, Array.Empty<ScanStep>(), duration, settle)
+            {
+                StepSource = planner.Steps(),
+                PlannedSteps = maxDuration is TimeSpan limit ? Math.Min(maxSteps, (int)(limit.Ticks / Math.Max((duration + settle).Ticks, 1))) : maxSteps,
+                RowsMeasured = planner.Record,
+                Decision = () => planner.LastDecision,
+                Planner = planner,
+            };
         }
 
         /// <summary>
@@ -76,7 +117,7 @@ namespace Haniwers.Scanning
         public TimeSpan SettleTime { get; }
 
         /// <summary>Windows plus settle time; threshold writes add a few milliseconds a step.</summary>
-        public TimeSpan EstimatedDuration => Estimate(Steps.Count, Duration, SettleTime);
+        public TimeSpan EstimatedDuration => Estimate(PlannedSteps, Duration, SettleTime);
 
         /// <summary>The one time estimate: windows times (duration + settle time). Zero for durations that are not usable.</summary>
         public static TimeSpan Estimate(int windows, SamplerSettings sampler) =>
@@ -127,7 +168,9 @@ namespace Haniwers.Scanning
         {
             var lines = new List<string>
             {
-                $"{Mode} threshold scan on {portName}: {Steps.Count} windows of {Duration.TotalSeconds:0.###} s (settle {SettleTime.TotalSeconds:0.###} s), about {Format(EstimatedDuration)}.",
+                Planner is { } planner
+                    ? $"{Mode} threshold scan on {portName}: each channel's threshold to ±{planner.TargetError:0.###} DAC, at most {PlannedSteps} windows of {Duration.TotalSeconds:0.###} s (settle {SettleTime.TotalSeconds:0.###} s), at most {Format(EstimatedDuration)}."
+                    : $"{Mode} threshold scan on {portName}: {Steps.Count} windows of {Duration.TotalSeconds:0.###} s (settle {SettleTime.TotalSeconds:0.###} s), about {Format(EstimatedDuration)}.",
             };
             lines.AddRange(Ranges.Select(r => "  " + r.Describe()));
             lines.Add($"  results: {outputDirectory}");

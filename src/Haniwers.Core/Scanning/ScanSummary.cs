@@ -83,3 +83,12 @@ namespace Haniwers.Scanning
         public ScanSummary Summary { get; }
     }
 }
+
+namespace Haniwers.Scanning
+{
+    /// <summary>The observer of a scan threw: whoever takes the results stopped (the scan ends Interrupted, the inner exception goes on).</summary>
+    public sealed class ScanStoppedByConsumerException : Exception
+    {
+        public ScanStoppedByConsumerException(Exception inner) : base(inner.Message, inner) { }
+    }
+}

@@ -23,13 +23,16 @@ namespace Haniwers.Transport
         }
 
         /// <summary>Locks <paramref name="lockFile"/>; throws <see cref="LockHeldException"/> naming the holder.</summary>
-        public static NamedLock Acquire(string lockFile, string purpose)
+        public static NamedLock Acquire(string lockFile, string purpose, bool shared = false)
         {
             string ownerFile = lockFile + ".owner";
             FileStream stream;
             try
             {
-                stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                bool created = !File.Exists(lockFile);
+                // reading is enough to hold the lock, so a lock file another user created can be taken too
+                stream = new FileStream(lockFile, FileMode.OpenOrCreate, shared ? FileAccess.Read : FileAccess.ReadWrite, FileShare.None);
+                if (created && shared) Platform.LinuxSystem.ShareWithEveryone(lockFile, folder: false);
             }
             catch (IOException ex) when (!IsHeldByOther(ex))
             {
@@ -45,12 +48,41 @@ namespace Haniwers.Transport
                 try { owner = File.ReadAllText(ownerFile).Trim(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
                 throw new LockHeldException(lockFile, owner);
             }
+            // the lock must hold: with file locking switched off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING, some
+            // network file systems) a second opener gets in, so two runs would interleave their rows
+            if (!LockHolds(lockFile))
+            {
+                stream.Dispose();
+                throw new LockUnavailableException(lockFile, new NotSupportedException(
+                    "a second open of the lock file succeeded, so file locking does not work here (DOTNET_SYSTEM_IO_DISABLEFILELOCKING set, or a file system without locks)"), unsupported: true);
+            }
             using var process = Process.GetCurrentProcess();
             // the side file is a courtesy for the next user's message; a folder that takes the lock but not it still locks
-            try { File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz})"); }
+            try
+            {
+                File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz})");
+                if (shared) Platform.LinuxSystem.ShareWithEveryone(ownerFile, folder: false);
+            }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
             return new NamedLock(stream, ownerFile);
+        }
+
+        private static bool LockHolds(string lockFile)
+        {
+            try
+            {
+                using var second = new FileStream(lockFile, FileMode.Open, FileAccess.Read, FileShare.None);
+                return false;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
         }
 
         /// <summary>
@@ -79,6 +111,7 @@ namespace Haniwers.Transport
             var id = BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant();
             string dir = Path.Combine(Path.GetTempPath(), "haniwers-locks");
             Directory.CreateDirectory(dir);
+            Platform.LinuxSystem.ShareWithEveryone(dir, folder: true); // every user's sessions lock ports here (only its owner can change it)
             return Path.Combine(dir, "port-" + id + ".lock");
         }
 
@@ -107,7 +140,14 @@ namespace Haniwers.Transport
     /// <summary>No lock could be taken at all (not: someone else holds it); the inner exception says why.</summary>
     public sealed class LockUnavailableException : Exception
     {
-        public LockUnavailableException(string lockFile, Exception inner) : base($"Cannot lock '{lockFile}': {inner.Message}", inner) => LockFile = lockFile;
+        public LockUnavailableException(string lockFile, Exception inner, bool unsupported = false) : base($"Cannot lock '{lockFile}': {inner.Message}", inner)
+        {
+            LockFile = lockFile;
+            Unsupported = unsupported;
+        }
+
         public string LockFile { get; }
+        /// <summary>The file system or the runtime cannot lock at all (not: this folder is read-only).</summary>
+        public bool Unsupported { get; }
     }
 }

@@ -19,7 +19,7 @@ namespace Haniwers.Transport
             NamedLock portLock;
             try
             {
-                portLock = NamedLock.Acquire(NamedLock.PortLockFile(portName), $"a Haniwers session on {portName}");
+                portLock = NamedLock.Acquire(NamedLock.PortLockFile(portName), $"a Haniwers session on {portName}", shared: true);
             }
             catch (LockHeldException ex)
             {

@@ -32,12 +32,16 @@ namespace Haniwers.PowerShell.Commands
         protected TerminationSignals TrapTerminationSignals() => TerminationSignals.Register(() => _cancellation.Cancel());
 
         /// <summary>
-        /// After a command stopped for SIGTERM or SIGHUP and closed its files: ends the process, as the
-        /// signal asked, with the conventional exit code (143, 129).
+        /// After a command stopped for SIGTERM or SIGHUP and closed its files: stops the pipeline as
+        /// Ctrl+C does (finally blocks run, the commands after this one close their output), and asks
+        /// the host to exit with the conventional code (143, 129) as the signal meant.
         /// </summary>
-        protected static void ExitIfSignalled(TerminationSignals signals)
+        protected void ExitIfSignalled(TerminationSignals signals)
         {
-            if (signals.Received is not null) Environment.Exit(signals.ExitCode);
+            if (signals.Received is null) return;
+            try { Host.SetShouldExit(signals.ExitCode); }
+            catch (NotImplementedException) { } // a host without an exit: stopping the pipeline is what is left
+            throw new PipelineStoppedException();
         }
 
         /// <summary>A path as the user means it: relative to PowerShell's current location, not the process's.</summary>

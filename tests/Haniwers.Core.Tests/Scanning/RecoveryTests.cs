@@ -125,5 +125,28 @@ namespace Haniwers.Tests.Scanning
             }
             Assert.Empty(RunFolderRecovery.TryRecover(f.Folder, DateTimeOffset.Now)!); // the live run's Open had repaired it
         }
+    
+        [Fact]
+        public void FilesTheRunDidNotWriteAreLeftAlone()
+        {
+            using var f = ScannedFolder(out _);
+            string notes = Path.Combine(f.Folder, "my_notes.csv");
+            File.WriteAllText(notes, "name,value\r\nalpha,1\r\nbeta,2");
+            string raw = Path.Combine(f.Folder, "osechi_data_000000.csv");
+            File.WriteAllText(raw, "time,ch1\n2026,1");
+            Assert.Empty(RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now));
+            Assert.Equal("name,value\r\nalpha,1\r\nbeta,2", File.ReadAllText(notes));
+            Assert.Equal("time,ch1\n2026,1", File.ReadAllText(raw));
+        }
+
+        [Fact]
+        public void AFolderRemovedUnderARunningScanFailsIt()
+        {
+            using var f = new ScanFixture(nsteps: 5);
+            f.Observer.OnCompleted = (step, rows) => { if (step.Index == 2) Directory.Delete(f.Folder, true); };
+            var ex = Assert.Throws<OutputException>(() => f.Run());
+            Assert.Equal(OutputProblem.FolderRemoved, ex.Problem);
+            Assert.Equal(ScanOutcome.Failed, f.Summary!.Outcome);
+        }
     }
 }

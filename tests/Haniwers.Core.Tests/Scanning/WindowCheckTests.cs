@@ -161,5 +161,26 @@ namespace Haniwers.Tests.Scanning
             }
             Assert.Equal(0, rejected);
         }
+    
+        [Fact]
+        public void ReconnectTriesUntilTheTimeoutItself()
+        {
+            // the device is back 2.5 s after the loss; a 3 s timeout must reach it, not give up at the last backoff
+            using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=2.5", duration: 1, reconnectTimeout: 3);
+            var summary = f.Run();
+            Assert.Equal(1, summary.Reconnects);
+            Assert.Empty(summary.SkippedSteps);
+        }
+
+        [Fact]
+        public void AScanThatMeasuredNothingIsNotCompleted()
+        {
+            // one step, a dead device: fewer failures than the limit, but nothing measured
+            using var f = new ScanFixture("seed=4,drop-after=0.01,restore-after=-1", nsteps: 1, duration: 1, reconnectTimeout: 1, maxConsecutiveFailures: 5);
+            var ex = Assert.Throws<ScanAbortedException>(() => f.Run());
+            Assert.Equal(ScanOutcome.Aborted, ex.Summary.Outcome);
+            Assert.Equal(0, ex.Summary.CompletedSteps);
+            Assert.Contains("no step could be measured", ex.Summary.FailureReason);
+        }
     }
 }

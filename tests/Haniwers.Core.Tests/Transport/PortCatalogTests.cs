@@ -118,6 +118,51 @@ namespace Haniwers.Tests.Transport
             Assert.Equal("COM3", PortCatalog.ChooseDetector(Windows().Where(p => p.PortName != "COM4").ToList()));
         }
 
+        private IReadOnlyList<PortInfo> WindowsFrom(string reg)
+        {
+            Directory.CreateDirectory(_root);
+            string path = Path.Combine(_root, "fixture.reg");
+            File.WriteAllText(path, "Windows Registry Editor Version 5.00\r\n\r\n" + reg.Replace("\n", "\r\n"));
+            return WindowsPorts.List(new RegFileSource(path));
+        }
+
+        private const string Enum = @"[HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Enum";
+
+        [Fact]
+        public void WindowsWithNoPortListsNoneEvenWhenEnumRemembersDevices()
+        {
+            // no SERIALCOMM key: Windows removes it when no port exists; Enum still remembers an unplugged Arduino
+            var ports = WindowsFrom(Enum + @"\USB\VID_2341&PID_0043\75833353035351A0E1E1\Device Parameters]" + "\n\"PortName\"=\"COM7\"\n");
+            Assert.Empty(ports);
+            Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(ports));
+        }
+
+        [Fact]
+        public void WindowsGivesAPortToThePresentDeviceNotAForgottenOne()
+        {
+            // a CH340 on COM3 now; an unplugged FTDI cable once had COM3 too
+            var ports = WindowsFrom(@"[HKEY_LOCAL_MACHINE\HARDWARE\DEVICEMAP\SERIALCOMM]" + "\n\"\\\\Device\\\\Serial2\"=\"COM3\"\n\n"
+                + Enum + @"\USB\VID_1A86&PID_7523\5&2c0e1a4b&0&2\Device Parameters]" + "\n\"PortName\"=\"COM3\"\n\n"
+                + Enum + @"\FTDIBUS\VID_0403+PID_6001+A50285BIA\0000\Device Parameters]" + "\n\"PortName\"=\"COM3\"\n");
+            var port = Assert.Single(ports);
+            Assert.Equal(("COM3", "1a86"), (port.PortName, port.VendorId));
+        }
+
+        [Fact]
+        public void WindowsSerialNumbersAsTheDriversWriteThem()
+        {
+            var ports = WindowsFrom(@"[HKEY_LOCAL_MACHINE\HARDWARE\DEVICEMAP\SERIALCOMM]" + "\n\"\\\\Device\\\\VCP0\"=\"COM4\"\n\"\\\\Device\\\\VCP1\"=\"COM5\"\n\"\\\\Device\\\\USBSER000\"=\"COM6\"\n\n"
+                + Enum + @"\FTDIBUS\VID_0403+PID_6001+AH02KLDAA\0000\Device Parameters]" + "\n\"PortName\"=\"COM4\"\n\n"
+                + Enum + @"\FTDIBUS\VID_0403+PID_6015+6&2DB47F2C&0&3\0000\Device Parameters]" + "\n\"PortName\"=\"COM5\"\n\n"
+                + Enum + @"\USB\Vid_303a&Pid_1001\E072A1B2C3D4]" + "\n\"DeviceDesc\"=\"USB Composite Device\"\n\n"
+                + Enum + @"\USB\Vid_303a&Pid_1001&MI_00\7&1234abcd&0&0000\Device Parameters]" + "\n\"PortName\"=\"COM6\"\n");
+            Assert.Equal("AH02KLDA", ports.Single(p => p.PortName == "COM4").SerialNumber); // the serial ends in A; one letter is the channel
+            Assert.Null(ports.Single(p => p.PortName == "COM5").SerialNumber);             // made up by Windows
+            var esp = ports.Single(p => p.PortName == "COM6");
+            Assert.Equal(("303a", "1001", "E072A1B2C3D4"), (esp.VendorId, esp.ProductId, esp.SerialNumber));
+            Assert.True(esp.LooksLikeDetector);
+        }
+
         // ---- macOS ----
 
         [Fact]
@@ -203,8 +248,8 @@ namespace Haniwers.Tests.Transport
             File.WriteAllText(device, "");
             string link = Path.Combine(_root, "by-id-fake");
             File.CreateSymbolicLink(link, device);
-            using var first = NamedLock.Acquire(NamedLock.PortLockFile(device), "test");
-            Assert.Throws<LockHeldException>(() => NamedLock.Acquire(NamedLock.PortLockFile(link), "test"));
+            using var first = NamedLock.Acquire(NamedLock.PortLockFile(device), "test", shared: true);
+            Assert.Throws<LockHeldException>(() => NamedLock.Acquire(NamedLock.PortLockFile(link), "test", shared: true));
         }
 
         // ---- every type loads on this host ----

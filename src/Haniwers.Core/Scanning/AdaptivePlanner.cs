@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Haniwers.Analysis;
+using Haniwers.Configuration;
+
+namespace Haniwers.Scanning
+{
+    /// <summary>What the adaptive scan knows of one channel after a window.</summary>
+    public sealed class AdaptiveChannel
+    {
+        public AdaptiveChannel(ThresholdRange range) => Range = range;
+
+        public ThresholdRange Range { get; }
+        public int Channel => Range.Channel;
+        public List<ScanPoint> Points { get; } = new List<ScanPoint>();
+        /// <summary>The latest fit of the channel's points; null before one could be made.</summary>
+        public ThresholdFit? Fit { get; set; }
+        public bool Reached(double target) => Fit?.Threshold is not null && Fit.ThresholdError <= target;
+
+        public string Describe(double target) => Fit?.Threshold is int t
+            ? string.Format(CultureInfo.InvariantCulture, "ch{0} {1}±{2:0.0}{3}", Channel, t, Fit.ThresholdError, Fit.ThresholdError <= target ? " ok" : "")
+            : $"ch{Channel} searching";
+    }
+
+    /// <summary>
+    /// The adaptive scan's rule (docs/adaptive-scan.md): a short coarse sweep of each channel's range,
+    /// then, every window and for every channel on its own, the threshold on the range's grid where one
+    /// more window would shrink the variance of that channel's threshold estimate the most, from the
+    /// Fisher information of the S-curve's Poisson model at the current fit. A channel without an
+    /// accepted fit yet is explored where its rate changes most between measured neighbours. Stops when
+    /// every channel's threshold error is at or below the target, or at the step or time limit.
+    /// </summary>
+    public sealed class AdaptivePlanner
+    {
+        private readonly TimeSpan _window;
+        private readonly FitOptions _fit;
+        private readonly int _coarse;
+        private readonly int _maxSteps;
+        private readonly TimeSpan? _maxDuration;
+        private readonly TimeSpan _perStep;
+        private int _index;
+
+        public AdaptivePlanner(IReadOnlyList<ThresholdRange> ranges, TimeSpan window, TimeSpan settle, double targetError, FitOptions fit,
+            int maxSteps, TimeSpan? maxDuration, int coarseSteps = 7)
+        {
+            Channels = ranges.Select(r => new AdaptiveChannel(r)).ToList();
+            _window = window;
+            _perStep = window + settle;
+            TargetError = targetError;
+            _fit = fit;
+            _maxSteps = maxSteps;
+            _maxDuration = maxDuration;
+            _coarse = coarseSteps;
+        }
+
+        public IReadOnlyList<AdaptiveChannel> Channels { get; }
+        public double TargetError { get; }
+        public int StepsPlanned => _index;
+        public bool AllReached => Channels.All(c => c.Reached(TargetError));
+
+        /// <summary>Why the last step's thresholds were chosen, one phrase per channel (the journal's decision record).</summary>
+        public string LastDecision { get; private set; } = "";
+
+        /// <summary>The rows of a completed window: each channel's point at its threshold.</summary>
+        public void Record(IReadOnlyList<ScanResult> rows)
+        {
+            foreach (var row in rows)
+            {
+                var channel = Channels.FirstOrDefault(c => c.Channel == row.Channel);
+                if (channel is null) continue;
+                channel.Points.Add(new ScanPoint(row.Channel, row.Threshold, row.Events, row.DurationSeconds, row.RunId, row.Timestamp));
+                try { channel.Fit = SCurveFitter.Fit(channel.Points, _fit); }
+                catch (FitException) { channel.Fit = null; }
+            }
+        }
+
+        /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
+        public IEnumerable<ScanStep> Steps()
+        {
+            while (_index < _maxSteps && !(AllReached && _index >= _coarse)
+                   && (_maxDuration is not TimeSpan limit || TimeSpan.FromTicks(_perStep.Ticks * (_index + 1)) <= limit))
+            {
+                var reasons = new List<string>();
+                var thresholds = new int[3];
+                foreach (var channel in Channels) thresholds[channel.Channel - 1] = Choose(channel, reasons);
+                // channels outside the scan (none configured) keep the first channel's value: they are not measured
+                for (int i = 0; i < 3; i++) if (thresholds[i] == 0) thresholds[i] = Channels[0].Range.Values[0];
+                _index++;
+                LastDecision = string.Join("; ", reasons);
+                yield return new ScanStep(_index, thresholds, Channels.Select(c => c.Channel).ToArray())
+                {
+                    Note = string.Join(" ", Channels.Select(c => c.Describe(TargetError))),
+                };
+            }
+        }
+
+        private int Choose(AdaptiveChannel channel, List<string> reasons)
+        {
+            var grid = channel.Range.Values;
+            if (_index < _coarse)
+            {
+                int i = (int)Math.Round(_index * (grid.Count - 1) / (double)Math.Max(_coarse - 1, 1));
+                reasons.Add($"ch{channel.Channel} {grid[i]}: coarse sweep {_index + 1}/{_coarse}");
+                return grid[i];
+            }
+            if (channel.Fit?.Threshold is null || channel.Fit.Covariance is null)
+            {
+                int explore = Explore(channel);
+                reasons.Add($"ch{channel.Channel} {explore}: no accepted fit yet ({channel.Fit?.Rejection ?? "too few points"}), measuring where the rate changes most between neighbours");
+                return explore;
+            }
+            var (best, after) = MostInformative(channel);
+            reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: threshold {2}±{3:0.00}, one more window here gives ±{4:0.00}{5}",
+                channel.Channel, best, channel.Fit.Threshold, channel.Fit.ThresholdError, after, channel.Reached(TargetError) ? " (target reached; the window is free)" : ""));
+            return best;
+        }
+
+        /// <summary>The grid value between the measured neighbours whose rates differ most, where the gap allows one.</summary>
+        private static int Explore(AdaptiveChannel channel)
+        {
+            var grid = channel.Range.Values;
+            var measured = channel.Points.Where(p => p.IsUsable).GroupBy(p => p.Threshold)
+                .Select(g => (x: g.Key, rate: g.Sum(p => p.Events) / g.Sum(p => p.DurationSeconds))).OrderBy(p => p.x).ToList();
+            var candidates = measured.Zip(measured.Skip(1), (a, b) => (a, b))
+                .Select(pair => (pair, middle: Nearest(grid, (pair.a.x + pair.b.x) / 2)))
+                .Where(c => c.middle > c.pair.a.x && c.middle < c.pair.b.x)
+                .OrderByDescending(c => Math.Abs(c.pair.a.rate - c.pair.b.rate))
+                .ToList();
+            if (candidates.Count > 0) return candidates[0].middle;
+            // every gap is closed: measure again where the rate falls most
+            var steepest = measured.Zip(measured.Skip(1), (a, b) => (a, b)).OrderByDescending(p => Math.Abs(p.a.rate - p.b.rate)).FirstOrDefault();
+            return steepest.a.x > 0 ? (int)steepest.a.x : grid[grid.Count / 2];
+        }
+
+        /// <summary>
+        /// The grid value that shrinks var(T) most: with C the fit's covariance and u = g(x)·sqrt(t/λ(x))
+        /// the information one window of length t at x adds (g the rate's gradient, λ the rate),
+        /// Sherman–Morrison gives var(T) after it as var(T) − (cᵀCu)² / (1 + uᵀCu).
+        /// </summary>
+        private (int best, double errorAfter) MostInformative(AdaptiveChannel channel)
+        {
+            var fit = channel.Fit!;
+            var c = new double[4];
+            double kw = _fit.SigmaMultiple * (_fit.Convention == ThresholdConvention.Haniwers ? Math.Sqrt(2) : 1);
+            c[SCurve.Mean] = 1;
+            c[SCurve.Sigma] = kw;
+            var cov = fit.Covariance!;
+            double variance = fit.ThresholdError * fit.ThresholdError;
+            double seconds = _window.TotalSeconds;
+            var gradient = new double[4];
+            int best = channel.Range.Values[0];
+            double bestGain = double.NegativeInfinity;
+            foreach (int x in channel.Range.Values)
+            {
+                double rate = Math.Max(SCurve.Rate(x, fit.Height, fit.Mean, fit.Sigma, fit.Baseline), 1e-6);
+                SCurve.Gradient(x, fit.Height, fit.Mean, fit.Sigma, gradient);
+                double scale = Math.Sqrt(seconds / rate);
+                double cCu = 0, uCu = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    double ci = 0, ui = 0;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        ci += cov[i, j] * gradient[j] * scale;
+                        ui += cov[i, j] * gradient[j] * scale;
+                    }
+                    cCu += c[i] * ci;
+                    uCu += gradient[i] * scale * ui;
+                }
+                double gain = cCu * cCu / (1 + uCu);
+                if (gain > bestGain)
+                {
+                    bestGain = gain;
+                    best = x;
+                }
+            }
+            return (best, Math.Sqrt(Math.Max(variance - bestGain, 0)));
+        }
+
+        private static int Nearest(IReadOnlyList<int> grid, double x) => grid.OrderBy(v => Math.Abs(v - x)).First();
+    }
+}
