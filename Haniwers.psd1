@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Get-HaniwersPort'
         'Import-HaniwersConfig'
+        'Invoke-HaniwersAdaptiveScan'
         'Invoke-HaniwersParallelScan'
         'Invoke-HaniwersSerialScan'
         'Measure-HaniwersThreshold'

@@ -11,6 +11,7 @@
     - soak: 10,000 steps over the pty against the served simulator; managed heap and working set
       after a full garbage collection at 1,000 and at 10,000 steps
     - S-curve fit time for three channels of 200 points
+    - the adaptive scan against a fixed grid: measuring-time ratio, pulls, and the design bound
     Every figure printed here is measured by this script.
 #>
 param(
@@ -87,4 +88,5 @@ finally {
 }
 
 & dotnet $BenchPath fit
+& dotnet $BenchPath adaptive 20 1
 Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue

@@ -9,7 +9,7 @@ using Haniwers.Configuration;
 using Haniwers.Protocol;
 using Haniwers.Transport;
 
-// Usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit
+// Usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds]
 // Prints one line per figure: "<name>: <value> <unit> (<detail>)".
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -18,8 +18,9 @@ switch (args.FirstOrDefault())
     case "parser": Parser(); break;
     case "write-rtt": WriteRoundTrip(args[1], args.Length > 2 ? int.Parse(args[2]) : 300); break;
     case "fit": FitTiming(); FitRecovery(); break;
+    case "adaptive": AdaptiveStudy.Run(args.Length > 1 ? int.Parse(args[1]) : 20, args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1); break;
     default:
-        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit");
+        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds]");
         return 2;
 }
 return 0;

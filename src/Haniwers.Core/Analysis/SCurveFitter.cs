@@ -39,8 +39,11 @@ namespace Haniwers.Analysis
                 throw new FitException(channel, $"{distinct} distinct threshold(s) with usable data; the S-curve has 4 parameters and needs at least {MinimumDistinctThresholds}.");
             if (points.All(p => p.Events == 0))
                 throw new FitException(channel, "no event at any threshold: the channel saw nothing (is it connected, or is the whole scan above its noise?).");
-            if (distinct < points.Count)
-                warnings.Add($"{points.Count - distinct} point(s) share a threshold with another; each is fitted as its own measurement.");
+            // one run measuring a threshold twice is normal (an adaptive scan does it on purpose); points of
+            // different runs, or of no named run, at one threshold may be runs mixed by accident
+            int shared = points.GroupBy(p => p.Threshold).Where(g => g.Count() > 1 && (g.Any(p => p.RunId is null) || g.Select(p => p.RunId).Distinct().Count() > 1)).Sum(g => g.Count() - 1);
+            if (shared > 0)
+                warnings.Add($"{shared} point(s) share a threshold with another; each is fitted as its own measurement.");
             if (points.Count < 20)
                 warnings.Add($"only {points.Count} points; 20 or more give a steadier fit.");
 

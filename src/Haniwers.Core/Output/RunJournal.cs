@@ -18,6 +18,8 @@ namespace Haniwers.Output
         private static readonly JsonSerializerOptions Options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            // a journal is read by people too: ±, µ and non-Latin names as themselves (still valid JSON)
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
         };
         private readonly FileStream _stream;

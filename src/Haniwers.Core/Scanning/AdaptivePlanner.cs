@@ -42,8 +42,15 @@ namespace Haniwers.Scanning
         private readonly TimeSpan _perStep;
         private int _index;
 
+        /// <summary>The coarse sweep's windows are this fraction of a full window.</summary>
+        private const int CoarseShare = 4;
+
+        /// <summary>The measuring time planned so far (coarse windows are shorter).</summary>
+        private TimeSpan Planned(int steps) => TimeSpan.FromTicks(
+            Math.Min(steps, _coarse) * (_window.Ticks / CoarseShare + (_perStep - _window).Ticks) + Math.Max(steps - _coarse, 0) * _perStep.Ticks);
+
         public AdaptivePlanner(IReadOnlyList<ThresholdRange> ranges, TimeSpan window, TimeSpan settle, double targetError, FitOptions fit,
-            int maxSteps, TimeSpan? maxDuration, int coarseSteps = 7)
+            int maxSteps, TimeSpan? maxDuration, int coarseSteps = 5)
         {
             Channels = ranges.Select(r => new AdaptiveChannel(r)).ToList();
             _window = window;
@@ -63,6 +70,18 @@ namespace Haniwers.Scanning
         /// <summary>Why the last step's thresholds were chosen, one phrase per channel (the journal's decision record).</summary>
         public string LastDecision { get; private set; } = "";
 
+        /// <summary>Goes on from a run's measured points (a resumed adaptive scan): its fits and its step count.</summary>
+        public void Continue(IEnumerable<ScanPoint> points, int lastStep)
+        {
+            foreach (var channel in Channels)
+            {
+                channel.Points.AddRange(points.Where(p => p.Channel == channel.Channel));
+                try { channel.Fit = channel.Points.Count > 0 ? SCurveFitter.Fit(channel.Points, _fit) : null; }
+                catch (FitException) { channel.Fit = null; }
+            }
+            _index = Math.Max(_index, lastStep);
+        }
+
         /// <summary>The rows of a completed window: each channel's point at its threshold.</summary>
         public void Record(IReadOnlyList<ScanResult> rows)
         {
@@ -80,7 +99,7 @@ namespace Haniwers.Scanning
         public IEnumerable<ScanStep> Steps()
         {
             while (_index < _maxSteps && !(AllReached && _index >= _coarse)
-                   && (_maxDuration is not TimeSpan limit || TimeSpan.FromTicks(_perStep.Ticks * (_index + 1)) <= limit))
+                   && (_maxDuration is not TimeSpan limit || Planned(_index + 1) <= limit))
             {
                 var reasons = new List<string>();
                 var thresholds = new int[3];
@@ -92,6 +111,8 @@ namespace Haniwers.Scanning
                 yield return new ScanStep(_index, thresholds, Channels.Select(c => c.Channel).ToArray())
                 {
                     Note = string.Join(" ", Channels.Select(c => c.Describe(TargetError))),
+                    // the coarse sweep only finds the edge: a quarter window is enough, the time goes where it counts
+                    Duration = _index <= _coarse ? TimeSpan.FromTicks(_window.Ticks / CoarseShare) : (TimeSpan?)null,
                 };
             }
         }
@@ -101,19 +122,27 @@ namespace Haniwers.Scanning
             var grid = channel.Range.Values;
             if (_index < _coarse)
             {
-                int i = (int)Math.Round(_index * (grid.Count - 1) / (double)Math.Max(_coarse - 1, 1));
+                // evenly over the middle 60 % of the range (20 %, 35 %, 50 %, 65 %, 80 % for five): the configured
+                // centre is where the edge is expected, and the far ends teach the threshold the least
+                double at = _coarse == 1 ? 0.5 : 0.2 + 0.6 * _index / (_coarse - 1);
+                int i = (int)Math.Round(at * (grid.Count - 1));
                 reasons.Add($"ch{channel.Channel} {grid[i]}: coarse sweep {_index + 1}/{_coarse}");
                 return grid[i];
             }
-            if (channel.Fit?.Threshold is null || channel.Fit.Covariance is null)
+            // a fit that is not accepted yet (too few points across the edge, errors too large) still guides the
+            // design; only without any usable fit is the edge searched for by bisection
+            if (channel.Fit?.Covariance is null || !channel.Fit.Converged && channel.Fit.Rejection is null
+                || double.IsNaN(channel.Fit.ThresholdError) || channel.Fit.Mean < channel.Range.Values[0] || channel.Fit.Mean > channel.Range.Values[channel.Range.Values.Count - 1])
             {
                 int explore = Explore(channel);
                 reasons.Add($"ch{channel.Channel} {explore}: no accepted fit yet ({channel.Fit?.Rejection ?? "too few points"}), measuring where the rate changes most between neighbours");
                 return explore;
             }
             var (best, after) = MostInformative(channel);
-            reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: threshold {2}±{3:0.00}, one more window here gives ±{4:0.00}{5}",
-                channel.Channel, best, channel.Fit.Threshold, channel.Fit.ThresholdError, after, channel.Reached(TargetError) ? " (target reached; the window is free)" : ""));
+            reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: threshold {2}±{3:0.00}{4}, one more window here gives ±{5:0.00}{6}",
+                channel.Channel, best, channel.Fit.Threshold?.ToString(CultureInfo.InvariantCulture) ?? SCurveFitter.ThresholdAt(channel.Fit, _fit.SigmaMultiple).ToString(CultureInfo.InvariantCulture),
+                channel.Fit.ThresholdError, channel.Fit.Threshold is null ? " (not accepted yet: " + channel.Fit.Rejection + ")" : "",
+                after, channel.Reached(TargetError) ? " (target reached; the window is free)" : ""));
             return best;
         }
 

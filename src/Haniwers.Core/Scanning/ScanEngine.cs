@@ -294,7 +294,7 @@ namespace Haniwers.Scanning
             _link.DiscardInput(); // lines before the window belong to the old thresholds
             var atOpening = _link.Counters.Snapshot();
             var opened = Clock.Elapsed;
-            var window = new MeasurementWindow(opened, opened + _plan.Duration, Clock.Now);
+            var window = new MeasurementWindow(opened, opened + (step.Duration ?? _plan.Duration), Clock.Now);
             while (_link.TryReadLine(window.Closes, cancellation, out var line))
             {
                 if (line.Arrived < opened) continue;

@@ -25,6 +25,9 @@ namespace Haniwers.Scanning
 
         public int Threshold(int channel) => Thresholds[channel - 1];
 
+        /// <summary>This step's window when it differs from the plan's (the adaptive scan's short coarse sweep); null otherwise.</summary>
+        public TimeSpan? Duration { get; set; }
+
         /// <summary>What the adaptive scan knows when it chose this step (each channel's threshold and error); null for fixed plans.</summary>
         public string? Note { get; set; }
 

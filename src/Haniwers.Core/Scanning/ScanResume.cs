@@ -58,6 +58,34 @@ namespace Haniwers.Scanning
             return (run, remaining);
         }
 
+        /// <summary>
+        /// An adaptive run goes on from the points it measured (its rows), with the plan the command gives,
+        /// unless it ended Completed (its target or limit reached) or its window differs.
+        /// </summary>
+        public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan plan)
+        {
+            var run = RunHistory.Read(folder).LastOrDefault()
+                      ?? throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"'{folder}' holds no run journal with a run in it: there is nothing to resume.");
+            if (run.Mode != ScanMode.Adaptive)
+                throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch, $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
+            if (run.Outcome == nameof(ScanOutcome.Completed))
+                throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"The latest run in '{folder}', {run.RunId}, ended Completed (its target or its limit reached): there is nothing to resume.");
+            if (run.DurationSeconds is not double duration || Math.Abs(duration - plan.Duration.TotalSeconds) > 1e-9)
+                throw Mismatch(run, "sampler.duration", run.DurationSeconds is double d ? $"{d:0.###} s" : "no window", $"{plan.Duration.TotalSeconds:0.###} s");
+            var points = new List<Haniwers.Analysis.ScanPoint>();
+            int lastStep = 0;
+            foreach (int channel in plan.Ranges.Select(r => r.Channel))
+            {
+                string path = Path.Combine(folder, ScanRun.ResultFileName(channel));
+                if (!File.Exists(path)) continue;
+                var own = Haniwers.Analysis.ScanFileReader.Read(path).Where(p => p.RunId == run.RunId).ToList();
+                points.AddRange(own);
+            }
+            lastStep = run.Committed.Count == 0 ? 0 : run.Committed.Max();
+            plan.Planner!.Continue(points, lastStep);
+            return (run, plan);
+        }
+
         private static void ComparePlans(RecordedRun run, double duration, ScanPlan given)
         {
             if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)

@@ -55,6 +55,8 @@ namespace Haniwers.Scanning
         public IList<SkippedStep> SkippedSteps { get; } = new List<SkippedStep>();
         public long MalformedLines { get; set; }
         public IList<string> Files { get; } = new List<string>();
+        /// <summary>What the scan found, where it says more than its rows (the adaptive scan's thresholds and their errors).</summary>
+        public IList<string> Findings { get; } = new List<string>();
         public TimeSpan Elapsed { get; set; }
 
         public override string ToString()
@@ -66,6 +68,7 @@ namespace Haniwers.Scanning
             if (Reconnects > 0) text += $" The link was reopened {Reconnects} time(s).";
             if (SkippedSteps.Count > 0) text += " Skipped: " + string.Join("; ", SkippedSteps.Select(s => s.ToString())) + ".";
             if (MalformedLines > 0) text += $" {MalformedLines} malformed line(s) ignored.";
+            if (Findings.Count > 0) text += " " + string.Join(" ", Findings);
             if (Files.Count > 0) text += " Files: " + string.Join(", ", Files) + ".";
             return text;
         }

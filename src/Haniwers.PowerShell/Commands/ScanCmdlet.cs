@@ -79,21 +79,30 @@ namespace Haniwers.PowerShell.Commands
                 plan = CreatePlan(config);
                 foreach (var range in plan.Ranges.Where(r => r.Clipped)) WriteWarning($"Clipped to the DAC range 1..1023: {range.Describe()}.");
             }
-            string plannedWork = (resumedRun is null ? "" : $"Resume run {resumedRun}, measuring the steps it has no rows for ({StepList(plan)}):{Environment.NewLine}") +
+            string plannedWork = (resumedRun is null ? "" : plan.Planner is null
+                                     ? $"Resume run {resumedRun}, measuring the steps it has no rows for ({StepList(plan)}):{Environment.NewLine}"
+                                     : $"Resume run {resumedRun}, from step {plan.Planner.StepsPlanned + 1} with the {plan.Planner.Channels.Sum(c => c.Points.Count)} points it has:{Environment.NewLine}") +
                                  plan.Describe(config.Device.Port, folder) + Environment.NewLine +
                                  $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan.";
-            if (!ShouldProcess(plannedWork, $"{(resumedRun is null ? "Run" : "Resume")} a {Mode.ToString().ToLowerInvariant()} threshold scan"))
+            string kind = Mode.ToString().ToLowerInvariant();
+            if (!ShouldProcess(plannedWork, $"{(resumedRun is null ? "Run" : "Resume")} {(kind.StartsWith("a") ? "an" : "a")} {kind} threshold scan"))
             {
                 return;
             }
             Execute(config, plan, folder, resumedRun);
         }
 
+        /// <summary>The scan's plan from the configuration; the adaptive scan builds its own.</summary>
+        protected virtual ScanPlan BuildPlan(HaniwersConfig config) => ScanPlan.Create(config, Mode);
+
+        /// <summary>After the engine: the adaptive scan tells which channels reached their target.</summary>
+        protected virtual void Conclude(ScanPlan plan, ScanSummary summary) { }
+
         private ScanPlan CreatePlan(HaniwersConfig config)
         {
             try
             {
-                return ScanPlan.Create(config, Mode);
+                return BuildPlan(config);
             }
             catch (ScanConfigurationException ex)
             {
@@ -125,15 +134,21 @@ namespace Haniwers.PowerShell.Commands
             }
             try
             {
-                var (run, remaining) = ScanResume.Plan(folder, Mode, given);
-                WriteVerbose($"Resuming {run.Describe()}: {remaining.Steps.Count} step(s) to measure.");
-                return (remaining, run.RunId);
+                return ResumePlan(folder, config, given);
             }
             catch (ResumeRefusedException ex)
             {
                 ThrowTerminatingError(new ErrorRecord(ex, ex.Problem.ToString(), ErrorCategory.InvalidOperation, folder));
                 throw; // not reached
             }
+        }
+
+        /// <summary>The plan that goes on with the folder's latest run; throws <see cref="ResumeRefusedException"/>.</summary>
+        protected virtual (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
+        {
+            var (run, remaining) = ScanResume.Plan(folder, Mode, given);
+            WriteVerbose($"Resuming {run.Describe()}: {remaining.Steps.Count} step(s) to measure.");
+            return (remaining, run.RunId);
         }
 
         /// <summary>-WhatIf given, or $WhatIfPreference set: then not even a repair may change a file.</summary>
@@ -269,6 +284,7 @@ namespace Haniwers.PowerShell.Commands
                 return;
             }
             observer.Complete();
+            Conclude(plan, engine.Summary);
             WriteSummary(engine.Summary);
         }
 

@@ -64,11 +64,17 @@ namespace Haniwers.Tests.Scanning
 
         public string Folder { get; }
         public HaniwersConfig Config { get; }
-        public ScanPlan Plan { get; }
+        public ScanPlan Plan { get; private set; }
         public ManualClock Clock { get; }
         public SimulatedLink Link { get; }
         public RecordingObserver Observer { get; } = new RecordingObserver();
         public ScanSummary? Summary { get; private set; }
+
+        public ScanSummary Run(ScanPlan plan)
+        {
+            Plan = plan;
+            return Run();
+        }
 
         public ScanSummary Run(CancellationToken cancellation = default, string runId = "run-1")
         {

@@ -1,0 +1,50 @@
+@{
+    Synopsis    = 'Finds each channel''s threshold to a precision you ask for, measuring as few windows as it can.'
+    Description = @'
+Invoke-HaniwersAdaptiveScan takes the parallel scan's parameters: each channel may be measured anywhere on its configured grid (Center - NSteps*StepSize .. Center + NSteps*StepSize in steps of StepSize). It starts with a short coarse sweep (five quarter-length windows over the middle of each range), then fits each channel after every window with the same weighted S-curve fit as Measure-HaniwersThreshold and, for every channel on its own, sets the next window where one more window shrinks the uncertainty of that channel's threshold (Mean + Sigma*Sigma, as -Sigma says) the most. That place is worked out from the Poisson model of the fit (its Fisher information): usually just above the noise edge, where few events fall and the curve still bends. A channel without an accepted fit yet is searched where its rate changes most between measured neighbours. A channel that has reached its target is still measured while the others need windows: in a parallel window its point is free.
+
+The scan stops when every channel's threshold error (ThresholdError, one standard error from the covariance of Mean and Sigma) is at or below -TargetError, or at -MaxSteps windows or -MaxDuration seconds; then a warning names each channel that did not reach it and how far it is. The errors it reports are those of the fit Measure-HaniwersThreshold would run on the same rows: the scan never claims a precision its data do not have.
+
+Rows go to the same scan_results_ch<N>.csv files with Mode Adaptive, one per channel per window, so Measure-HaniwersThreshold and every other reader keep working. Progress shows each channel's current threshold and error; the journal records why each window's thresholds were chosen (a decision record, one line per window). Retries, window checks, skipping, Ctrl+C, crash safety and -Resume behave as in the other scans; a resumed adaptive scan goes on from the points the run has.
+'@
+    Parameters  = @{
+        PortName = 'The detector: a serial port (COM3, /dev/ttyUSB0), tcp://HOST:PORT, auto, or sim for the simulated detector. Overrides [device] port.'
+        Firmware = 'The firmware dialect: Text (default) or Binary (legacy OSECHI). Overrides [device] firmware.'
+        ConfigPath = 'A haniwers config.toml (or .psd1): the ranges it may explore come from [sensors.chN] center, nsteps and step_size.'
+        Config = 'A configuration object from Import-HaniwersConfig, or a hashtable of the same shape.'
+        Duration = 'Seconds per measurement window (the coarse sweep uses a quarter of it). Overrides [sampler] duration.'
+        Center = 'Centres of the ranges it may explore, one per channel or one for all.'
+        NSteps = 'Grid points on each side of the centre.'
+        StepSize = 'DAC units between grid points: the thresholds it may choose.'
+        OutputDirectory = 'The folder for this run''s files, exactly. By default <workspace>/<yyyyMMdd>/.'
+        Retry = 'Attempts per threshold write (1 = no retry). Overrides [sampler] max_retry.'
+        SettleTime = 'Seconds to wait after the thresholds are set. Overrides [sampler] settle_time.'
+        MaxConsecutiveFailures = 'The scan stops after this many failed windows in a row. Overrides [sampler] max_consecutive_failures.'
+        ReconnectTimeout = 'Seconds to keep reopening a lost link before a window fails. Overrides [sampler] reconnect_timeout.'
+        Resume = 'Goes on with the folder''s latest adaptive run that did not end Completed, from the points it has.'
+        TargetError = 'The precision wanted for every channel''s threshold, in DAC units (one standard error; default 1).'
+        MaxSteps = 'The most windows it may measure (default 200).'
+        MaxDuration = 'The most seconds of measuring (windows and settle time) it may spend.'
+        Sigma = 'k of the threshold Mean + k*Sigma, as in Measure-HaniwersThreshold (default 3).'
+        WhatIf = 'Prints the ranges, the target and the most time it may take; touches neither the port nor the disk.'
+        Confirm = 'Asks before the scan starts.'
+    }
+    Inputs      = @()
+    Outputs     = @(@{ Type = 'Haniwers.Scanning.ScanResult'; Description = 'One object per channel per window, Mode Adaptive.' })
+    Examples    = @(
+        @{
+            Title   = 'Each threshold to two DAC units on the simulated detector'
+            Code    = @'
+Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.3 -SettleTime 0 -TargetError 2 -OutputDirectory ./adaptive | Measure-HaniwersThreshold
+'@
+            Remarks = 'The fits of the adaptive scan''s rows: each Threshold with a ThresholdError of about 2 or less, from a fraction of the windows a full grid would take.'
+        }
+        @{
+            Title   = 'See the plan and the longest it may take'
+            Code    = 'Invoke-HaniwersAdaptiveScan -PortName sim -Center 280 -NSteps 25 -StepSize 2 -Duration 10 -TargetError 0.5 -MaxSteps 60 -WhatIf'
+            Remarks = 'Prints the ranges, the target and at most 60 windows of 10 s; nothing is opened or written.'
+        }
+    )
+    Notes       = 'The rule and why it works: docs/adaptive-scan.md. On the simulator it reaches the precision of a 51-window grid in about 36% of the measuring time; no design can go below about 31% on that grid.'
+    Links       = @('Invoke-HaniwersParallelScan', 'Measure-HaniwersThreshold')
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using Haniwers.Analysis;
+using Haniwers.Configuration;
+using Haniwers.Scanning;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// The adaptive threshold scan: each window sets every channel where one more window sharpens that
+    /// channel's threshold most, until every threshold is known to -TargetError (docs/adaptive-scan.md).
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "HaniwersAdaptiveScan", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(ScanResult))]
+    public sealed class InvokeHaniwersAdaptiveScanCommand : ScanCmdlet
+    {
+        protected override ScanMode Mode => ScanMode.Adaptive;
+
+        /// <summary>The precision wanted for every channel's threshold, in DAC units (one standard error).</summary>
+        [Parameter]
+        [ValidateRange(0.01, 1023.0)]
+        public double TargetError { get; set; } = 1.0;
+
+        [Parameter]
+        [ValidateRange(5, 100000)]
+        public int MaxSteps { get; set; } = 200;
+
+        /// <summary>Seconds of measuring (windows and settle time) at most.</summary>
+        [Parameter]
+        [ValidateRange(1.0, 31_536_000.0)]
+        public double? MaxDuration { get; set; }
+
+        /// <summary>k of the threshold Mean + k·Sigma, as in Measure-HaniwersThreshold.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 20.0)]
+        public double Sigma { get; set; } = 3;
+
+        protected override ScanPlan BuildPlan(HaniwersConfig config) => ScanPlan.Adaptive(config, TargetError, MaxSteps,
+            MaxDuration is double seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null, new FitOptions { SigmaMultiple = Sigma });
+
+        /// <summary>An adaptive run goes on from the points it has, with this command's range and target.</summary>
+        protected override (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
+        {
+            var (run, plan) = ScanResume.Adaptive(folder, given ?? BuildPlan(config));
+            WriteVerbose($"Resuming {run.Describe()} from step {plan.Planner!.StepsPlanned + 1}.");
+            return (plan, run.RunId);
+        }
+
+        protected override void Conclude(ScanPlan plan, ScanSummary summary)
+        {
+            if (plan.Planner is not { } planner) return;
+            foreach (var channel in planner.Channels)
+            {
+                var fit = channel.Fit;
+                string finding = fit?.Threshold is int t
+                    ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00} DAC (target {3:0.##}){4}.", channel.Channel, t, fit.ThresholdError, TargetError,
+                        fit.ThresholdError <= TargetError ? "" : string.Format(CultureInfo.InvariantCulture, ", not reached: {0:0.0}× the target", fit.ThresholdError / TargetError))
+                    : $"ch{channel.Channel}: no threshold ({fit?.Rejection ?? "too few points to fit"}).";
+                summary.Findings.Add(finding);
+                if (channel.Reached(TargetError)) WriteVerbose(finding);
+                else WriteWarning(finding + (planner.StepsPlanned >= MaxSteps ? $" -MaxSteps {MaxSteps} was reached." : " The time limit was reached."));
+            }
+        }
+    }
+}

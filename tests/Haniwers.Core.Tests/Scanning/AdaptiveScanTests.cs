@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Haniwers.Analysis;
+using Haniwers.Configuration;
+using Haniwers.Output;
+using Haniwers.Scanning;
+using Xunit;
+
+namespace Haniwers.Tests.Scanning
+{
+    /// <summary>The adaptive rule on a manual clock (docs/adaptive-scan.md): it converges, it stops, it stays on the grid, it claims no precision it lacks.</summary>
+    public class AdaptiveScanTests
+    {
+        private static (ScanSummary summary, ScanPlan plan, ScanFixture fixture) Run(string sim, double target, int maxSteps, double? maxDuration = null, double duration = 1)
+        {
+            var f = new ScanFixture(sim, nsteps: 25, duration: duration);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            var plan = ScanPlan.Adaptive(f.Config, target, maxSteps, maxDuration is double d ? TimeSpan.FromSeconds(d) : null, new FitOptions());
+            var summary = f.Run(plan);
+            return (summary, plan, f);
+        }
+
+        [Fact]
+        public void ItReachesTheTargetOnEveryChannelAndStops()
+        {
+            var (summary, plan, f) = Run("seed=3", target: 1.5, maxSteps: 200);
+            using (f)
+            {
+                Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+                Assert.True(plan.Planner!.AllReached);
+                Assert.True(summary.CompletedSteps < 51, $"{summary.CompletedSteps} windows, where the grid has 51");
+                Assert.All(plan.Planner.Channels, c => Assert.True(c.Fit!.ThresholdError <= 1.5));
+                // every window's thresholds lie on each channel's grid, inside the DAC range
+                foreach (var row in f.Observer.Rows)
+                {
+                    Assert.Contains((int)row.Threshold, f.Plan.Ranges[row.Channel - 1].Values);
+                    Assert.InRange(row.Threshold, 1, 1023);
+                }
+                Assert.All(f.Observer.Rows, r => Assert.Equal(ScanMode.Adaptive, r.Mode));
+            }
+        }
+
+        [Fact]
+        public void TheErrorItReportsIsTheFitOfItsOwnRows()
+        {
+            var (_, plan, f) = Run("seed=5", target: 2, maxSteps: 200);
+            using (f)
+            {
+                foreach (var channel in plan.Planner!.Channels)
+                {
+                    var rows = f.Observer.Rows.Where(r => r.Channel == channel.Channel).Select(r => new ScanPoint(r.Channel, r.Threshold, r.Events, r.DurationSeconds, r.RunId)).ToList();
+                    var refit = SCurveFitter.Fit(rows, new FitOptions());
+                    Assert.Equal(refit.ThresholdError, channel.Fit!.ThresholdError, 9);
+                    Assert.Equal(refit.Threshold, channel.Fit.Threshold);
+                }
+            }
+        }
+
+        [Fact]
+        public void ItStopsAtTheStepLimitAndSaysWhichChannelsFellShort()
+        {
+            var (summary, plan, f) = Run("seed=7", target: 0.05, maxSteps: 12);
+            using (f)
+            {
+                Assert.Equal(12, summary.CompletedSteps);
+                Assert.False(plan.Planner!.AllReached);
+                Assert.Contains(plan.Planner.Channels, c => !c.Reached(0.05));
+            }
+        }
+
+        [Fact]
+        public void ItStopsAtTheTimeLimit()
+        {
+            // 5 coarse windows of 0.25 s, then full windows of 1 s: 10 s hold the coarse sweep and 8 more
+            var (summary, _, f) = Run("seed=7", target: 0.05, maxSteps: 200, maxDuration: 10);
+            using (f) Assert.Equal(13, summary.CompletedSteps);
+        }
+
+        [Fact]
+        public void ItDecidesEveryStepInTheJournal()
+        {
+            var (summary, _, f) = Run("seed=3", target: 3, maxSteps: 100);
+            using (f)
+            {
+                var decisions = f.Lines(RunJournal.FileName).Where(l => l.Contains("\"decision\"")).ToList();
+                Assert.Equal(summary.CompletedSteps, decisions.Count);
+                Assert.Contains("coarse sweep 1/5", decisions[0]);
+                Assert.Contains("one more window here gives", decisions[decisions.Count - 1]);
+            }
+        }
+    }
+}
