@@ -59,8 +59,8 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
     }
 
     It 'refuses <Case>, naming why, before the port opens' -ForEach @(
-        @{ Case = 'a plan that differs from the recorded one'; Change = { }; Extra = @{ Duration = 0.2 }; ErrorId = 'ResumePlanMismatch'; Message = 'sampler.duration differs.*recorded 0.1 s, the command gives 0.2 s' }
-        @{ Case = 'a file changed since the run'; Change = { param($f) $p = Join-Path $f 'scan_results_ch2.csv'; $lines = Get-Content $p; Set-Content $p $lines[0..($lines.Count - 2)] }; Extra = @{}; ErrorId = 'ResumeFilesChanged'; Message = 'scan_results_ch2.csv holds \d+ row\(s\) of run .* the journal committed' }
+        @{ Case = 'a plan that differs from the recorded one'; Change = { }; Extra = @{ Duration = 0.2 }; Serial = $false; ErrorId = 'ResumePlanMismatch'; Message = 'sampler.duration differs.*recorded 0.1 s, the command gives 0.2 s' }
+        @{ Case = 'a file changed since the run'; Change = { param($f) $p = Join-Path $f 'scan_results_ch2.csv'; $lines = Get-Content $p; Set-Content $p $lines[0..($lines.Count - 2)] }; Extra = @{}; Serial = $false; ErrorId = 'ResumeFilesChanged'; Message = 'scan_results_ch2.csv holds \d+ row\(s\) of run .* the journal committed' }
         @{ Case = 'a serial resume of a parallel run'; Change = { }; Extra = @{}; Serial = $true; ErrorId = 'ResumeModeMismatch'; Message = 'is a Parallel scan' }
     ) {
         $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
@@ -70,6 +70,24 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
         try { if ($Serial) { Invoke-HaniwersSerialScan @parameters } else { Invoke-HaniwersParallelScan @parameters } } catch { $stop = $_ }
         $stop.FullyQualifiedErrorId | Should -BeLike "$ErrorId*"
         $stop.Exception.Message | Should -Match $Message
+    }
+
+    It 'resumes a serial scan from its config file over the real serial path' {
+        $pty = Start-PtyPair
+        $sim = Start-SimulatorProcess -Serial $pty.Device -Options 'seed=71,refuse-every=5'
+        try {
+            $config = Join-Path $folder 'config.toml'
+            New-HaniwersConfig -Path $config -PortName $pty.Host -Center 280, 300, 260 -NSteps 2 -StepSize 4 -Duration 0.1 | Out-Null
+            $null = Invoke-HaniwersSerialScan -ConfigPath $config -SettleTime 0 -Retry 1 -OutputDirectory (Join-Path $folder 'run') -ErrorAction SilentlyContinue -ErrorVariable err
+            $skipped = @($err | Where-Object { $_.FullyQualifiedErrorId -like 'StepSkipped*' }).Count
+            $skipped | Should -BeGreaterThan 0
+            # the same file again: the recorded plan is the one it describes
+            $rows = @(Invoke-HaniwersSerialScan -ConfigPath $config -SettleTime 0 -Retry 3 -OutputDirectory (Join-Path $folder 'run') -Resume)
+            $rows.Count | Should -Be $skipped
+            foreach ($ch in 1..3) {
+                @(Import-Csv (Join-Path $folder "run/scan_results_ch$ch.csv")).Count | Should -Be 5
+            }
+        } finally { $sim, $pty | Stop-TestProcess }
     }
 
     It 'refuses a folder with nothing in it' {
