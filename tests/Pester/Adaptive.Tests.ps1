@@ -45,17 +45,30 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         @($warnings | Where-Object { "$_" -match '(not reached|no threshold).*-MaxSteps 8 was reached' }).Count | Should -Be 3
     }
 
+    It 'stops at -MaxDuration, with its coarse windows counted at their length, and warns' {
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim @adaptive -TargetError 0.05 -MaxDuration 3 -OutputDirectory $folder -WarningVariable warnings -WarningAction SilentlyContinue -InformationVariable info)
+        ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData.Outcome | Should -Be 'Completed'
+        ($rows | Measure-Object DurationSeconds -Sum).Sum / 3 | Should -BeLessOrEqual 3
+        @($warnings | Where-Object { "$_" -match 'time limit was reached' }).Count | Should -Be 3
+    }
+
+    It 'fits a grid of five values, and refuses one too short to fit' {
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim -Center 290, 310, 270 -NSteps 2 -StepSize 8 -Duration 0.5 -SettleTime 0 -TargetError 50 -MaxSteps 20 -OutputDirectory $folder -WarningAction SilentlyContinue)
+        foreach ($ch in 1..3) { @($rows | Where-Object Channel -eq $ch | Select-Object -ExpandProperty Threshold -Unique).Count | Should -Be 5 }
+        $stop = $null
+        try { Invoke-HaniwersAdaptiveScan -PortName sim -NSteps 1 -OutputDirectory (Join-Path $folder 'short') -ErrorAction Stop } catch { $stop = $_ }
+        $stop.FullyQualifiedErrorId | Should -BeLike 'TooFewGridValues*'
+        $stop.Exception.Message | Should -Match 'needs at least 5'
+        Test-Path (Join-Path $folder 'short') | Should -BeFalse
+    }
+
     It 'goes on from the points it has after a SIGKILL, under the same run' {
-        $child = Start-PwshProcess "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 1 -OutputDirectory '$folder' | Out-Null"
-        try {
-            $csv = Join-Path $folder 'scan_results_ch1.csv'
-            Wait-Until { (Test-Path $csv) -and @(Get-Content $csv).Count -ge 9 } -TimeoutSeconds 60 -Because 'eight windows'
-            Stop-Process -Id $child.Process.Id -Force
-            $child.Process.WaitForExit(10000) | Out-Null
-        } finally { $child | Stop-TestProcess }
+        Invoke-KilledScan "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 1 -OutputDirectory '$folder' | Out-Null" (Join-Path $folder 'scan_results_ch1.csv') 9
         $before = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv'))
-        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim @adaptive -OutputDirectory $folder -Resume -InformationVariable info -WarningAction SilentlyContinue)
-        $null = Assert-Reached $info 3
+        # a bare -Resume goes on with the recorded ranges and target (1 DAC), not the defaults
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim -OutputDirectory $folder -Resume -InformationVariable info -WarningAction SilentlyContinue)
+        $null = Assert-Reached $info 1
+        $rows | ForEach-Object { ($_.Threshold - 230) % 2 | Should -Be 0 }
         $after = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv'))
         @($after.RunId | Sort-Object -Unique).Count | Should -Be 1
         ($after.Step | ForEach-Object { [int]$_ } | Sort-Object) -join ',' | Should -Be ((1..$after.Count) -join ',')

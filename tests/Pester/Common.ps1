@@ -67,6 +67,16 @@ function Start-PwshProcess([string] $Script) {
     [pscustomobject]@{ Process = $process; Folder = (Split-Path $file) }
 }
 
+# Runs a scan script in a child pwsh and kills it with SIGKILL once $Csv has $Lines lines (header included).
+function Invoke-KilledScan([string] $Script, [string] $Csv, [int] $Lines) {
+    $child = Start-PwshProcess $Script
+    try {
+        Wait-Until { (Test-Path $Csv) -and @(Get-Content $Csv).Count -ge $Lines } -TimeoutSeconds 60 -Because "$($Lines - 1) rows in $Csv"
+        Stop-Process -Id $child.Process.Id -Force
+        $child.Process.WaitForExit(10000) | Out-Null
+    } finally { $child | Stop-TestProcess }
+}
+
 # Runs a command in a new pwsh and returns what it printed (the host output, such as -WhatIf's).
 function Invoke-InNewPwsh([string] $Command) {
     $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName

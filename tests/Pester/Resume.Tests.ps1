@@ -20,13 +20,7 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
     AfterEach { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
 
     It 'measures exactly the missing steps of a scan killed with SIGKILL, under the same run' {
-        $child = Start-PwshProcess "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$folder' | Out-Null"
-        try {
-            $csv = Join-Path $folder 'scan_results_ch2.csv'
-            Wait-Until { (Test-Path $csv) -and @(Get-Content $csv).Count -ge 5 } -TimeoutSeconds 60 -Because 'four completed steps'
-            Stop-Process -Id $child.Process.Id -Force
-            $child.Process.WaitForExit(10000) | Out-Null
-        } finally { $child | Stop-TestProcess }
+        Invoke-KilledScan "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$folder' | Out-Null" (Join-Path $folder 'scan_results_ch2.csv') 5
         $done = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv')).Count
         $done | Should -BeLessThan 13
         $rows = @(Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -WarningAction SilentlyContinue -InformationVariable info)
@@ -88,6 +82,32 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
                 @(Import-Csv (Join-Path $folder "run/scan_results_ch$ch.csv")).Count | Should -Be 5
             }
         } finally { $sim, $pty | Stop-TestProcess }
+    }
+
+    It 'plans with -WhatIf, unrepaired, what the real resume will measure after a kill between rows and commit' {
+        $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
+        # what a kill after ch1's row of a missing step and before its commit leaves
+        $journal = @(Get-Content (Join-Path $folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+        $runId = $journal[0].runId
+        $missing = @($journal | Where-Object event -eq 'skipped')[0].step
+        $lengths = @{}; foreach ($ch in 1..3) { $lengths["scan_results_ch$ch.csv"] = (Get-Item (Join-Path $folder "scan_results_ch$ch.csv")).Length }
+        Add-Content (Join-Path $folder 'run_journal.jsonl') (@{ event = 'intent'; timestamp = (Get-Date).ToString('o'); runId = $runId; step = $missing; files = $lengths } | ConvertTo-Json -Compress)
+        [System.IO.File]::AppendAllText((Join-Path $folder 'scan_results_ch1.csv'), "2026-01-01T00:00:00.0000000+00:00,$runId,Parallel,$missing,1,280,0.1,20,200,44,20,24.5,100200,35`r`n")
+        $out = Invoke-InNewPwsh "Invoke-HaniwersParallelScan -PortName sim -OutputDirectory '$folder' -Resume -WhatIf"
+        $out | Should -Match "Resume run $runId"
+        $out | Should -Not -Match 'ResumeFilesChanged'
+        $rows = @(Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -WarningAction SilentlyContinue)
+        Assert-WholePlan $folder 9
+    }
+
+    It 'refuses a file whose step numbers were edited, naming the step that is twice' {
+        $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
+        $path = Join-Path $folder 'scan_results_ch2.csv'
+        (Get-Content $path -Raw).Replace(',Parallel,1,', ',Parallel,2,') | Set-Content $path -NoNewline
+        $stop = $null
+        try { Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -ErrorAction Stop } catch { $stop = $_ }
+        $stop.FullyQualifiedErrorId | Should -BeLike 'ResumeFilesChanged*'
+        $stop.Exception.Message | Should -Match 'step 2 twice'
     }
 
     It 'refuses a folder with nothing in it' {

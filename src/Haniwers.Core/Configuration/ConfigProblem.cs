@@ -31,6 +31,7 @@ namespace Haniwers.Configuration
         ReconnectTimeoutOutOfRange,
         MaxMalformedFractionOutOfRange,
         UnequalStepCounts,
+        TooFewGridValues,
     }
 
     /// <summary>One problem in a configuration: where it is, what is wrong, and what would fix it.</summary>

@@ -66,6 +66,17 @@ namespace Haniwers.Output
             using (folderLock) return Recover(folder, now);
         }
 
+        /// <summary>Whether a run holds the folder now (a scan is writing into it).</summary>
+        public static bool IsHeld(string folder)
+        {
+            try
+            {
+                using (NamedLock.Acquire(System.IO.Path.Combine(folder, ScanRun.LockFileName), "checking whether a scan runs")) return false;
+            }
+            catch (LockHeldException) { return true; }
+            catch (LockUnavailableException) { return false; }
+        }
+
         /// <summary>Repairs <paramref name="folder"/>; the caller holds its lock.</summary>
         public static IReadOnlyList<FolderRepair> Recover(string folder, DateTimeOffset now)
         {

@@ -18,6 +18,12 @@ namespace Haniwers.Output
         public double? SettleSeconds { get; set; }
         public IReadOnlyList<ScanStep> Plan { get; set; } = Array.Empty<ScanStep>();
         public ISet<int> Committed { get; } = new HashSet<int>();
+        /// <summary>An adaptive run's recorded settings (target, limits, ranges); null for other scans and older journals.</summary>
+        public JsonElement? Adaptive { get; set; }
+
+        /// <summary>The step the run's last intent wrote without a commit (cut back by recovery), or null.</summary>
+        public int? Uncommitted { get; set; }
+
         /// <summary>The outcome of the last end record after the run's last start or resume; null when the process died first.</summary>
         public string? Outcome { get; set; }
 
@@ -49,6 +55,7 @@ namespace Haniwers.Output
                         DurationSeconds = Number(record, "durationSeconds"),
                         SettleSeconds = Number(record, "settleSeconds"),
                         Plan = Steps(record),
+                        Adaptive = record.TryGetProperty("adaptive", out var adaptive) && adaptive.ValueKind == JsonValueKind.Object ? adaptive.Clone() : (JsonElement?)null,
                     };
                     byId[runId] = run;
                     runs.Remove(runs.FirstOrDefault(r => r.RunId == runId)!);
@@ -63,8 +70,15 @@ namespace Haniwers.Output
                         runs.Remove(known);
                         runs.Add(known); // a resumed run is the folder's latest again
                         break;
+                    case RunFolderRecovery.IntentEvent when Number(record, "step") is double intended:
+                        known.Uncommitted = (int)intended;
+                        break;
                     case RunFolderRecovery.CommitEvent when Number(record, "step") is double step:
                         known.Committed.Add((int)step);
+                        if (known.Uncommitted == (int)step) known.Uncommitted = null;
+                        break;
+                    case RunFolderRecovery.RepairedEvent when Number(record, "step") is double repaired:
+                        if (known.Uncommitted == (int)repaired) known.Uncommitted = null;
                         break;
                     case "end":
                         known.Outcome = String(record, "outcome");

@@ -52,7 +52,28 @@ namespace Haniwers.Output
         /// <param name="runId">The run's id; a new one (<see cref="NewRunId"/>) when null, the recorded one when resuming.</param>
         /// <param name="startEvent">"start" for a new run, "resumed" for one that goes on (docs/crash-protocol.md, "Resuming").</param>
         public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails,
-            string? runId = null, string startEvent = "start")
+            string? runId = null, string startEvent = "start") =>
+            Open(folder, clock, () => new RunStart(channels.ToList(), startDetails, runId, startEvent));
+
+        /// <summary>What a run starts with, decided once the folder is locked and repaired (a resume reads the journal then).</summary>
+        public sealed class RunStart
+        {
+            public RunStart(IReadOnlyList<int> channels, IReadOnlyDictionary<string, object?> details, string? runId, string startEvent)
+            {
+                Channels = channels;
+                Details = details;
+                RunId = runId;
+                StartEvent = startEvent;
+            }
+
+            public IReadOnlyList<int> Channels { get; }
+            public IReadOnlyDictionary<string, object?> Details { get; }
+            public string? RunId { get; }
+            public string StartEvent { get; }
+        }
+
+        /// <param name="decide">Called with the folder locked and repaired: what the run starts with. Its exceptions release the lock and go on.</param>
+        public static ScanRun Open(string folder, IClock clock, Func<RunStart> decide)
         {
             PrepareFolder(folder);
             NamedLock folderLock;
@@ -77,7 +98,8 @@ namespace Haniwers.Output
             {
                 ProveWritable(folder);
                 var repairs = RunFolderRecovery.Recover(folder, clock.Now);
-                return new ScanRun(folder, runId ?? NewRunId(clock.Now), channels.ToList(), clock, folderLock, repairs, startDetails, startEvent);
+                var start = decide();
+                return new ScanRun(folder, start.RunId ?? NewRunId(clock.Now), start.Channels, clock, folderLock, repairs, start.Details, start.StartEvent);
             }
             catch
             {
@@ -120,15 +142,18 @@ namespace Haniwers.Output
         public IEnumerable<string> Files =>
             _results.Values.Select(a => a.Path).Concat(new[] { _operations.Path, _journal.Path });
 
-        /// <summary>The rows of <paramref name="runId"/> in a channel's file (0 when there is no file).</summary>
-        public static int RowsOf(string folder, int channel, string runId)
+        /// <summary>The Step of every row of <paramref name="runId"/> in a channel's file, in file order (empty when there is no file).</summary>
+        public static IReadOnlyList<int> StepsOf(string folder, int channel, string runId)
         {
             string path = Path.Combine(folder, ResultFileName(channel));
-            if (!File.Exists(path)) return 0;
+            if (!File.Exists(path)) return Array.Empty<int>();
             var lines = File.ReadLines(path).ToList();
-            if (lines.Count == 0) return 0;
-            int column = Array.IndexOf(lines[0].Split(','), "RunId");
-            return column < 0 ? 0 : lines.Skip(1).Count(l => l.Split(',') is var f && f.Length > column && f[column] == runId);
+            if (lines.Count == 0) return Array.Empty<int>();
+            var header = lines[0].Split(',');
+            int run = Array.IndexOf(header, "RunId"), step = Array.IndexOf(header, "Step");
+            if (run < 0 || step < 0) return Array.Empty<int>();
+            return lines.Skip(1).Select(l => l.Split(',')).Where(f => f.Length > Math.Max(run, step) && f[run] == runId)
+                .Select(f => int.TryParse(f[step], out int n) ? n : -1).ToList();
         }
 
         /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>

@@ -63,6 +63,18 @@ namespace Haniwers.Scanning
         }
 
         public IReadOnlyList<AdaptiveChannel> Channels { get; }
+
+        /// <summary>The most windows the limits allow: -MaxSteps, and -MaxDuration with the coarse sweep's shorter windows.</summary>
+        public int MostSteps
+        {
+            get
+            {
+                if (_maxDuration is not TimeSpan limit) return _maxSteps;
+                int n = 0;
+                while (n < _maxSteps && Planned(n + 1) <= limit) n++;
+                return n;
+            }
+        }
         public double TargetError { get; }
         public int StepsPlanned => _index;
         public bool AllReached => Channels.All(c => c.Reached(TargetError));
@@ -123,9 +135,11 @@ namespace Haniwers.Scanning
             if (_index < _coarse)
             {
                 // evenly over the middle 60 % of the range (20 %, 35 %, 50 %, 65 %, 80 % for five): the configured
-                // centre is where the edge is expected, and the far ends teach the threshold the least
-                double at = _coarse == 1 ? 0.5 : 0.2 + 0.6 * _index / (_coarse - 1);
-                int i = (int)Math.Round(at * (grid.Count - 1));
+                // centre is where the edge is expected, and the far ends teach the threshold the least;
+                // a grid too short for five different values there is swept end to end
+                bool wide = grid.Count >= 3 * _coarse;
+                double at = _coarse == 1 ? 0.5 : wide ? 0.2 + 0.6 * _index / (_coarse - 1) : (double)_index / (_coarse - 1);
+                int i = Math.Min(grid.Count - 1, (int)Math.Round(at * (grid.Count - 1)));
                 reasons.Add($"ch{channel.Channel} {grid[i]}: coarse sweep {_index + 1}/{_coarse}");
                 return grid[i];
             }

@@ -36,7 +36,7 @@ namespace Haniwers.Scanning
             _link = link;
             _writer = writer;
             _recorder = recorder;
-            _observer = new GuardedObserver(observer);
+            _observer = observer;
             _limits = limits;
             Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.PlannedSteps };
         }
@@ -314,26 +314,6 @@ namespace Haniwers.Scanning
             }
             window.Closed = Clock.Elapsed;
             return (window, atOpening);
-        }
-
-        /// <summary>An observer whose failures (the pipeline stopping under it) are told apart from the scan's own.</summary>
-        private sealed class GuardedObserver : IScanObserver
-        {
-            private readonly IScanObserver _inner;
-            public GuardedObserver(IScanObserver inner) => _inner = inner;
-
-            private static void Guard(Action tell)
-            {
-                try { tell(); }
-                catch (Exception ex) when (ex is not OperationCanceledException) { throw new ScanStoppedByConsumerException(ex); }
-            }
-
-            public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed) => Guard(() => _inner.StepStarting(step, position, total, elapsed));
-            public void Attempt(ThresholdAttempt attempt) => Guard(() => _inner.Attempt(attempt));
-            public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows) => Guard(() => _inner.StepCompleted(step, rows));
-            public void StepSkipped(SkippedStep skipped) => Guard(() => _inner.StepSkipped(skipped));
-            public void StepRemeasured(ScanStep step, string reason) => Guard(() => _inner.StepRemeasured(step, reason));
-            public void Notice(string message) => Guard(() => _inner.Notice(message));
         }
 
         private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";

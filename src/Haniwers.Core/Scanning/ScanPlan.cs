@@ -81,21 +81,35 @@ namespace Haniwers.Scanning
         /// <summary>An adaptive scan over the configured ranges (docs/adaptive-scan.md).</summary>
         public static ScanPlan Adaptive(HaniwersConfig config, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit)
         {
-            var problems = ConfigValidator.Validate(config, ScanMode.Adaptive);
-            if (problems.Count > 0) throw new ScanConfigurationException(problems);
+            var problems = ConfigValidator.Validate(config, ScanMode.Adaptive).ToList();
             var ranges = ConfigValidator.Ranges(config);
-            var duration = TimeSpan.FromSeconds(config.Sampler.Duration);
-            var settle = TimeSpan.FromSeconds(config.Sampler.SettleTime);
+            foreach (var range in ranges.Where(r => r.Steps < SCurveFitter.MinimumDistinctThresholds))
+            {
+                problems.Add(new ConfigProblem(ConfigProblemKind.TooFewGridValues, range.Channel, $"sensors.ch{range.Channel}.nsteps", range.Steps,
+                    $"channel {range.Channel}: the adaptive scan may only measure the grid's {range.Steps} values ({range.Describe()}), and the S-curve needs at least {SCurveFitter.MinimumDistinctThresholds} to be fitted.",
+                    "set nsteps to 2 or more (2*nsteps+1 grid values), or use a smaller step_size."));
+            }
+            if (problems.Count > 0) throw new ScanConfigurationException(problems);
+            return Adaptive(ranges, TimeSpan.FromSeconds(config.Sampler.Duration), TimeSpan.FromSeconds(config.Sampler.SettleTime), targetError, maxSteps, maxDuration, fit);
+        }
+
+        /// <summary>An adaptive scan over given ranges (a resumed run's recorded ones).</summary>
+        public static ScanPlan Adaptive(IReadOnlyList<ThresholdRange> ranges, TimeSpan duration, TimeSpan settle, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit)
+        {
             var planner = new AdaptivePlanner(ranges, duration, settle, targetError, fit, maxSteps, maxDuration);
             return new ScanPlan(ScanMode.Adaptive, ranges, Array.Empty<ScanStep>(), duration, settle)
             {
                 StepSource = planner.Steps(),
-                PlannedSteps = maxDuration is TimeSpan limit ? Math.Min(maxSteps, (int)(limit.Ticks / Math.Max((duration + settle).Ticks, 1))) : maxSteps,
+                PlannedSteps = planner.MostSteps,
                 RowsMeasured = planner.Record,
                 Decision = () => planner.LastDecision,
                 Planner = planner,
+                AdaptiveSettings = new AdaptiveSettings(targetError, maxSteps, maxDuration?.TotalSeconds, fit.SigmaMultiple),
             };
         }
+
+        /// <summary>What an adaptive run was asked for, recorded in its start record so a resume goes on with the same.</summary>
+        public AdaptiveSettings? AdaptiveSettings { get; private set; }
 
         /// <summary>
         /// The steps of a recorded run still to measure, with the run's own window and settle time
@@ -182,5 +196,25 @@ namespace Haniwers.Scanning
 
         public static string Format(TimeSpan t) =>
             t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{t.TotalSeconds:0.#} s";
+    }
+}
+
+namespace Haniwers.Scanning
+{
+    /// <summary>The adaptive scan's own settings, as its journal records them.</summary>
+    public sealed class AdaptiveSettings
+    {
+        public AdaptiveSettings(double targetError, int maxSteps, double? maxDurationSeconds, double sigma)
+        {
+            TargetError = targetError;
+            MaxSteps = maxSteps;
+            MaxDurationSeconds = maxDurationSeconds;
+            Sigma = sigma;
+        }
+
+        public double TargetError { get; }
+        public int MaxSteps { get; }
+        public double? MaxDurationSeconds { get; }
+        public double Sigma { get; }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using Haniwers.Configuration;
 using Haniwers.Output;
 
@@ -39,21 +40,15 @@ namespace Haniwers.Scanning
             if (!run.Unfinished)
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume,
                     $"The latest run in '{folder}', {run.RunId}, has every step of its plan measured ({run.Plan.Count} steps, ended {run.Outcome ?? "without an end record"}): there is nothing to resume. Start a new scan without -Resume.");
-            if (run.DurationSeconds is not double duration)
+            if (run.DurationSeconds is not double duration || run.Plan.Count == 0)
                 throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded,
                     $"{run.Describe()} was started by a Haniwers that did not record its window length, so it cannot be resumed exactly. Start a new scan.");
             if (run.Mode != mode)
                 throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch,
                     $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
             if (given is not null) ComparePlans(run, duration, given);
-            foreach (int channel in run.Plan.SelectMany(s => s.Measured).Distinct().OrderBy(c => c))
-            {
-                int committed = run.Plan.Count(s => run.Committed.Contains(s.Index) && s.Measured.Contains(channel));
-                int rows = ScanRun.RowsOf(folder, channel, run.RunId);
-                if (rows != committed)
-                    throw new ResumeRefusedException(ResumeProblem.ResumeFilesChanged,
-                        $"{ScanRun.ResultFileName(channel)} holds {rows} row(s) of run {run.RunId}, but the journal committed {committed}: the file was changed since the run, so resuming could put a step in it twice or not at all. Move the files away, or start a new scan.");
-            }
+            CheckFiles(folder, run, run.Plan.SelectMany(s => s.Measured).Distinct(),
+                channel => run.Plan.Where(s => run.Committed.Contains(s.Index) && s.Measured.Contains(channel)).Select(s => s.Index));
             var remaining = ScanPlan.Remaining(run.Mode, run.Plan, run.Missing, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(run.SettleSeconds ?? 0));
             return (run, remaining);
         }
@@ -62,7 +57,7 @@ namespace Haniwers.Scanning
         /// An adaptive run goes on from the points it measured (its rows), with the plan the command gives,
         /// unless it ended Completed (its target or limit reached) or its window differs.
         /// </summary>
-        public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan plan)
+        public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan? given)
         {
             var run = RunHistory.Read(folder).LastOrDefault()
                       ?? throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"'{folder}' holds no run journal with a run in it: there is nothing to resume.");
@@ -70,26 +65,73 @@ namespace Haniwers.Scanning
                 throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch, $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
             if (run.Outcome == nameof(ScanOutcome.Completed))
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"The latest run in '{folder}', {run.RunId}, ended Completed (its target or its limit reached): there is nothing to resume.");
-            if (run.DurationSeconds is not double duration || Math.Abs(duration - plan.Duration.TotalSeconds) > 1e-9)
-                throw Mismatch(run, "sampler.duration", run.DurationSeconds is double d ? $"{d:0.###} s" : "no window", $"{plan.Duration.TotalSeconds:0.###} s");
-            var points = new List<Haniwers.Analysis.ScanPoint>();
-            int lastStep = 0;
-            foreach (int channel in plan.Ranges.Select(r => r.Channel))
+            if (run.Adaptive is not JsonElement settings || run.DurationSeconds is not double duration)
+                throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded, $"{run.Describe()} was started by a Haniwers that did not record its adaptive settings: start a new scan.");
+            // the recorded ranges, target and limits; a plan the command gives must be the same
+            var ranges = settings.GetProperty("ranges").EnumerateArray().Select(r => new ThresholdRange(r.GetProperty("channel").GetInt32(), null,
+                r.GetProperty("stepSize").GetInt32(), r.GetProperty("values").EnumerateArray().Select(v => v.GetInt32()).ToArray())).ToList();
+            var settle = TimeSpan.FromSeconds(run.SettleSeconds ?? 0);
+            var plan = ScanPlan.Adaptive(ranges, TimeSpan.FromSeconds(duration), settle, settings.GetProperty("targetError").GetDouble(),
+                settings.GetProperty("maxSteps").GetInt32(),
+                settings.TryGetProperty("maxDurationSeconds", out var md) && md.ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(md.GetDouble()) : (TimeSpan?)null,
+                new Haniwers.Analysis.FitOptions { SigmaMultiple = settings.GetProperty("sigma").GetDouble() });
+            if (given is not null)
             {
-                string path = Path.Combine(folder, ScanRun.ResultFileName(channel));
-                if (!File.Exists(path)) continue;
-                var own = Haniwers.Analysis.ScanFileReader.Read(path).Where(p => p.RunId == run.RunId).ToList();
-                points.AddRange(own);
+                if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)
+                    throw Mismatch(run, "sampler.duration", $"{duration:0.###} s", $"{given.Duration.TotalSeconds:0.###} s");
+                foreach (var range in ranges)
+                {
+                    var other = given.Ranges.FirstOrDefault(r => r.Channel == range.Channel);
+                    if (other is null || !other.Values.SequenceEqual(range.Values))
+                        throw Mismatch(run, $"sensors.ch{range.Channel} range", range.Describe(), other?.Describe() ?? "no range");
+                }
             }
-            lastStep = run.Committed.Count == 0 ? 0 : run.Committed.Max();
-            plan.Planner!.Continue(points, lastStep);
+            CheckFiles(folder, run, ranges.Select(r => r.Channel), _ => run.Committed);
+            var points = new List<Haniwers.Analysis.ScanPoint>();
+            foreach (var range in ranges)
+            {
+                string path = Path.Combine(folder, ScanRun.ResultFileName(range.Channel));
+                if (File.Exists(path)) points.AddRange(Haniwers.Analysis.ScanFileReader.Read(path).Where(p => p.RunId == run.RunId));
+            }
+            plan.Planner!.Continue(points, run.Committed.Count == 0 ? 0 : run.Committed.Max());
             return (run, plan);
+        }
+
+        /// <summary>
+        /// Every channel file must hold exactly the run's committed steps, each once: a row edited,
+        /// deleted or duplicated since would put a step in a file twice or leave one out. Rows of the
+        /// step a crash left uncommitted are not counted (the real resume cuts them back first).
+        /// </summary>
+        private static void CheckFiles(string folder, RecordedRun run, IEnumerable<int> channels, Func<int, IEnumerable<int>> committedSteps)
+        {
+            foreach (int channel in channels.OrderBy(c => c))
+            {
+                var committed = committedSteps(channel).OrderBy(s => s).ToList();
+                var inFile = ScanRun.StepsOf(folder, channel, run.RunId).Where(s => s != run.Uncommitted).OrderBy(s => s).ToList();
+                if (!committed.SequenceEqual(inFile))
+                    throw new ResumeRefusedException(ResumeProblem.ResumeFilesChanged,
+                        $"{ScanRun.ResultFileName(channel)} holds {inFile.Count} row(s) of run {run.RunId} ({Differences(committed, inFile)}), but the journal committed {committed.Count}: the file was changed since the run, so resuming could put a step in it twice or leave one out. Move the files away, or start a new scan.");
+            }
+        }
+
+        private static string Differences(List<int> committed, List<int> inFile)
+        {
+            var twice = inFile.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            var missing = committed.Except(inFile).ToList();
+            var extra = inFile.Except(committed).ToList();
+            var parts = new List<string>();
+            if (twice.Count > 0) parts.Add("step " + string.Join(", ", twice) + " twice");
+            if (missing.Count > 0) parts.Add("step " + string.Join(", ", missing.Take(5)) + " missing");
+            if (extra.Count > 0) parts.Add("step " + string.Join(", ", extra.Take(5)) + " never committed");
+            return parts.Count == 0 ? "in another order" : string.Join("; ", parts);
         }
 
         private static void ComparePlans(RecordedRun run, double duration, ScanPlan given)
         {
             if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)
                 throw Mismatch(run, "sampler.duration", $"{duration:0.###} s", $"{given.Duration.TotalSeconds:0.###} s");
+            if (run.SettleSeconds is double settle && Math.Abs(given.SettleTime.TotalSeconds - settle) > 1e-9)
+                throw Mismatch(run, "sampler.settle_time", $"{settle:0.###} s", $"{given.SettleTime.TotalSeconds:0.###} s");
             var recorded = ScanPlan.Remaining(run.Mode, run.Plan, run.Plan, given.Duration, given.SettleTime).Ranges;
             foreach (var range in recorded)
             {

@@ -89,7 +89,10 @@ namespace Haniwers.Scanning
 
 namespace Haniwers.Scanning
 {
-    /// <summary>The observer of a scan threw: whoever takes the results stopped (the scan ends Interrupted, the inner exception goes on).</summary>
+    /// <summary>
+    /// Thrown by an observer when whoever takes the results stopped taking them (the pipeline stopped
+    /// downstream, -ErrorAction Stop): the scan ends Interrupted and the inner exception goes on.
+    /// </summary>
     public sealed class ScanStoppedByConsumerException : Exception
     {
         public ScanStoppedByConsumerException(Exception inner) : base(inner.Message, inner) { }

@@ -43,7 +43,7 @@ namespace Haniwers.PowerShell.Commands
         /// <summary>An adaptive run goes on from the points it has, with this command's range and target.</summary>
         protected override (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
         {
-            var (run, plan) = ScanResume.Adaptive(folder, given ?? BuildPlan(config));
+            var (run, plan) = ScanResume.Adaptive(folder, given);
             WriteVerbose($"Resuming {run.Describe()} from step {plan.Planner!.StepsPlanned + 1}.");
             return (plan, run.RunId);
         }

@@ -89,8 +89,13 @@ namespace Haniwers.PowerShell.Commands
             {
                 return;
             }
-            Execute(config, plan, folder, resumedRun);
+            Execute(config, plan, folder, resumedRun, resumedRun is null ? null : GivenPlan(config));
         }
+
+        /// <summary>The plan the command line or configuration gives, when the user gave one (a resume compares it with the recorded plan).</summary>
+        private ScanPlan? GivenPlan(HaniwersConfig config) =>
+            Center is not null || NSteps is not null || StepSize is not null || Duration is not null || SettleTime is not null || ConfigPath is not null || Config is not null
+                ? CreatePlan(config) : null;
 
         /// <summary>The scan's plan from the configuration; the adaptive scan builds its own.</summary>
         protected virtual ScanPlan BuildPlan(HaniwersConfig config) => ScanPlan.Create(config, Mode);
@@ -121,8 +126,11 @@ namespace Haniwers.PowerShell.Commands
         /// </summary>
         private (ScanPlan plan, string runId) PlanResume(string folder, HaniwersConfig config)
         {
-            bool planGiven = Center is not null || NSteps is not null || StepSize is not null || Duration is not null || ConfigPath is not null || Config is not null;
-            var given = planGiven ? CreatePlan(config) : null;
+            var given = GivenPlan(config);
+            if (WhatIfPreference() && Directory.Exists(folder) && RunFolderRecovery.IsHeld(folder))
+            {
+                ThrowTerminatingError(new ErrorRecord(new RunFolderInUseException(folder, "a scan that is running now"), "ScanInProgress", ErrorCategory.ResourceBusy, folder));
+            }
             if (!WhatIfPreference() && Directory.Exists(folder))
             {
                 var repairs = RunFolderRecovery.TryRecover(folder, DateTimeOffset.Now);
@@ -163,14 +171,18 @@ namespace Haniwers.PowerShell.Commands
             return steps.Count > 12 ? $"steps {list}, ... ({steps.Count} in all)" : $"steps {list}";
         }
 
-        private void Execute(HaniwersConfig config, ScanPlan plan, string folder, string? resumedRun)
+        private void Execute(HaniwersConfig config, ScanPlan plan, string folder, string? resumedRun, ScanPlan? given)
         {
-
             TerminationSignals signals;
             using (signals = TrapTerminationSignals())
             {
-                // the folder is proven, locked and repaired before the port opens: a refused folder touches no device
-                using var run = OpenRun(folder, plan, config, resumedRun);
+                // the folder is proven, locked and repaired before the port opens: a refused folder touches no device;
+                // a resume decides its steps again under the lock, so two resumes never measure a step twice
+                using var run = OpenRun(folder, config, () =>
+                {
+                    if (resumedRun is not null) (plan, resumedRun) = ResumePlan(folder, config, given);
+                    return (plan, resumedRun);
+                });
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
                 IDeviceLink link;
                 try
@@ -184,7 +196,7 @@ namespace Haniwers.PowerShell.Commands
                     {
                         run.Finished(new ScanSummary
                         {
-                            RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.Steps.Count,
+                            RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
                             Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
                         });
                     }
@@ -196,7 +208,41 @@ namespace Haniwers.PowerShell.Commands
             ExitIfSignalled(signals); // every file is closed by now
         }
 
-        private ScanRun OpenRun(string folder, ScanPlan plan, HaniwersConfig config, string? resumedRun)
+        private ScanRun OpenRun(string folder, HaniwersConfig config, Func<(ScanPlan plan, string? resumedRun)> decide)
+        {
+            ScanRun.RunStart Start()
+            {
+                var (plan, resumedRun) = decide();
+                var details = StartDetails(plan, config, resumedRun);
+                return new ScanRun.RunStart(plan.Ranges.Select(r => r.Channel).ToList(), details, resumedRun, resumedRun is null ? "start" : "resumed");
+            }
+            try
+            {
+                return ScanRun.Open(folder, SystemClock.Instance, Start);
+            }
+            catch (ResumeRefusedException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ex.Problem.ToString(), ErrorCategory.InvalidOperation, folder));
+            }
+            catch (RunFolderInUseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ScanInProgress", ErrorCategory.ResourceBusy, ex.Folder));
+            }
+            catch (CsvHeaderMismatchException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path)
+                {
+                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Move the file away, or give this run another -OutputDirectory." },
+                });
+            }
+            catch (OutputException ex)
+            {
+                ThrowTerminatingError(OutputError(ex));
+            }
+            throw new InvalidOperationException("not reached");
+        }
+
+        private Dictionary<string, object?> StartDetails(ScanPlan plan, HaniwersConfig config, string? resumedRun)
         {
             var details = new Dictionary<string, object?>
             {
@@ -218,26 +264,15 @@ namespace Haniwers.PowerShell.Commands
                 details["steps"] = plan.Steps.Select(s => s.Index).ToList(); // what this resumption measures
                 details["port"] = config.Device.Port;
             }
-            try
+            if (plan.AdaptiveSettings is { } adaptive && resumedRun is null)
             {
-                return ScanRun.Open(folder, plan.Ranges.Select(r => r.Channel), SystemClock.Instance, details, resumedRun, resumedRun is null ? "start" : "resumed");
-            }
-            catch (RunFolderInUseException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ScanInProgress", ErrorCategory.ResourceBusy, ex.Folder));
-            }
-            catch (CsvHeaderMismatchException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "CsvHeaderMismatch", ErrorCategory.InvalidData, ex.Path)
+                details["adaptive"] = new Dictionary<string, object?>
                 {
-                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Move the file away, or give this run another -OutputDirectory." },
-                });
+                    ["targetError"] = adaptive.TargetError, ["maxSteps"] = adaptive.MaxSteps, ["maxDurationSeconds"] = adaptive.MaxDurationSeconds,
+                    ["sigma"] = adaptive.Sigma, ["ranges"] = plan.Ranges.Select(r => new { channel = r.Channel, stepSize = r.StepSize, values = r.Values }).ToList(),
+                };
             }
-            catch (OutputException ex)
-            {
-                ThrowTerminatingError(OutputError(ex));
-            }
-            throw new InvalidOperationException("not reached");
+            return details;
         }
 
         private static ErrorRecord OutputError(OutputException ex) => new ErrorRecord(ex, "Output" + ex.Problem,

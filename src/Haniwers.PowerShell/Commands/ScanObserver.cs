@@ -23,7 +23,17 @@ namespace Haniwers.PowerShell.Commands
             _window = window;
         }
 
-        public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed)
+        /// <summary>The pipeline stopping under a Write call is the consumer stopping, not a fault of the scan.</summary>
+        private static void Tell(Action write)
+        {
+            try { write(); }
+            catch (PipelineStoppedException ex) { throw new ScanStoppedByConsumerException(ex); }
+            catch (ActionPreferenceStopException ex) { throw new ScanStoppedByConsumerException(ex); }
+        }
+
+        public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed) => Tell(() => Progress(step, position, total, elapsed));
+
+        private void Progress(ScanStep step, int position, int total, TimeSpan elapsed)
         {
             // a new record each time: hosts may keep the records they were given
             _status = $"Step {position}/{total}: {step.Describe()}";
@@ -31,20 +41,22 @@ namespace Haniwers.PowerShell.Commands
             double perStep = position > 1 ? elapsed.TotalSeconds / (position - 1) : _window.TotalSeconds;
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
             {
-                PercentComplete = (int)(100.0 * (position - 1) / total),
-                SecondsRemaining = (int)Math.Ceiling(perStep * (total - position + 1)),
+                PercentComplete = Math.Min(100, (int)(100.0 * (position - 1) / Math.Max(total, 1))),
+                SecondsRemaining = (int)Math.Ceiling(perStep * Math.Max(total - position + 1, 0)),
                 CurrentOperation = $"elapsed {ScanPlan.Format(elapsed)}",
             });
         }
 
-        public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(attempt.ToString());
+        public void Attempt(ThresholdAttempt attempt) => Tell(() => _cmdlet.WriteVerbose(attempt.ToString()));
 
-        public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows)
+        public void StepCompleted(ScanStep step, IReadOnlyList<ScanResult> rows) => Tell(() =>
         {
             foreach (var row in rows) _cmdlet.WriteObject(row);
-        }
+        });
 
-        public void StepSkipped(SkippedStep skipped)
+        public void StepSkipped(SkippedStep skipped) => Tell(() => Skipped(skipped));
+
+        private void Skipped(SkippedStep skipped)
         {
             string message = $"Skipped {skipped}. No row was written for this step; the scan goes on.";
             _cmdlet.WriteError(new ErrorRecord(new StepSkippedException(message), "StepSkipped", ErrorCategory.OperationStopped, skipped)
@@ -53,10 +65,9 @@ namespace Haniwers.PowerShell.Commands
             });
         }
 
-        public void StepRemeasured(ScanStep step, string reason) =>
-            _cmdlet.WriteWarning($"Measuring {step} again: {reason}.");
+        public void StepRemeasured(ScanStep step, string reason) => Tell(() => _cmdlet.WriteWarning($"Measuring {step} again: {reason}."));
 
-        public void Notice(string message) => _cmdlet.WriteVerbose(message);
+        public void Notice(string message) => Tell(() => _cmdlet.WriteVerbose(message));
 
         public void Complete() => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
         {
