@@ -88,8 +88,7 @@ namespace Haniwers.Scanning
             foreach (var channel in Channels)
             {
                 channel.Points.AddRange(points.Where(p => p.Channel == channel.Channel));
-                try { channel.Fit = channel.Points.Count > 0 ? SCurveFitter.Fit(channel.Points, _fit) : null; }
-                catch (FitException) { channel.Fit = null; }
+                Refit(channel);
             }
             _index = Math.Max(_index, lastStep);
         }
@@ -102,9 +101,15 @@ namespace Haniwers.Scanning
                 var channel = Channels.FirstOrDefault(c => c.Channel == row.Channel);
                 if (channel is null) continue;
                 channel.Points.Add(new ScanPoint(row.Channel, row.Threshold, row.Events, row.DurationSeconds, row.RunId, row.Timestamp));
-                try { channel.Fit = SCurveFitter.Fit(channel.Points, _fit); }
-                catch (FitException) { channel.Fit = null; }
+                Refit(channel);
             }
+        }
+
+        /// <summary>Fits the channel's points again; a channel with no points, or whose points cannot be fitted, has no fit.</summary>
+        private void Refit(AdaptiveChannel channel)
+        {
+            try { channel.Fit = channel.Points.Count > 0 ? SCurveFitter.Fit(channel.Points, _fit) : null; }
+            catch (FitException) { channel.Fit = null; }
         }
 
         /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
@@ -203,14 +208,10 @@ namespace Haniwers.Scanning
                 double cCu = 0, uCu = 0;
                 for (int i = 0; i < 4; i++)
                 {
-                    double ci = 0, ui = 0;
-                    for (int j = 0; j < 4; j++)
-                    {
-                        ci += cov[i, j] * gradient[j] * scale;
-                        ui += cov[i, j] * gradient[j] * scale;
-                    }
-                    cCu += c[i] * ci;
-                    uCu += gradient[i] * scale * ui;
+                    double cu = 0; // (C·u)ᵢ, shared by both quadratic forms
+                    for (int j = 0; j < 4; j++) cu += cov[i, j] * gradient[j] * scale;
+                    cCu += c[i] * cu;
+                    uCu += gradient[i] * scale * cu;
                 }
                 double gain = cCu * cCu / (1 + uCu);
                 if (gain > bestGain)

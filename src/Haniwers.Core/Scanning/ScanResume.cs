@@ -35,17 +35,14 @@ namespace Haniwers.Scanning
         /// <param name="given">The plan the command line or config describes, when the user gave one; null to take the recorded plan.</param>
         public static (RecordedRun run, ScanPlan remaining) Plan(string folder, ScanMode mode, ScanPlan? given)
         {
-            var run = RunHistory.Read(folder).LastOrDefault()
-                      ?? throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"'{folder}' holds no run journal with a run in it: there is nothing to resume.");
+            var run = LatestRun(folder);
             if (!run.Unfinished)
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume,
                     $"The latest run in '{folder}', {run.RunId}, has every step of its plan measured ({run.Plan.Count} steps, ended {run.Outcome ?? "without an end record"}): there is nothing to resume. Start a new scan without -Resume.");
             if (run.DurationSeconds is not double duration || run.Plan.Count == 0)
                 throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded,
                     $"{run.Describe()} was started by a Haniwers that did not record its window length, so it cannot be resumed exactly. Start a new scan.");
-            if (run.Mode != mode)
-                throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch,
-                    $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
+            CheckMode(run, mode);
             if (given is not null) ComparePlans(run, duration, given);
             CheckFiles(folder, run, run.Plan.SelectMany(s => s.Measured).Distinct(),
                 channel => run.Plan.Where(s => run.Committed.Contains(s.Index) && s.Measured.Contains(channel)).Select(s => s.Index));
@@ -59,10 +56,8 @@ namespace Haniwers.Scanning
         /// </summary>
         public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan? given)
         {
-            var run = RunHistory.Read(folder).LastOrDefault()
-                      ?? throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"'{folder}' holds no run journal with a run in it: there is nothing to resume.");
-            if (run.Mode != ScanMode.Adaptive)
-                throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch, $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
+            var run = LatestRun(folder);
+            CheckMode(run, ScanMode.Adaptive);
             if (run.Outcome == nameof(ScanOutcome.Completed))
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"The latest run in '{folder}', {run.RunId}, ended Completed (its target or its limit reached): there is nothing to resume.");
             if (run.Adaptive is not JsonElement settings || run.DurationSeconds is not double duration)
@@ -77,14 +72,8 @@ namespace Haniwers.Scanning
                 new Haniwers.Analysis.FitOptions { SigmaMultiple = settings.GetProperty("sigma").GetDouble() });
             if (given is not null)
             {
-                if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)
-                    throw Mismatch(run, "sampler.duration", $"{duration:0.###} s", $"{given.Duration.TotalSeconds:0.###} s");
-                foreach (var range in ranges)
-                {
-                    var other = given.Ranges.FirstOrDefault(r => r.Channel == range.Channel);
-                    if (other is null || !other.Values.SequenceEqual(range.Values))
-                        throw Mismatch(run, $"sensors.ch{range.Channel} range", range.Describe(), other?.Describe() ?? "no range");
-                }
+                CompareDuration(run, duration, given);
+                CompareRanges(run, ranges, given);
             }
             CheckFiles(folder, run, ranges.Select(r => r.Channel), _ => run.Committed);
             var points = new List<Haniwers.Analysis.ScanPoint>();
@@ -128,19 +117,40 @@ namespace Haniwers.Scanning
 
         private static void ComparePlans(RecordedRun run, double duration, ScanPlan given)
         {
-            if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)
-                throw Mismatch(run, "sampler.duration", $"{duration:0.###} s", $"{given.Duration.TotalSeconds:0.###} s");
+            CompareDuration(run, duration, given);
             if (run.SettleSeconds is double settle && Math.Abs(given.SettleTime.TotalSeconds - settle) > 1e-9)
                 throw Mismatch(run, "sampler.settle_time", $"{settle:0.###} s", $"{given.SettleTime.TotalSeconds:0.###} s");
-            var recorded = ScanPlan.Remaining(run.Mode, run.Plan, run.Plan, given.Duration, given.SettleTime).Ranges;
+            CompareRanges(run, ScanPlan.Remaining(run.Mode, run.Plan, run.Plan, given.Duration, given.SettleTime).Ranges, given);
+            if (given.Steps.Count != run.Plan.Count || given.Steps.Zip(run.Plan, (a, b) => a.Thresholds.SequenceEqual(b.Thresholds)).Any(same => !same))
+                throw Mismatch(run, "steps", $"{run.Plan.Count} steps", $"{given.Steps.Count} steps in another order");
+        }
+
+        private static RecordedRun LatestRun(string folder) =>
+            RunHistory.Read(folder).LastOrDefault()
+            ?? throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"'{folder}' holds no run journal with a run in it: there is nothing to resume.");
+
+        private static void CheckMode(RecordedRun run, ScanMode mode)
+        {
+            if (run.Mode != mode)
+                throw new ResumeRefusedException(ResumeProblem.ResumeModeMismatch,
+                    $"{run.Describe()} is a {run.Mode} scan: resume it with the {run.Mode.ToString().ToLowerInvariant()} scan command.");
+        }
+
+        private static void CompareDuration(RecordedRun run, double duration, ScanPlan given)
+        {
+            if (Math.Abs(given.Duration.TotalSeconds - duration) > 1e-9)
+                throw Mismatch(run, "sampler.duration", $"{duration:0.###} s", $"{given.Duration.TotalSeconds:0.###} s");
+        }
+
+        /// <summary>Each recorded channel's range must be the one the command gives, value for value.</summary>
+        private static void CompareRanges(RecordedRun run, IEnumerable<ThresholdRange> recorded, ScanPlan given)
+        {
             foreach (var range in recorded)
             {
                 var other = given.Ranges.FirstOrDefault(r => r.Channel == range.Channel);
                 if (other is null || !other.Values.SequenceEqual(range.Values))
                     throw Mismatch(run, $"sensors.ch{range.Channel} range", range.Describe(), other?.Describe() ?? "no range");
             }
-            if (given.Steps.Count != run.Plan.Count || given.Steps.Zip(run.Plan, (a, b) => a.Thresholds.SequenceEqual(b.Thresholds)).Any(same => !same))
-                throw Mismatch(run, "steps", $"{run.Plan.Count} steps", $"{given.Steps.Count} steps in another order");
         }
 
         private static ResumeRefusedException Mismatch(RecordedRun run, string key, string recorded, string given) =>

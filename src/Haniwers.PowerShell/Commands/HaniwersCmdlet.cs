@@ -40,7 +40,10 @@ namespace Haniwers.PowerShell.Commands
         {
             if (signals.Received is null) return;
             try { Host.SetShouldExit(signals.ExitCode); }
-            catch (NotImplementedException) { } // a host without an exit: stopping the pipeline is what is left
+            // Deliberate, not unfinished: hosts that cannot exit (a custom or hosted runspace) throw
+            // NotImplementedException here; the exit code is then theirs to choose, and the pipeline
+            // still stops below as the signal asked.
+            catch (NotImplementedException) { }
             throw new PipelineStoppedException();
         }
 
