@@ -7,7 +7,7 @@ using Haniwers.Simulation;
 
 // Serves the simulated OSECHI detector on a serial device or a TCP port, so tests and benchmarks
 // drive the real System.IO.Ports / socket path. Prints READY, then one line per command received:
-//   SET <channel> <threshold> <ok|refused|silent|wrong-echo>   and   STREAM <0|1>
+//   SET <channel> <threshold> <ok|refused|silent|wrong-echo>   and   STREAM <0|1> sent=<event lines made so far>
 // Usage: Haniwers.Simulator (--serial PATH | --tcp PORT) [--options "seed=1,refuse-every=3,..."] [--log FILE]
 // --serial opens the device as a plain file (a pty from socat, already raw): System.IO.Ports on
 // this side would add a few milliseconds of polling to every round trip the host measures.
@@ -42,7 +42,8 @@ var output = logPath is null ? Console.Out : new System.IO.StreamWriter(logPath,
 var printLock = new object();
 void Print(string text) { lock (printLock) { output.WriteLine(text); output.Flush(); } }
 detector.WriteReceived += w => Print(w.ToString());
-detector.StreamChanged += on => Print(on ? "STREAM 1" : "STREAM 0");
+// with the number of event lines made so far: the first line after "STREAM 1 sent=N" is number N+1 (numbered option)
+detector.StreamChanged += on => Print((on ? "STREAM 1" : "STREAM 0") + $" sent={detector.EventsSent}");
 
 var stop = new CancellationTokenSource(); // never disposed: ProcessExit may still cancel it
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -226,7 +226,7 @@ Describe 'Stopping and sharing a scan' {
             $err = $null
             try { Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory $folder -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'ScanInProgress*'
-            $err.Exception.Message | Should -Match 'Another scan is writing into'
+            $err.Exception.Message | Should -Match 'Another run is writing into'
         } finally {
             $scan.PowerShell.Stop()
             $scan.PowerShell.Dispose()
@@ -254,7 +254,7 @@ Describe 'Scans through the real serial path' {
             $rows.Count | Should -Be 15
             @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Ignored a malformed line*' }).Count | Should -BeGreaterThan 0
             $log = (Get-SimulatorLog $sim)[$before..((Get-SimulatorLog $sim).Count - 1)]
-            @($log | Where-Object { $_ -eq 'STREAM 0' }).Count | Should -Be 5
+            @($log | Where-Object { $_ -like 'STREAM 0 sent=*' }).Count | Should -Be 5
             @($log | Where-Object { $_ -like 'SET * ok' }).Count | Should -Be 15
             @(Import-Csv (Join-Path $folder 'scan_results_ch2.csv')).Count | Should -Be 5
         } finally { Remove-Item $folder -Recurse -Force }

@@ -32,6 +32,10 @@ namespace Haniwers.Configuration
         MaxMalformedFractionOutOfRange,
         UnequalStepCounts,
         TooFewGridValues,
+        UnknownDaqMode,
+        EventsPerFileTooSmall,
+        NumberOfFilesNegative,
+        InvalidFileName,
     }
 
     /// <summary>One problem in a configuration: where it is, what is wrong, and what would fix it.</summary>

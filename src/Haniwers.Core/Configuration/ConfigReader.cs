@@ -142,6 +142,12 @@ namespace Haniwers.Configuration
                 c.MaxConsecutiveFailures = s.Int("maxconsecutivefailures") ?? c.MaxConsecutiveFailures;
                 c.ReconnectTimeout = s.Double("reconnecttimeout") ?? c.ReconnectTimeout;
                 c.MaxMalformedFraction = s.Double("maxmalformedfraction") ?? c.MaxMalformedFraction;
+                c.Mode = s.String("mode") ?? c.Mode;
+                c.EventsPerFile = s.Int("eventsperfile") ?? c.EventsPerFile;
+                c.NumberOfFiles = s.Int("numberoffiles") ?? c.NumberOfFiles;
+                c.StreamMode = s.Bool("streammode") ?? c.StreamMode;
+                c.FilenamePrefix = s.String("filenameprefix") ?? c.FilenamePrefix;
+                c.FilenameSuffix = s.String("filenamesuffix") ?? c.FilenameSuffix;
             }
 
             if (Table(root, "sensors", "sensors", problems) is { } sensors)
@@ -258,6 +264,17 @@ namespace Haniwers.Configuration
                 return null;
             }
 
+            public bool? Bool(string key)
+            {
+                if (!_table.TryGetValue(key, out var v) || v is null) return null;
+                if (v is bool b) return b;
+                if (v is string text && bool.TryParse(text.Trim(), out var parsed)) return parsed;
+                Unreadable.Add(key);
+                _problems.Add(new ConfigProblem(ConfigProblemKind.InvalidValue, _channel, DisplayKey(key), v,
+                    $"'{Convert.ToString(v, CultureInfo.InvariantCulture)}' is not true or false.", $"write {DisplayKey(key)} = true or {DisplayKey(key)} = false, without quotes."));
+                return null;
+            }
+
             public double? Double(string key)
             {
                 if (!_table.TryGetValue(key, out var v) || v is null) return null;
@@ -287,6 +304,8 @@ namespace Haniwers.Configuration
             ["retrybackoffmax"] = "retry_backoff_max", ["maxconsecutivefailures"] = "max_consecutive_failures",
             ["stepsize"] = "step_size", ["startthreshold"] = "start_threshold", ["numsteps"] = "num_steps",
             ["reconnecttimeout"] = "reconnect_timeout", ["maxmalformedfraction"] = "max_malformed_fraction",
+            ["eventsperfile"] = "events_per_file", ["numberoffiles"] = "number_of_files", ["streammode"] = "stream_mode",
+            ["filenameprefix"] = "filename_prefix", ["filenamesuffix"] = "filename_suffix",
         };
     }
 }

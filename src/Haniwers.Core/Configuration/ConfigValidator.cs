@@ -28,6 +28,39 @@ namespace Haniwers.Configuration
             return problems;
         }
 
+        /// <summary>
+        /// The problems that stop data taking: device, the [sampler] keys of rotation and file names, and
+        /// numeric thresholds (docs/daq.md). Scan ranges do not matter to a DAQ run.
+        /// </summary>
+        public static IReadOnlyList<ConfigProblem> ValidateDaq(HaniwersConfig config)
+        {
+            var problems = new List<ConfigProblem>(config.ReadProblems.Where(p => !p.Key.StartsWith("sensors.", StringComparison.Ordinal) || p.Key.EndsWith(".threshold", StringComparison.Ordinal)));
+            CheckDevice(config.Device, problems);
+            var s = config.Sampler;
+            void Add(ConfigProblemKind kind, string key, object value, string message, string fix) =>
+                problems.Add(new ConfigProblem(kind, null, "sampler." + key, value, message, fix));
+            if (s.Mode is not ("count_based" or "time_based"))
+                Add(ConfigProblemKind.UnknownDaqMode, "mode", s.Mode, $"mode \"{s.Mode}\" is neither count_based nor time_based.", "set mode = \"count_based\" (events_per_file events per file) or \"time_based\" (duration seconds per file).");
+            if (s.EventsPerFile < 1)
+                Add(ConfigProblemKind.EventsPerFileTooSmall, "events_per_file", s.EventsPerFile, $"events_per_file {s.EventsPerFile} leaves no room for an event.", "set events_per_file = 10000.");
+            if (s.NumberOfFiles < 0)
+                Add(ConfigProblemKind.NumberOfFilesNegative, "number_of_files", s.NumberOfFiles, $"number_of_files {s.NumberOfFiles} is negative.", "set number_of_files to the files a run writes, or 0 to run until stopped.");
+            if (s.Mode == "time_based" && !(s.Duration > 0))
+                Add(ConfigProblemKind.DurationNotPositive, "duration", s.Duration, $"duration {s.Duration} is not a positive number of seconds.", "set duration to the seconds each file covers, e.g. duration = 600.");
+            foreach (var (key, value) in new[] { ("filename_prefix", s.FilenamePrefix), ("filename_suffix", s.FilenameSuffix) })
+            {
+                if (value.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || value.Contains('/') || value.Contains('\\'))
+                    Add(ConfigProblemKind.InvalidFileName, key, value, $"{key} \"{value}\" cannot be part of a file name.", $"set {key} without / \\ : * ? \" < > |, e.g. \"{(key == "filename_prefix" ? "osechi_data" : ".csv")}\".");
+            }
+            foreach (var sensor in config.Sensors)
+            {
+                if (sensor.Threshold is int threshold && (threshold < 1 || threshold > 1023))
+                    problems.Add(new ConfigProblem(ConfigProblemKind.ThresholdOutOfRange, sensor.Channel, $"sensors.{sensor.Key}.threshold", threshold,
+                        $"threshold {threshold} is outside the DAC range 1..1023.", "set threshold between 1 and 1023, or \"none\" to leave the channel as it is."));
+            }
+            return problems;
+        }
+
         /// <summary>The ranges of the channels whose range keys are valid, in channel order (by the same rules as <see cref="Validate"/>).</summary>
         public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) => CheckSensors(config.Sensors, new List<ConfigProblem>());
 

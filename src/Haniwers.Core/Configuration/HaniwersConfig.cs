@@ -52,6 +52,17 @@ namespace Haniwers.Configuration
         /// <summary>A window whose share of malformed lines is larger is measured again (docs/window-checks.md).</summary>
         public double MaxMalformedFraction { get; set; } = 0.2;
 
+        // Data taking (Invoke-HaniwersDaq), haniwers' own keys and defaults (docs/daq.md).
+        /// <summary>How raw files rotate: "count_based" (events_per_file) or "time_based" (duration seconds per file).</summary>
+        public string Mode { get; set; } = "count_based";
+        public int EventsPerFile { get; set; } = 10000;
+        /// <summary>Files a run writes before it ends; 0 = until stopped.</summary>
+        public int NumberOfFiles { get; set; }
+        /// <summary>Each row goes to the operating system as it is written (else every second or 1000 events).</summary>
+        public bool StreamMode { get; set; } = true;
+        public string FilenamePrefix { get; set; } = "data";
+        public string FilenameSuffix { get; set; } = ".csv";
+
         public SamplerSettings Clone() => (SamplerSettings)MemberwiseClone();
     }
 

@@ -184,7 +184,7 @@ namespace Haniwers.Output
         /// Cuts a file that does not end on a line end back to its last complete line; returns what was
         /// removed. A CSV file whose header itself was cut is emptied, so the next writer writes it whole.
         /// </summary>
-        private static string? CutToLastLine(string path)
+        internal static string? CutToLastLine(string path)
         {
             if (!File.Exists(path)) return null;
             using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);

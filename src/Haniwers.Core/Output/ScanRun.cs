@@ -8,11 +8,11 @@ using Haniwers.Transport;
 
 namespace Haniwers.Output
 {
-    /// <summary>Another scan is writing into the same folder.</summary>
+    /// <summary>Another run (a scan or data taking) is writing into the same folder.</summary>
     public sealed class RunFolderInUseException : Exception
     {
         public RunFolderInUseException(string folder, string owner)
-            : base($"Another scan is writing into '{folder}': {owner}. Wait for it to finish, or write this run into another folder.")
+            : base($"Another run is writing into '{folder}': {owner}. Wait for it to finish, or write this run into another folder.")
         {
             Folder = folder;
             Owner = owner;
@@ -75,11 +75,31 @@ namespace Haniwers.Output
         /// <param name="decide">Called with the folder locked and repaired: what the run starts with. Its exceptions release the lock and go on.</param>
         public static ScanRun Open(string folder, IClock clock, Func<RunStart> decide)
         {
-            PrepareFolder(folder);
-            NamedLock folderLock;
+            var folderLock = LockFolder(folder, "a Haniwers scan");
             try
             {
-                folderLock = NamedLock.Acquire(Path.Combine(folder, LockFileName), "a Haniwers scan");
+                ProveWritable(folder);
+                var repairs = RunFolderRecovery.Recover(folder, clock.Now);
+                var start = decide();
+                return new ScanRun(folder, start.RunId ?? NewRunId(clock.Now), start.Channels, clock, folderLock, repairs, start.Details, start.StartEvent);
+            }
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Creates the folder and takes its lock (one run writes into a folder at a time, scan or DAQ).
+        /// Throws <see cref="RunFolderInUseException"/> or <see cref="OutputException"/>.
+        /// </summary>
+        internal static NamedLock LockFolder(string folder, string purpose)
+        {
+            PrepareFolder(folder);
+            try
+            {
+                return NamedLock.Acquire(Path.Combine(folder, LockFileName), purpose);
             }
             catch (LockHeldException ex)
             {
@@ -93,18 +113,6 @@ namespace Haniwers.Output
             catch (LockUnavailableException ex)
             {
                 throw OutputException.From(ex.InnerException ?? ex, folder, "locking the folder");
-            }
-            try
-            {
-                ProveWritable(folder);
-                var repairs = RunFolderRecovery.Recover(folder, clock.Now);
-                var start = decide();
-                return new ScanRun(folder, start.RunId ?? NewRunId(clock.Now), start.Channels, clock, folderLock, repairs, start.Details, start.StartEvent);
-            }
-            catch
-            {
-                folderLock.Dispose();
-                throw;
             }
         }
 
@@ -192,7 +200,7 @@ namespace Haniwers.Output
         }
 
         /// <summary>Writes, flushes and deletes a small file: a folder that cannot take a row fails here, before the port opens.</summary>
-        private static void ProveWritable(string folder)
+        internal static void ProveWritable(string folder)
         {
             string probe = Path.Combine(folder, ProbeFileName);
             try

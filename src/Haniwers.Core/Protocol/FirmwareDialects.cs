@@ -40,6 +40,13 @@ namespace Haniwers.Protocol
         /// <summary>Makes sure events flow (the start of a DAQ or an event check).</summary>
         public virtual void StartStream(IDeviceLink link) { }
 
+        /// <summary>
+        /// The board's MAC address, where the firmware tells it (the text firmware answers GET_MAC with
+        /// XX:XX:XX:XX:XX:XX among its event lines); null when it does not answer within <paramref name="timeout"/>.
+        /// Lines read meanwhile are dropped: call it before a run starts.
+        /// </summary>
+        public virtual string? QueryMac(IDeviceLink link, TimeSpan timeout, CancellationToken cancellation) => null;
+
         /// <summary>How long <see cref="Quiesce"/> waits for the stream to fall silent, and the silence that counts.</summary>
         protected static readonly TimeSpan QuiesceLimit = TimeSpan.FromSeconds(2), QuietGap = TimeSpan.FromMilliseconds(100);
 
@@ -105,6 +112,19 @@ namespace Haniwers.Protocol
         public override void BeginWrites(IDeviceLink link) => link.WriteLine(ProtocolText.PauseStream);
         public override void EndWrites(IDeviceLink link) => link.WriteLine(ProtocolText.ResumeStream);
         public override void StartStream(IDeviceLink link) => link.WriteLine(ProtocolText.ResumeStream);
+
+        public override string? QueryMac(IDeviceLink link, TimeSpan timeout, CancellationToken cancellation)
+        {
+            link.WriteLine(ProtocolText.GetMac);
+            var deadline = link.Clock.Elapsed + timeout;
+            while (link.TryReadLine(deadline, cancellation, out var line))
+            {
+                string text = line.Text.Trim();
+                if (System.Text.RegularExpressions.Regex.IsMatch(text, "^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")) return text;
+                if (text.StartsWith("{", StringComparison.Ordinal)) return null; // an answer, but not an address (unknown command)
+            }
+            return null;
+        }
 
         /// <summary>Pauses the stream and reads until it is quiet, so what follows a resume is fresh.</summary>
         public override void Quiesce(IDeviceLink link, CancellationToken cancellation)

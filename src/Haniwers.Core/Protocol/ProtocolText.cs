@@ -10,6 +10,8 @@ namespace Haniwers.Protocol
     {
         public const string SetStream = "SET_STREAM";
         public const string SetThreshold = "SET_THRESHOLD";
+        /// <summary>Asks the board for its MAC address; the answer is one line XX:XX:XX:XX:XX:XX (haniwers' GET_MAC).</summary>
+        public const string GetMac = "GET_MAC";
         public const string PauseStream = SetStream + " 0";
         public const string ResumeStream = SetStream + " 1";
         /// <summary>The binary firmware's refusal.</summary>

@@ -17,7 +17,6 @@ namespace Haniwers.Scanning
     /// </summary>
     public sealed class ScanEngine
     {
-        private static readonly TimeSpan FirstReopenDelay = TimeSpan.FromMilliseconds(250), LastReopenDelay = TimeSpan.FromSeconds(2);
         private readonly ScanPlan _plan;
         private readonly IDeviceLink _link;
         private readonly ThresholdWriter _writer;
@@ -25,8 +24,7 @@ namespace Haniwers.Scanning
         private readonly IScanObserver _observer;
         private readonly ScanLimits _limits;
         private readonly int?[] _deviceThresholds = new int?[3];
-        private TimeSpan? _lostAt;
-        private string _lostReason = "";
+        private readonly LinkReconnector _reconnector;
         private int _position;
 
         public ScanEngine(ScanPlan plan, IDeviceLink link, ThresholdWriter writer, IScanRecorder recorder, IScanObserver observer,
@@ -38,6 +36,7 @@ namespace Haniwers.Scanning
             _recorder = recorder;
             _observer = observer;
             _limits = limits;
+            _reconnector = new LinkReconnector(link, limits.ReconnectTimeout);
             Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.PlannedSteps };
         }
 
@@ -75,7 +74,7 @@ namespace Haniwers.Scanning
                 Finish(start);
                 throw;
             }
-            catch (ScanStoppedByConsumerException ex)
+            catch (RunStoppedByConsumerException ex)
             {
                 // the caller stopped taking results (Select-Object -First, -ErrorAction Stop): an interruption, told as such
                 Summary.Outcome = ScanOutcome.Interrupted;
@@ -168,7 +167,7 @@ namespace Haniwers.Scanning
 
         private (IReadOnlyList<ScanResult>? rows, string? failure, string? rejection) TryStep(ScanStep step, CancellationToken cancellation)
         {
-            if (Reconnect(cancellation) is { } reconnectFailure) return (null, reconnectFailure, null);
+            if (_reconnector.Reconnect(cancellation, Reopened, _observer.Notice) is { } reconnectFailure) return (null, reconnectFailure, null);
             var before = _link.Counters.Snapshot();
             try
             {
@@ -190,8 +189,7 @@ namespace Haniwers.Scanning
             }
             catch (LinkLostException ex)
             {
-                _lostAt ??= Clock.Elapsed;
-                _lostReason = ex.Message;
+                _reconnector.Lost(ex.Message);
                 return (null, null, Forget(ex.Message.TrimEnd('.')));
             }
         }
@@ -216,9 +214,9 @@ namespace Haniwers.Scanning
                     else if (Clock.Elapsed >= quietUntil) break;
                 }
             }
-            catch (LinkLostException)
+            catch (LinkLostException ex)
             {
-                _lostAt ??= Clock.Elapsed; // the next try reopens it
+                _reconnector.Lost(ex.Message); // the next try reopens it
             }
             return reason;
         }
@@ -230,36 +228,10 @@ namespace Haniwers.Scanning
             return reason;
         }
 
-        /// <summary>Reopens a lost link, with backoff, until the reconnect timeout since it was lost; null when the link is up.</summary>
-        private string? Reconnect(CancellationToken cancellation)
+        private void Reopened(TimeSpan dead, int attempts, string reason)
         {
-            if (!_link.IsLost && _lostAt is null) return null;
-            var lostAt = _lostAt ??= Clock.Elapsed;
-            var deadline = lostAt + _limits.ReconnectTimeout;
-            var delay = FirstReopenDelay;
-            for (int attempt = 1; ; attempt++)
-            {
-                _observer.Notice($"Reopening {_link.PortName} (the link was lost {(Clock.Elapsed - lostAt).TotalSeconds:0.#} s ago), attempt {attempt}.");
-                try
-                {
-                    _link.Reopen(cancellation);
-                    var dead = Clock.Elapsed - lostAt;
-                    _lostAt = null;
-                    Summary.Reconnects++;
-                    _recorder.LinkReopened(dead, attempt, _lostReason);
-                    _observer.Notice($"Reopened {_link.PortName} after {dead.TotalSeconds:0.###} s.");
-                    return null;
-                }
-                catch (DeviceLinkException ex)
-                {
-                    if (Clock.Elapsed >= deadline)
-                        return $"the link could not be reopened within {_limits.ReconnectTimeout.TotalSeconds:0.###} s of its loss: {ex.Message.TrimEnd('.')}";
-                    // the last try comes at the deadline itself, not a backoff before it
-                    var wait = Clock.Elapsed + delay > deadline ? deadline - Clock.Elapsed : delay;
-                    Clock.Wait(wait, cancellation);
-                    delay = delay + delay < LastReopenDelay ? delay + delay : LastReopenDelay;
-                }
-            }
+            Summary.Reconnects++;
+            _recorder.LinkReopened(dead, attempts, reason);
         }
 
         /// <summary>Writes the channels whose value on the device differs from the step's; null when all are set.</summary>

@@ -93,8 +93,8 @@ namespace Haniwers.Scanning
     /// Thrown by an observer when whoever takes the results stopped taking them (the pipeline stopped
     /// downstream, -ErrorAction Stop): the scan ends Interrupted and the inner exception goes on.
     /// </summary>
-    public sealed class ScanStoppedByConsumerException : Exception
+    public sealed class RunStoppedByConsumerException : Exception
     {
-        public ScanStoppedByConsumerException(Exception inner) : base(inner.Message, inner) { }
+        public RunStoppedByConsumerException(Exception inner) : base(inner.Message, inner) { }
     }
 }

@@ -37,6 +37,7 @@ namespace Haniwers.Simulation
         private readonly int[] _thresholds = new int[3];
         private int _writeCount;
         private long _eventCount;
+        private long _eventsSent;
         private long _floodCount;
         private bool _streaming = true;
 
@@ -71,6 +72,12 @@ namespace Haniwers.Simulation
         }
 
         public SimulatorOptions Options { get; }
+
+        /// <summary>The simulated board's MAC address (locally administered), its answer to GET_MAC.</summary>
+        public const string Mac = "02:48:41:4E:49:57";
+
+        /// <summary>Event lines made so far, garbage not counted (with <see cref="SimulatorOptions.Numbered"/>, the last line's number).</summary>
+        public long EventsSent { get { lock (_sync) return _eventsSent; } }
 
         public bool Streaming { get { lock (_sync) return _streaming; } }
 
@@ -136,6 +143,11 @@ namespace Haniwers.Simulation
         {
             var parts = command.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 0) return;
+            if (parts[0] == ProtocolText.GetMac && parts.Length == 1)
+            {
+                answers.Add(Mac);
+                return;
+            }
             if (parts[0] == ProtocolText.SetStream && parts.Length == 2)
             {
                 bool streaming = parts[1] != "0";
@@ -226,7 +238,8 @@ namespace Haniwers.Simulation
                     if (_random.NextDouble() < Options.MuonEfficiency) btm = 20 + _random.Next(200);
                     if (top + mid + btm == 0) return null;
                 }
-                int adc = 100 + _random.Next(800);
+                _eventsSent++;
+                int adc = Options.Numbered ? checked((int)_eventsSent) : 100 + _random.Next(800);
                 double tmp = 24.5 + (_random.NextDouble() - 0.5) * 0.2;
                 double atm = 100200 + (_random.NextDouble() - 0.5) * 40;
                 double hmd = 35 + (_random.NextDouble() - 0.5);

@@ -23,6 +23,9 @@ namespace Haniwers.Simulation
         /// <summary>Chance that a muon gives a hit in a layer.</summary>
         public double MuonEfficiency { get; set; } = 0.95;
 
+        /// <summary>Each event line carries its number (1, 2, ...) in the adc field, so a reader can prove none was lost or doubled.</summary>
+        public bool Numbered { get; set; }
+
         /// <summary>Every k-th threshold write is refused (status error / dame). 0 = never.</summary>
         public int RefuseEvery { get; set; }
         /// <summary>Every k-th threshold write gets no answer at all. 0 = never.</summary>
@@ -101,6 +104,7 @@ namespace Haniwers.Simulation
                     case "refusechannel": options.RefuseChannel = Int(value, key); break;
                     case "dropafter": options.DropAfter = Double(value, key); break;
                     case "restoreafter": options.RestoreAfter = Double(value, key); break;
+                    case "numbered": options.Numbered = value != "false" && value != "0"; break;
                     case "boottext": options.BootText = value != "false" && value != "0"; break;
                     case "poweron": options.PowerOn = Triple(value, key); break;
                     case "resetafter": options.ResetAfter = Double(value, key); break;
@@ -110,7 +114,7 @@ namespace Haniwers.Simulation
                     case "floodfor": options.FloodFor = Double(value, key); break;
                     case "floodrate": options.FloodRate = Double(value, key); break;
                     default:
-                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, flood-after, flood-for, flood-rate.");
+                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, numbered, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, flood-after, flood-for, flood-rate.");
                 }
             }
             return options;

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using Haniwers.Configuration;
+using Haniwers.Output;
 using Haniwers.Platform;
 
 namespace Haniwers.PowerShell.Commands
@@ -70,6 +71,18 @@ namespace Haniwers.PowerShell.Commands
                 throw;
             }
         }
+
+        /// <summary>A run's files could not be written: ErrorId Output&lt;Problem&gt;, the path as target.</summary>
+        protected static ErrorRecord OutputError(OutputException ex) => new ErrorRecord(ex, "Output" + ex.Problem,
+            ex.Problem switch
+            {
+                OutputProblem.DiskFull => ErrorCategory.WriteError,
+                OutputProblem.NotWritable => ErrorCategory.PermissionDenied,
+                OutputProblem.PathIsFile => ErrorCategory.InvalidArgument,
+                OutputProblem.LockUnsupported => ErrorCategory.NotImplemented,
+                OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
+                _ => ErrorCategory.WriteError,
+            }, ex.Path);
 
         protected static ErrorRecord ConfigFileError(ConfigFileException ex)
         {

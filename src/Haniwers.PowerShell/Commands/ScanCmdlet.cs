@@ -275,17 +275,6 @@ namespace Haniwers.PowerShell.Commands
             return details;
         }
 
-        private static ErrorRecord OutputError(OutputException ex) => new ErrorRecord(ex, "Output" + ex.Problem,
-            ex.Problem switch
-            {
-                OutputProblem.DiskFull => ErrorCategory.WriteError,
-                OutputProblem.NotWritable => ErrorCategory.PermissionDenied,
-                OutputProblem.PathIsFile => ErrorCategory.InvalidArgument,
-                OutputProblem.LockUnsupported => ErrorCategory.NotImplemented,
-                OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
-                _ => ErrorCategory.WriteError,
-            }, ex.Path);
-
         private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals)
         {
             var observer = new ScanObserver(this, $"{Mode} threshold scan {run.RunId} on {config.Device.Port}", plan.Duration + plan.SettleTime);

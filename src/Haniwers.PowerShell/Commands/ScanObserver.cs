@@ -27,8 +27,8 @@ namespace Haniwers.PowerShell.Commands
         private static void Tell(Action write)
         {
             try { write(); }
-            catch (PipelineStoppedException ex) { throw new ScanStoppedByConsumerException(ex); }
-            catch (ActionPreferenceStopException ex) { throw new ScanStoppedByConsumerException(ex); }
+            catch (PipelineStoppedException ex) { throw new RunStoppedByConsumerException(ex); }
+            catch (ActionPreferenceStopException ex) { throw new RunStoppedByConsumerException(ex); }
         }
 
         public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed) => Tell(() => Progress(step, position, total, elapsed));

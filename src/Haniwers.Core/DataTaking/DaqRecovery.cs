@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Haniwers.Output;
+
+namespace Haniwers.DataTaking
+{
+    /// <summary>
+    /// Closes off what a killed DAQ run left in its folder (docs/daq.md, "After a crash"): each raw file
+    /// the journal opened and never closed is cut back to its last whole row (the cut text is kept in
+    /// the journal), its rows are counted into a file-recovered record, and the run gets its end record
+    /// (Failed, killed). Files the journal does not name (another tool's) are not touched.
+    /// </summary>
+    public static class DaqRecovery
+    {
+        public static IReadOnlyList<FolderRepair> Recover(string folder, DateTimeOffset now)
+        {
+            var repairs = new List<FolderRepair>();
+            string journalPath = Path.Combine(folder, DaqRun.JournalFileName);
+            if (RunFolderRecovery.CutToLastLine(journalPath) is { } journalCut)
+                repairs.Add(new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", journalCut));
+            var records = RunJournal.Read(journalPath);
+            var ended = new HashSet<string>(records.Where(r => Event(r) == "end").Select(RunId));
+            var closed = new HashSet<(string, string)>(records.Where(r => Event(r) is "file-closed" or "file-recovered").Select(r => (RunId(r), File(r))));
+            var written = new List<Dictionary<string, object?>>();
+            var runEvents = new Dictionary<string, long>();
+            foreach (var record in records)
+            {
+                string kind = Event(record), runId = RunId(record);
+                if (kind == "file-closed" && record.TryGetProperty("events", out var e) && e.TryGetInt64(out long n))
+                    runEvents[runId] = runEvents.TryGetValue(runId, out long sum) ? sum + n : n;
+                // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
+                if (kind != "file-opened" || closed.Contains((runId, File(record))) || File(record).Length == 0 || Path.GetFileName(File(record)) != File(record)) continue;
+                string path = Path.Combine(folder, File(record));
+                long rows = 0;
+                if (System.IO.File.Exists(path))
+                {
+                    if (RunFolderRecovery.CutToLastLine(path) is { } cut)
+                        repairs.Add(new FolderRepair(path, runId, null, $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", cut));
+                    rows = CountLines(path);
+                }
+                runEvents[runId] = (runEvents.TryGetValue(runId, out long before) ? before : 0) + rows;
+                written.Add(new Dictionary<string, object?> { ["event"] = "file-recovered", ["runId"] = runId, ["file"] = File(record), ["events"] = rows });
+            }
+            foreach (var start in records.Where(r => Event(r) == "start" && !ended.Contains(RunId(r))))
+            {
+                string runId = RunId(start);
+                written.Add(new Dictionary<string, object?>
+                {
+                    ["event"] = "end", ["runId"] = runId, ["outcome"] = "Failed", ["events"] = runEvents.TryGetValue(runId, out long n) ? n : 0,
+                    ["reason"] = "the process ended without closing the run (killed, a power cut); the next run closed its files off",
+                });
+            }
+            if (repairs.Count == 0 && written.Count == 0) return repairs;
+            using var journal = new RunJournal(journalPath, "");
+            foreach (var repair in repairs)
+            {
+                journal.Write(RunFolderRecovery.RepairedEvent, now, new Dictionary<string, object?>
+                {
+                    ["runId"] = repair.RunId, ["file"] = Path.GetFileName(repair.File), ["action"] = repair.Action, ["removedText"] = repair.RemovedText,
+                });
+            }
+            foreach (var record in written)
+            {
+                string kind = (string)record["event"]!;
+                record.Remove("event");
+                journal.Write(kind, now, record);
+            }
+            return repairs;
+        }
+
+        private static long CountLines(string path)
+        {
+            long lines = 0;
+            var buffer = new byte[1 << 16];
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                for (int i = 0; i < n; i++) if (buffer[i] == (byte)'\n') lines++;
+            }
+            return lines;
+        }
+
+        private static string Event(JsonElement r) => r.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+        private static string RunId(JsonElement r) => r.TryGetProperty("runId", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+        private static string File(JsonElement r) => r.TryGetProperty("file", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+        private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+}

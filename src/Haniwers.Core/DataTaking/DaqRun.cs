@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using Haniwers.Output;
+using Haniwers.Protocol;
+using Haniwers.Transport;
+
+namespace Haniwers.DataTaking
+{
+    /// <summary>
+    /// One DAQ run and everything it owns (docs/daq.md): its id, its folder and the folder's lock, the
+    /// repair of what a killed run left, the rotating raw files and the journal (daq_journal.jsonl,
+    /// its only writer). Rows reach the operating system as they come (stream mode) or at least every
+    /// second; files are put on the disk every second and when they close.
+    /// </summary>
+    public sealed class DaqRun : IDisposable
+    {
+        public const string JournalFileName = "daq_journal.jsonl";
+        private readonly NamedLock _lock;
+        private readonly RunJournal _journal;
+        private readonly IClock _clock;
+        private readonly DaqSettings _settings;
+        private readonly List<string> _files = new List<string>();
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _buffered, _bufferedRows;
+        private FileStream? _file;
+        private string? _path;
+        private long _written;
+        private int _fileId;
+        private long _fileEvents, _fileMalformed;
+        private TimeSpan _fileOpenedAt, _fileDead, _lastFlush, _lastSync;
+        private DateTimeOffset _fileOpenedWall;
+        private bool _unsynced;
+
+        private DaqRun(string folder, DaqSettings settings, IClock clock, NamedLock folderLock, IReadOnlyList<FolderRepair> repairs,
+            IReadOnlyDictionary<string, object?> startDetails)
+        {
+            Folder = folder;
+            _settings = settings;
+            _clock = clock;
+            _lock = folderLock;
+            Repairs = repairs;
+            RunId = ScanRun.NewRunId(clock.Now);
+            _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
+            _journal.Write("start", clock.Now, startDetails);
+        }
+
+        /// <summary>
+        /// Opens a run in <paramref name="folder"/> before any device is touched: takes the folder's lock,
+        /// proves it writable, closes off what a killed run left, and journals the start. Throws
+        /// <see cref="OutputException"/> or <see cref="RunFolderInUseException"/>.
+        /// </summary>
+        public static DaqRun Open(string folder, DaqSettings settings, IClock clock, IReadOnlyDictionary<string, object?> startDetails)
+        {
+            var folderLock = ScanRun.LockFolder(folder, "a Haniwers DAQ run");
+            try
+            {
+                ScanRun.ProveWritable(folder);
+                var repairs = DaqRecovery.Recover(folder, clock.Now);
+                return new DaqRun(folder, settings, clock, folderLock, repairs, startDetails);
+            }
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
+        }
+
+        public string RunId { get; }
+        public string Folder { get; }
+        public IReadOnlyList<FolderRepair> Repairs { get; }
+        /// <summary>Every raw file of this run so far, the open one last.</summary>
+        public IReadOnlyList<string> Files => _files;
+        public string? CurrentFile => _path;
+        /// <summary>The run wrote its number of files.</summary>
+        public bool Done => _settings.FileCount > 0 && _fileId >= _settings.FileCount && _file is null;
+
+        /// <summary>Opens the first file: acquisition starts now.</summary>
+        public void Start() => OpenFile();
+
+        /// <summary>Writes one event's row into the current file, rotating by count.</summary>
+        public void Append(DateTimeOffset received, in EventFields fields)
+        {
+            if (_file is null) throw new InvalidOperationException("The run has no open file.");
+            string row = RawEventLine.Format(received, fields);
+            if (_buffered + row.Length > _buffer.Length) WriteBuffer();
+            _buffered += Encoding.ASCII.GetBytes(row, 0, row.Length, _buffer, _buffered);
+            _bufferedRows++;
+            _fileEvents++;
+            if (_settings.StreamMode || _bufferedRows >= _settings.FlushEvents) WriteBuffer();
+            if (_settings.Mode == DaqMode.CountBased && _fileEvents >= _settings.EventsPerFile) Rotate();
+        }
+
+        /// <summary>A line of the current file's time that was not an event.</summary>
+        public void Malformed() => _fileMalformed++;
+
+        /// <summary>Called often (each read): writes rows due, syncs, and rotates by time.</summary>
+        public void Tick()
+        {
+            if (_file is null) return;
+            var now = _clock.Elapsed;
+            if (_bufferedRows > 0 && now - _lastFlush >= _settings.FlushInterval) WriteBuffer();
+            if (_unsynced && now - _lastSync >= _settings.SyncInterval) Sync();
+            if (_settings.Mode == DaqMode.TimeBased && now - _fileOpenedAt >= _settings.FileDuration) Rotate();
+        }
+
+        /// <summary>Dead time (a lost link) within the current file, for its live time.</summary>
+        public void AddDeadTime(TimeSpan dead) => _fileDead += dead;
+
+        /// <summary>A journal record of something that happened during the run (link lost, reconnected, reset).</summary>
+        public void Record(string kind, IReadOnlyDictionary<string, object?> fields) => _journal.Write(kind, _clock.Now, fields);
+
+        /// <summary>Closes the current file and journals the end of the run.</summary>
+        public void Finish(DaqSummary summary)
+        {
+            try
+            {
+                CloseFile();
+            }
+            finally
+            {
+                _journal.Write("end", _clock.Now, new Dictionary<string, object?>
+                {
+                    ["outcome"] = summary.Outcome.ToString(), ["events"] = summary.Events, ["files"] = summary.Files.Count,
+                    ["liveSeconds"] = summary.LiveSeconds, ["deadSeconds"] = summary.DeadSeconds, ["malformedLines"] = summary.MalformedLines,
+                    ["reconnects"] = summary.Reconnects, ["resets"] = summary.Resets, ["reason"] = summary.FailureReason,
+                });
+            }
+        }
+
+        private void Rotate()
+        {
+            CloseFile();
+            if (_settings.FileCount == 0 || _fileId < _settings.FileCount) OpenFile();
+        }
+
+        private void OpenFile()
+        {
+            _fileOpenedWall = _clock.Now;
+            _fileOpenedAt = _lastFlush = _lastSync = _clock.Elapsed;
+            string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
+            // the journal names the file before it exists: a killed run's files are found and closed off from it
+            _journal.Write("file-opened", _fileOpenedWall, new Dictionary<string, object?> { ["file"] = Path.GetFileName(path), ["fileId"] = _fileId });
+            try
+            {
+                _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, path, "creating");
+            }
+            _path = path;
+            _files.Add(path);
+            _fileId++;
+            _written = 0;
+            _fileEvents = _fileMalformed = 0;
+            _fileDead = TimeSpan.Zero;
+        }
+
+        private void CloseFile()
+        {
+            if (_file is null) return;
+            try
+            {
+                WriteBuffer();
+                Sync();
+            }
+            finally
+            {
+                _file.Dispose();
+                _file = null;
+            }
+            var closed = _clock.Elapsed;
+            _journal.Write("file-closed", _clock.Now, new Dictionary<string, object?>
+            {
+                ["file"] = Path.GetFileName(_path), ["fileId"] = _fileId - 1, ["events"] = _fileEvents, ["malformedLines"] = _fileMalformed,
+                ["opened"] = _fileOpenedWall.ToString("o"), ["seconds"] = (closed - _fileOpenedAt).TotalSeconds,
+                ["liveSeconds"] = (closed - _fileOpenedAt - _fileDead).TotalSeconds,
+            });
+            _path = null;
+        }
+
+        /// <summary>Hands the buffered rows to the operating system; a failed write leaves the file at its last whole row.</summary>
+        private void WriteBuffer()
+        {
+            _lastFlush = _clock.Elapsed;
+            if (_buffered == 0 || _file is null) return;
+            try
+            {
+                _file.Write(_buffer, 0, _buffered);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try { _file.SetLength(_written); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
+                throw OutputException.From(ex, _path!, "writing");
+            }
+            _written += _buffered;
+            _buffered = _bufferedRows = 0;
+            _unsynced = true;
+        }
+
+        private void Sync()
+        {
+            _lastSync = _clock.Elapsed;
+            if (!_unsynced || _file is null) return;
+            try
+            {
+                _file.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, _path!, "writing");
+            }
+            _unsynced = false;
+        }
+
+        public void Dispose()
+        {
+            try { _file?.Dispose(); } catch (IOException) { }
+            _journal.Dispose();
+            _lock.Dispose();
+        }
+    }
+}

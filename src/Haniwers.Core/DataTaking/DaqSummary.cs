@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using Haniwers.Scanning;
+
+namespace Haniwers.DataTaking
+{
+    /// <summary>What a DAQ run did: the information record tagged Summary, and the journal's end record.</summary>
+    public sealed class DaqSummary
+    {
+        public string RunId { get; set; } = "";
+        public string PortName { get; set; } = "";
+        public string Folder { get; set; } = "";
+        /// <summary>Starts as Failed: only a run that ends as planned, or is stopped, says otherwise.</summary>
+        public ScanOutcome Outcome { get; set; } = ScanOutcome.Failed;
+        public string? FailureReason { get; set; }
+        public DateTimeOffset Started { get; set; }
+        public DateTimeOffset Ended { get; set; }
+        public long Events { get; set; }
+        public IList<string> Files { get; } = new List<string>();
+        /// <summary>Seconds the run could record events: from the stream's start to the end, less dead time.</summary>
+        public double LiveSeconds { get; set; }
+        /// <summary>Seconds without a link (from the loss to the stream running again).</summary>
+        public double DeadSeconds { get; set; }
+        public long MalformedLines { get; set; }
+        public int Reconnects { get; set; }
+        /// <summary>Times the board reset (boot text) during the run; its thresholds were written again.</summary>
+        public int Resets { get; set; }
+        /// <summary>Events with a hit on channel 1, 2, 3, and on all three.</summary>
+        public long Top { get; set; }
+        public long Mid { get; set; }
+        public long Btm { get; set; }
+        public long Triple { get; set; }
+        public double TopRate => Rate(Top);
+        public double MidRate => Rate(Mid);
+        public double BtmRate => Rate(Btm);
+        public double TripleRate => Rate(Triple);
+        public double EventRate => Rate(Events);
+
+        private double Rate(long count) => LiveSeconds > 0 ? count / LiveSeconds : 0;
+
+        public override string ToString() =>
+            $"DAQ run {RunId} on {PortName}: {Outcome}. {Events} event(s) in {Files.Count} file(s) in {Folder}, live {LiveSeconds:0.###} s"
+            + (DeadSeconds > 0 ? $" (dead {DeadSeconds:0.###} s)" : "")
+            + $"; rates top {TopRate:0.###} Hz, mid {MidRate:0.###} Hz, btm {BtmRate:0.###} Hz, triple {TripleRate:0.###} Hz."
+            + (MalformedLines > 0 ? $" {MalformedLines} malformed line(s)." : "")
+            + (Reconnects > 0 ? $" The link was reopened {Reconnects} time(s)." : "")
+            + (Resets > 0 ? $" The board reset {Resets} time(s)." : "")
+            + (FailureReason is null ? "" : $" {FailureReason}");
+    }
+}

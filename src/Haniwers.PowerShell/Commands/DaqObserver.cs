@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Haniwers.DataTaking;
+using Haniwers.Protocol;
+using Haniwers.Scanning;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>Turns a DAQ run's reports into PowerShell streams, on the pipeline thread (the engine runs there).</summary>
+    internal sealed class DaqObserver : IDaqObserver
+    {
+        private const int ActivityId = 0x4A12;
+        private readonly PSCmdlet _cmdlet;
+        private readonly string _activity;
+        private string _status = "Opening the detector";
+
+        public DaqObserver(PSCmdlet cmdlet, string activity, bool passThru)
+        {
+            _cmdlet = cmdlet;
+            _activity = activity;
+            WantsEvents = passThru;
+        }
+
+        public bool WantsEvents { get; }
+
+        public void EventWritten(DateTimeOffset received, in EventFields fields)
+        {
+            var item = new DetectorEvent(received, fields);
+            Tell(() => _cmdlet.WriteObject(item));
+        }
+
+        /// <summary>The pipeline stopping under a Write call is the consumer stopping, not a fault of the run.</summary>
+        private static void Tell(Action write)
+        {
+            try { write(); }
+            catch (PipelineStoppedException ex) { throw new RunStoppedByConsumerException(ex); }
+            catch (ActionPreferenceStopException ex) { throw new RunStoppedByConsumerException(ex); }
+        }
+
+        public void Progress(DaqSummary soFar, TimeSpan elapsed, string? currentFile)
+        {
+            // short enough for an 80-column terminal: time, events, the three rates and the triple rate
+            _status = $"{ScanPlan.Format(elapsed)}: {soFar.Events} events; Hz top {soFar.TopRate:0.##} mid {soFar.MidRate:0.##} btm {soFar.BtmRate:0.##} triple {soFar.TripleRate:0.##}";
+            _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
+            {
+                CurrentOperation = currentFile is null ? "no open file" : $"writing {Path.GetFileName(currentFile)}",
+            });
+        }
+
+        public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(attempt.ToString());
+
+        public void Notice(string message) => Tell(() => _cmdlet.WriteVerbose(message));
+
+        public void Warning(string message) => Tell(() => _cmdlet.WriteWarning(message));
+
+        public void Complete() => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status) { RecordType = ProgressRecordType.Completed });
+    }
+}

@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using Haniwers.Configuration;
+using Haniwers.DataTaking;
+using Haniwers.Output;
+using Haniwers.Platform;
+using Haniwers.Protocol;
+using Haniwers.PowerShell.Validation;
+using Haniwers.Transport;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// Takes data: writes every event the detector sends into rotating haniwers v1 raw files, with a
+    /// journal of files, link losses and the end (docs/daq.md).
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "HaniwersDaq", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(DetectorEvent))]
+    public sealed class InvokeHaniwersDaqCommand : DeviceCmdlet
+    {
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutputDirectory { get; set; }
+
+        [Parameter]
+        public DaqMode? Mode { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int? EventsPerFile { get; set; }
+
+        /// <summary>Seconds each file covers, in TimeBased mode.</summary>
+        [Parameter]
+        [ValidateRange(0.001, 31_536_000.0)]
+        public double? Duration { get; set; }
+
+        /// <summary>Files to write before the run ends; 0 = until stopped.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? FileCount { get; set; }
+
+        /// <summary>One threshold for every channel, or three (ch1, ch2, ch3).</summary>
+        [Parameter]
+        [ValidatePerChannel]
+        [ValidateRange(1, 1023)]
+        public int[]? Threshold { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0, 86400.0)]
+        public double? ReconnectTimeout { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var config = ResolveConfig();
+            ApplyOverrides(config);
+            var problems = ConfigValidator.ValidateDaq(config);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems) WriteError(ConfigProblemError(problem, config));
+                ThrowTerminatingError(new ErrorRecord(new ConfigValueException($"The DAQ run did not start, the device was not touched: {problems.Count} problem(s) in the configuration, listed above."),
+                    "InvalidDaqConfiguration", ErrorCategory.InvalidData, config));
+            }
+            var settings = DaqSettings.From(config.Sampler);
+            var thresholds = Thresholds(config);
+            string folder = OutputDirectory is not null
+                ? ResolveUserPath(OutputDirectory)
+                : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
+            string plan = $"Take data from {config.Device.Port} into {folder}: haniwers v1 raw files, {settings.Describe()}."
+                + Environment.NewLine + "  thresholds: " + (thresholds.Count == 0 ? "left as the device has them" : string.Join(", ", thresholds.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event")
+                + Environment.NewLine + $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; the journal is {Path.Combine(folder, DaqRun.JournalFileName)}.";
+            if (!ShouldProcess(plan, "Take data")) return;
+
+            TerminationSignals signals;
+            using (signals = TrapTerminationSignals())
+            {
+                using var run = OpenRun(folder, settings, config, thresholds);
+                foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
+                IDeviceLink link;
+                try
+                {
+                    link = OpenLink(config);
+                }
+                catch
+                {
+                    try { run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Scanning.ScanOutcome.Failed, FailureReason = "the port could not be opened" }); }
+                    catch (OutputException) { } // the port's error is the one to tell
+                    throw;
+                }
+                using (link) Take(config, settings, thresholds, link, run, signals);
+            }
+            ExitIfSignalled(signals);
+        }
+
+        private DaqRun OpenRun(string folder, DaqSettings settings, HaniwersConfig config, IReadOnlyList<KeyValuePair<int, int>> thresholds)
+        {
+            var details = new Dictionary<string, object?>
+            {
+                ["moduleVersion"] = MyInvocation.MyCommand.Module?.Version.ToString(),
+                ["host"] = Environment.MachineName,
+                ["user"] = Environment.UserName,
+                ["port"] = config.Device.Port,
+                ["mode"] = settings.Mode.ToString(),
+                ["eventsPerFile"] = settings.EventsPerFile,
+                ["fileDurationSeconds"] = settings.FileDuration.TotalSeconds,
+                ["fileCount"] = settings.FileCount,
+                ["streamMode"] = settings.StreamMode,
+                ["thresholds"] = thresholds.Select(t => new { channel = t.Key, threshold = t.Value }).ToList(),
+                ["config"] = config,
+            };
+            try
+            {
+                return DaqRun.Open(folder, settings, SystemClock.Instance, details);
+            }
+            catch (RunFolderInUseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "RunInProgress", ErrorCategory.ResourceBusy, ex.Folder));
+            }
+            catch (OutputException ex)
+            {
+                ThrowTerminatingError(OutputError(ex));
+            }
+            throw new InvalidOperationException("not reached");
+        }
+
+        private void Take(HaniwersConfig config, DaqSettings settings, IReadOnlyList<KeyValuePair<int, int>> thresholds, IDeviceLink link, DaqRun run, TerminationSignals signals)
+        {
+            var protocol = FirmwareProtocol.For(config.Device.Firmware);
+            settings.Mac = Mac(config, protocol, link);
+            var observer = new DaqObserver(this, $"DAQ run {run.RunId} on {config.Device.Port}", PassThru.IsPresent);
+            var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
+            try
+            {
+                engine.Run(Cancellation);
+            }
+            catch (DaqFailedException ex)
+            {
+                observer.Complete();
+                WriteSummary(engine.Summary);
+                ThrowTerminatingError(new ErrorRecord(ex, ex.Problem, ex.Problem == "LinkLost" ? ErrorCategory.ConnectionError : ErrorCategory.DeviceError, config.Device.Port));
+            }
+            catch (OutputException ex)
+            {
+                observer.Complete();
+                WriteSummary(engine.Summary);
+                ThrowTerminatingError(OutputError(ex));
+            }
+            catch (Exception) when (Cancellation.IsCancellationRequested)
+            {
+                // stopped: the current file and the journal are closed. After Ctrl+C the pipeline takes no more records; after a signal it does.
+                if (signals.Received is not null)
+                {
+                    observer.Complete();
+                    WriteSummary(engine.Summary);
+                }
+                return;
+            }
+            observer.Complete();
+            WriteSummary(engine.Summary);
+        }
+
+        /// <summary>The MAC part of the file names: the port's USB serial number when it is one (as haniwers reads it), else the firmware's answer.</summary>
+        private string Mac(HaniwersConfig config, FirmwareProtocol protocol, IDeviceLink link)
+        {
+            string? serial = null;
+            if (!DeviceLinks.IsSimulator(link.PortName) && !link.PortName.Contains(":"))
+            {
+                try { serial = PortCatalog.List().FirstOrDefault(p => p.PortName == link.PortName)?.SerialNumber; }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException) { } // no catalog: ask the firmware
+            }
+            string fromPort = DaqSettings.FormatMac(serial);
+            if (fromPort != "unknown") return fromPort;
+            string mac = DaqSettings.FormatMac(protocol.QueryMac(link, TimeSpan.FromMilliseconds(500), Cancellation));
+            WriteVerbose(mac == "unknown" ? $"The device on {link.PortName} did not tell its MAC address: file names say 'unknown'." : $"The device's MAC address is {mac}.");
+            return mac;
+        }
+
+        private void WriteSummary(DaqSummary summary)
+        {
+            WriteInformation(new InformationRecord(summary, "Haniwers") { Tags = { "Summary" } });
+            WriteVerbose(summary.ToString());
+        }
+
+        /// <summary>-Threshold, else the configuration's numeric thresholds, else none (the device keeps its own).</summary>
+        private IReadOnlyList<KeyValuePair<int, int>> Thresholds(HaniwersConfig config)
+        {
+            if (Threshold is not null)
+                return ConfigValidator.Channels.Select(ch => new KeyValuePair<int, int>(ch, Threshold.Length == 1 ? Threshold[0] : Threshold[ch - 1])).ToList();
+            return config.Sensors.Where(s => s.Threshold is not null && ConfigValidator.Channels.Contains(s.Channel))
+                .OrderBy(s => s.Channel).Select(s => new KeyValuePair<int, int>(s.Channel, s.Threshold!.Value)).ToList();
+        }
+
+        private void ApplyOverrides(HaniwersConfig config)
+        {
+            var s = config.Sampler;
+            if (Mode is DaqMode mode) s.Mode = mode == DaqMode.TimeBased ? "time_based" : "count_based";
+            if (EventsPerFile is int events) s.EventsPerFile = events;
+            if (Duration is double duration) s.Duration = duration;
+            if (FileCount is int files) s.NumberOfFiles = files;
+            if (ReconnectTimeout is double reconnect) s.ReconnectTimeout = reconnect;
+        }
+    }
+}
