@@ -7,7 +7,7 @@ using Haniwers.Simulation;
 namespace Haniwers.Transport
 {
     /// <summary>
-    /// Opens the link a port name means: <c>sim</c> (or <c>sim:options</c>), <c>tcp://host:port</c>,
+    /// Opens the link a port name means: <c>sim</c> (or <c>sim:options</c>), <c>replay:FILE-OR-FOLDER</c>, <c>tcp://host:port</c>,
     /// <c>auto</c> (the one port that looks like a detector), or a serial port name.
     /// </summary>
     public static class DeviceLinks
@@ -22,6 +22,7 @@ namespace Haniwers.Transport
                 var options = SimulatorOptions.Parse(portName.Length > 4 ? portName.Substring(4) : null);
                 return new SimulatedLink(new SimulatedDetector(options), clock, portName);
             }
+            if (DataTaking.ReplayLink.IsReplay(portName)) return new DataTaking.ReplayLink(portName, clock);
             if (portName.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
             {
                 if (!Uri.TryCreate(portName, UriKind.Absolute, out var uri) || uri.Port <= 0)

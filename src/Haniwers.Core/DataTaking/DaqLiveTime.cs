@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Haniwers.Output;
+
+namespace Haniwers.DataTaking
+{
+    /// <summary>
+    /// The live time of raw files from their DAQ journals (docs/daq.md, "Journal"): each closed file's
+    /// span, from its opening to its closing, less the dead time within it (spread evenly over the file).
+    /// Known only when every file read has a closed-file record; otherwise rates use the bin's interval.
+    /// </summary>
+    public sealed class DaqLiveTime
+    {
+        private readonly List<(long start, long end, double liveShare)> _spans;
+
+        private DaqLiveTime(List<(long, long, double)> spans) { _spans = spans; }
+
+        /// <summary>The live time of <paramref name="files"/>, or null when some file has no closed record in its folder's journal.</summary>
+        public static DaqLiveTime? For(IReadOnlyCollection<string> files)
+        {
+            var spans = new List<(long, long, double)>();
+            foreach (var folder in files.GroupBy(f => Path.GetDirectoryName(Path.GetFullPath(f)) ?? ""))
+            {
+                var closed = new Dictionary<string, JsonElement>();
+                foreach (var record in RunJournal.Read(Path.Combine(folder.Key, DaqRun.JournalFileName)))
+                {
+                    if (record.TryGetProperty("event", out var e) && e.GetString() == "file-closed" && record.TryGetProperty("file", out var f) && f.GetString() is { } name)
+                        closed[name] = record;
+                }
+                foreach (var file in folder)
+                {
+                    if (!closed.TryGetValue(Path.GetFileName(file), out var record)) return null;
+                    if (!DateTimeOffset.TryParse(record.GetProperty("opened").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var opened)) return null;
+                    double seconds = record.GetProperty("seconds").GetDouble(), live = record.GetProperty("liveSeconds").GetDouble();
+                    long start = opened.UtcTicks, end = start + (long)(seconds * TimeSpan.TicksPerSecond);
+                    spans.Add((start, end, seconds > 0 ? live / seconds : 0));
+                }
+            }
+            return new DaqLiveTime(spans);
+        }
+
+        /// <summary>Live seconds within [from, to).</summary>
+        public double Within(DateTimeOffset from, DateTimeOffset to)
+        {
+            double live = 0;
+            long a = from.UtcTicks, b = to.UtcTicks;
+            foreach (var (start, end, share) in _spans)
+            {
+                long overlap = Math.Min(b, end) - Math.Max(a, start);
+                if (overlap > 0) live += overlap / (double)TimeSpan.TicksPerSecond * share;
+            }
+            return live;
+        }
+    }
+}

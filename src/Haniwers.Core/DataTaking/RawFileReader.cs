@@ -1,0 +1,157 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace Haniwers.DataTaking
+{
+    /// <summary>A file is not a raw event file (its first line is neither a raw row nor their header).</summary>
+    public sealed class NotRawFileException : Exception
+    {
+        public NotRawFileException(string path, string firstLine)
+            : base($"'{path}' is not a raw event file: its first line is \"{(firstLine.Length <= 80 ? firstLine : firstLine.Substring(0, 77) + "...")}\", not timestamp,top,mid,btm,adc,tmp,atm,hmd.")
+        {
+            Path = path;
+            FirstLine = firstLine;
+        }
+
+        public string Path { get; }
+        public string FirstLine { get; }
+    }
+
+    /// <summary>The kind of a raw file, from its content.</summary>
+    public enum RawFileKind
+    {
+        /// <summary>haniwers v1 or this module: ISO 8601 timestamps with T.</summary>
+        HaniwersV1,
+        /// <summary>haniwers v0: str() of the timestamp, a space between date and time.</summary>
+        HaniwersV0,
+    }
+
+    /// <summary>
+    /// Reads the rows of one raw event file in order, streaming (docs/daq.md, "Raw files"): a header
+    /// row is skipped; a row that does not parse (cut by a crash, another tool's comment) is counted as
+    /// malformed, never guessed at. The kind is recognised by the first row, not by the name.
+    /// </summary>
+    public sealed class RawFileReader : IDisposable
+    {
+        private readonly FileStream _stream;
+        private byte[] _buffer = new byte[1 << 20];
+        private int _start, _end;
+        private bool _eof;
+
+        public RawFileReader(string path)
+        {
+            Path = path;
+            _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            try
+            {
+                Kind = Recognise();
+            }
+            catch
+            {
+                _stream.Dispose();
+                throw;
+            }
+        }
+
+        public string Path { get; }
+        public RawFileKind Kind { get; }
+        public long Rows { get; private set; }
+        public long Malformed { get; private set; }
+        /// <summary>The first malformed line, for messages.</summary>
+        public string? FirstMalformed { get; private set; }
+
+        private RawFileKind Recognise()
+        {
+            bool afterHeader = false;
+            while (NextLine(out int offset, out int length))
+            {
+                var line = new ReadOnlySpan<byte>(_buffer, offset, length);
+                if (IsBlank(line)) continue;
+                if (RawEventLine.TryParse(line, out _))
+                {
+                    _start = offset; // read again as the first row
+                    return line[10] == (byte)' ' ? RawFileKind.HaniwersV0 : RawFileKind.HaniwersV1;
+                }
+                string text = Encoding.UTF8.GetString(_buffer, offset, Math.Min(length, 200)).TrimEnd('\r');
+                if (afterHeader)
+                {
+                    _start = offset; // a header and then something else: counted as malformed when read
+                    return RawFileKind.HaniwersV1;
+                }
+                if (!IsHeader(text)) throw new NotRawFileException(Path, text);
+                afterHeader = true;
+            }
+            return RawFileKind.HaniwersV1; // no rows, whatever it is
+        }
+
+        private static bool IsBlank(ReadOnlySpan<byte> line) => line.Length == 0 || (line.Length == 1 && line[0] == (byte)'\r');
+
+        /// <summary>haniwers' RAW_COLUMNS as a header row (its v1 reader accepts one), or v0's datetime spelling.</summary>
+        private static bool IsHeader(string line)
+        {
+            string normal = line.Replace(" ", "").ToLowerInvariant();
+            return normal == "timestamp,top,mid,btm,adc,tmp,atm,hmd" || normal == "datetime,top,mid,btm,adc,tmp,atm,hmd";
+        }
+
+        /// <summary>The next row; false at the end of the file.</summary>
+        public bool Next(out RawEvent row)
+        {
+            while (NextLine(out int offset, out int length))
+            {
+                var line = new ReadOnlySpan<byte>(_buffer, offset, length);
+                if (RawEventLine.TryParse(line, out row))
+                {
+                    Rows++;
+                    return true;
+                }
+                if (IsBlank(line)) continue;
+                Malformed++;
+                FirstMalformed ??= Encoding.UTF8.GetString(_buffer, offset, Math.Min(length, 200)).TrimEnd('\r');
+            }
+            row = default;
+            return false;
+        }
+
+        /// <summary>The next line in the buffer (without its \n); a last line without one counts too.</summary>
+        private bool NextLine(out int offset, out int length)
+        {
+            while (true)
+            {
+                int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
+                {
+                    offset = _start;
+                    length = newline - _start;
+                    _start = newline + 1;
+                    return true;
+                }
+                if (_eof)
+                {
+                    offset = _start;
+                    length = _end - _start;
+                    _start = _end;
+                    return length > 0;
+                }
+                Fill();
+            }
+        }
+
+        private void Fill()
+        {
+            int remaining = _end - _start;
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, remaining);
+                _start = 0;
+                _end = remaining;
+            }
+            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (n == 0) _eof = true;
+            _end += n;
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
+}

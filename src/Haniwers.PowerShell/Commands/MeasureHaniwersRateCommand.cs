@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using Haniwers.DataTaking;
+using Haniwers.Protocol;
+
+namespace Haniwers.PowerShell.Commands
+{
+    /// <summary>
+    /// Bins raw event files (this module's, haniwers v1 and v0) or event objects into rates over time,
+    /// as haniwers' preprocess does, with live time, Poisson errors and the environment (docs/daq.md, "Rates").
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "HaniwersRate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(RateBin))]
+    public sealed class MeasureHaniwersRateCommand : HaniwersCmdlet, IDisposable
+    {
+        private const string PathSet = "Path";
+        private const string EventSet = "Event";
+
+        /// <summary>Raw files, folders holding them, or wildcards.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Events from Invoke-HaniwersDaq -PassThru or Receive-HaniwersEvent.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = EventSet)]
+        public DetectorEvent? InputObject { get; set; }
+
+        /// <summary>Seconds per bin (haniwers' interval).</summary>
+        [Parameter]
+        [ValidateRange(1, 31_536_000)]
+        public int Interval { get; set; } = 600;
+
+        /// <summary>Seconds added to every timestamp before binning (haniwers' offset).</summary>
+        [Parameter]
+        public int Offset { get; set; }
+
+        /// <summary>Where bins start at midnight, and the zone of the bin times: Local, UTC, UTC+09:00 (haniwers' default), or a zone id.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TimeZone { get; set; } = "Local";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutputPath { get; set; }
+
+        /// <summary>The columns of -OutputPath: Rates (this module's bins) or Haniwers (haniwers v1's resampled.csv).</summary>
+        [Parameter]
+        public RateFileFormat Format { get; set; } = RateFileFormat.Rates;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? PlotPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter PressureCorrection { get; set; }
+
+        private RateAggregator? _aggregator;
+        private RateCsvWriter? _csv;
+        private readonly List<RateBin> _held = new List<RateBin>();
+        private TimeZoneInfo _zone = TimeZoneInfo.Local;
+        private bool _holdBins;
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                _zone = TimeZones.Parse(TimeZone);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "UnknownTimeZone", ErrorCategory.InvalidArgument, TimeZone));
+            }
+            // the pressure fit and the plot need every bin; otherwise each bin is written as it is made
+            _holdBins = PressureCorrection.IsPresent || PlotPath is not null;
+            if (ParameterSetName == EventSet) Start(null);
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName != EventSet || InputObject is not { } e) return;
+            var row = new RawEvent
+            {
+                UtcTicks = e.Timestamp.UtcTicks, OffsetMinutes = (short)e.Timestamp.Offset.TotalMinutes,
+                Fields = new EventFields { Top = e.Top, Mid = e.Mid, Btm = e.Btm, Adc = e.Adc, Temperature = e.Temperature, Pressure = e.Pressure, Humidity = e.Humidity },
+            };
+            Add(row, "the pipeline");
+        }
+
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == PathSet)
+            {
+                var files = ResolveFiles();
+                if (files.Count == 0) return;
+                var live = DaqLiveTime.For(files.Select(f => f.path).ToList());
+                WriteVerbose(live is null
+                    ? "Live time: not every file has a closed record in a DAQ journal, so each bin counts its whole interval (as haniwers does)."
+                    : "Live time: from the DAQ journals of the files.");
+                Start(live);
+                foreach (var (path, _) in files) ReadFile(path);
+            }
+            Finish();
+        }
+
+        private void Start(DaqLiveTime? live)
+        {
+            if (OutputPath is not null && ShouldProcess(ResolveUserPath(OutputPath), $"Write the rates ({Format} columns)"))
+            {
+                try { _csv = new RateCsvWriter(ResolveUserPath(OutputPath), Format); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "OutputNotWritable", ErrorCategory.WriteError, OutputPath));
+                }
+            }
+            _aggregator = new RateAggregator(Interval, Offset, _zone, live is null ? null : (Func<DateTimeOffset, DateTimeOffset, double?>)((a, b) => live.Within(a, b)),
+                bin =>
+                {
+                    if (_csv?.Format == RateFileFormat.Rates && !_holdBins) _csv.Write(bin);
+                    if (_holdBins) _held.Add(bin);
+                    else WriteObject(bin);
+                },
+                _csv?.Format == RateFileFormat.Haniwers ? _csv.Write : (Action<HaniwersRateRow>?)null);
+        }
+
+        private void Add(in RawEvent row, string source)
+        {
+            try
+            {
+                _aggregator!.Add(row);
+            }
+            catch (LateEventException ex)
+            {
+                _csv?.Dispose();
+                ThrowTerminatingError(new ErrorRecord(ex, "EventsOutOfOrder", ErrorCategory.InvalidData, source)
+                {
+                    ErrorDetails = new ErrorDetails($"{ex.Message} In {source}.") { RecommendedAction = "Give the files of one detector, or measure each run on its own." },
+                });
+            }
+        }
+
+        private void ReadFile(string path)
+        {
+            using var reader = new RawFileReader(path);
+            WriteVerbose($"Reading {path} ({reader.Kind}).");
+            while (reader.Next(out var row))
+            {
+                Add(row, path);
+                if (Stopping) return;
+            }
+            if (reader.Malformed > 0)
+                WriteWarning($"{reader.Malformed} line(s) of {path} are not raw rows and were not counted (the first: \"{reader.FirstMalformed}\").");
+        }
+
+        private void Finish()
+        {
+            if (_aggregator is null) return;
+            _aggregator.Complete();
+            if (PressureCorrection.IsPresent)
+            {
+                try
+                {
+                    var fit = DataTaking.PressureCorrection.Fit(_held);
+                    WriteInformation(new InformationRecord(new HostInformationMessage { Message = fit.ToString() }, "Measure-HaniwersRate") { Tags = { "PSHOST", "PressureCorrection" } });
+                    WriteInformation(new InformationRecord(fit, "Measure-HaniwersRate") { Tags = { "PressureCorrection" } });
+                }
+                catch (PressureFitException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "PressureFitNotPossible", ErrorCategory.InvalidData, _held.Count));
+                }
+            }
+            foreach (var bin in _held)
+            {
+                if (_csv?.Format == RateFileFormat.Rates) _csv.Write(bin);
+                WriteObject(bin);
+            }
+            _csv?.Dispose();
+            if (PlotPath is not null && _held.Count > 0 && ShouldProcess(ResolveUserPath(PlotPath), "Draw the rate against time"))
+            {
+                RatePlot.WriteSvg(_held, ResolveUserPath(PlotPath));
+            }
+            WriteVerbose($"{_aggregator.Events} event(s) in {(_holdBins ? _held.Count.ToString() : "their")} bin(s) of {Interval} s.");
+        }
+
+        /// <summary>A stopped pipeline (Select-Object -First, Ctrl+C) still leaves the CSV whole up to its last row.</summary>
+        public void Dispose() => _csv?.Dispose();
+
+        /// <summary>The raw files the paths name, in time order; what is not a raw file is told (named files) or skipped (in folders).</summary>
+        private List<(string path, long first)> ResolveFiles()
+        {
+            var files = new List<(string, long)>();
+            foreach (var given in Path)
+            {
+                IEnumerable<string> resolved;
+                try
+                {
+                    resolved = WildcardPattern.ContainsWildcardCharacters(given)
+                        ? SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _)
+                        : new[] { ResolveUserPath(given) };
+                }
+                catch (ItemNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, given));
+                    continue;
+                }
+                foreach (var path in resolved)
+                {
+                    if (Directory.Exists(path))
+                    {
+                        foreach (var file in Directory.EnumerateFiles(path).OrderBy(f => f, StringComparer.Ordinal))
+                        {
+                            if (First(file, quiet: true) is long first) files.Add((file, first));
+                        }
+                    }
+                    else if (File.Exists(path))
+                    {
+                        if (First(path, quiet: false) is long first) files.Add((path, first));
+                    }
+                    else
+                    {
+                        WriteError(new ErrorRecord(new FileNotFoundException($"'{path}' does not exist.", path), "PathNotFound", ErrorCategory.ObjectNotFound, given));
+                    }
+                }
+            }
+            if (files.Count == 0 && Path.Length > 0) WriteWarning("No raw event file was found in " + string.Join(", ", Path) + ".");
+            return files.GroupBy(f => f.Item1).Select(g => g.First()).OrderBy(f => f.Item2).ThenBy(f => f.Item1, StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>The time of a file's first row (for the order), or null for a file that is not raw or is empty.</summary>
+        private long? First(string path, bool quiet)
+        {
+            try
+            {
+                using var reader = new RawFileReader(path);
+                return reader.Next(out var row) ? row.UtcTicks : (long?)null;
+            }
+            catch (NotRawFileException ex)
+            {
+                if (quiet) WriteVerbose($"Skipped {path}: not a raw event file.");
+                else WriteError(new ErrorRecord(ex, "NotRawFile", ErrorCategory.InvalidData, path));
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, "FileUnreadable", ErrorCategory.ReadError, path));
+                return null;
+            }
+        }
+    }
+}
