@@ -30,20 +30,20 @@ daq_journal.jsonl in the folder records the start (settings, thresholds), every 
     Examples    = @(
         @{
             Title   = 'Three files of 500 events from the simulated detector'
-            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 500 -FileCount 3 -Threshold 290
+            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 500 -FileCount 3 -Threshold 270
 Get-ChildItem ./daq'
             Remarks = 'Three raw files and daq_journal.jsonl; haniwers preprocess reads the files as its own.'
         }
         @{
             Title   = 'A run from a scheduled task, until it is stopped, with the outcome checked'
-            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -Mode TimeBased -Duration 1 -FileCount 2 -InformationVariable info
+            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -Mode TimeBased -Duration 1 -FileCount 2 -Threshold 260 -InformationVariable info
 $summary = ($info | Where-Object Tags -contains Summary).MessageData
 "$($summary.Outcome): $($summary.Events) events, live $([math]::Round($summary.LiveSeconds, 1)) s, triple rate $([math]::Round($summary.TripleRate, 2)) Hz"'
             Remarks = 'With -FileCount 0 the run goes on until Ctrl+C, Stop-Job or systemctl stop; the journal then says Interrupted.'
         }
         @{
             Title   = 'Events to the pipeline as they are written'
-            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 200 -FileCount 1 -PassThru | Where-Object { $_.Top -gt 0 -and $_.Mid -gt 0 -and $_.Btm -gt 0 }'
+            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 200 -FileCount 1 -Threshold 270 -PassThru | Where-Object { $_.Top -gt 0 -and $_.Mid -gt 0 -and $_.Btm -gt 0 }'
             Remarks = 'The triple coincidences (muons) among the 200 events of the file.'
         }
         @{

@@ -25,21 +25,21 @@ Bins are made as haniwers' preprocess makes them: -Offset seconds are added to e
     Examples    = @(
         @{
             Title   = 'Rates per minute of a DAQ run'
-            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 1000 -FileCount 2
+            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 1000 -FileCount 2 -Threshold 260
 Measure-HaniwersRate -Path ./daq -Interval 1 | Format-Table Time, LiveSeconds, Events, TopRate, TripleRate, TripleRateError'
             Remarks = 'Bins of one second here, to keep the example short; a day of data at the default 600 s gives 144 bins.'
         }
         @{
             Title   = 'haniwers'' resampled.csv, for its notebooks'
-            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 1000 -FileCount 1
+            Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 1000 -FileCount 1 -Threshold 260
 Measure-HaniwersRate -Path ./daq/*.csv -Interval 600 -TimeZone UTC+09:00 -Format Haniwers -OutputPath ./resampled.csv | Out-Null
 Import-Csv ./resampled.csv | Select-Object -First 3 time, hit_type, events, event_rate'
             Remarks = 'The same bins, columns and numbers as haniwers raw2csv --interval 600 --tz UTC+09:00.'
         }
         @{
             Title   = 'Rate against time and pressure, with the barometric coefficient'
-            Code    = 'Invoke-HaniwersDaq -PortName ''sim:muon-rate=200'' -OutputDirectory ./daq -EventsPerFile 3000 -FileCount 1
-Measure-HaniwersRate -Path ./daq -Interval 1 -PlotPath ./rate.svg -PressureCorrection -InformationVariable info | Measure-Object
+            Code    = 'Invoke-HaniwersDaq -PortName ''sim:muon-rate=500'' -OutputDirectory ./daq -EventsPerFile 2500 -FileCount 1
+Measure-HaniwersRate -Path ./daq -Interval 1 -PlotPath ./rate.svg -PressureCorrection -InformationVariable info | Select-Object -First 3 Time, TripleRate, CorrectedTripleRate
 ($info | Where-Object Tags -contains PressureCorrection | Select-Object -Last 1).MessageData'
             Remarks = 'The simulator''s pressure does not change the rate, so its coefficient is 0 within its error.'
         }

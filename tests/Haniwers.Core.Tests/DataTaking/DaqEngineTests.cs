@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Haniwers.DataTaking;
+using Haniwers.Scanning;
+using Xunit;
+
+namespace Haniwers.Tests.DataTaking
+{
+    public class DaqEngineTests
+    {
+        private static string Event(System.Text.Json.JsonElement r) => r.GetProperty("event").GetString()!;
+
+        [Fact]
+        public void Count_based_files_hold_every_numbered_event_once_in_order()
+        {
+            using var fixture = new DaqFixture();
+            var summary = fixture.Run(new DaqSettings { EventsPerFile = 250, FileCount = 4, StreamMode = false });
+
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            var files = fixture.RawFiles();
+            Assert.Equal(4, files.Count);
+            Assert.All(files, f => Assert.Equal(250, File.ReadAllLines(f).Length));
+            var numbers = fixture.Rows().Select(r => (long)r.Fields.Adc).ToList();
+            Assert.Equal(1000, numbers.Count);
+            // the simulator numbers its event lines: the files hold a run of consecutive numbers, none missing or doubled
+            Assert.Equal(Enumerable.Range((int)numbers[0], 1000).Select(n => (long)n), numbers);
+            Assert.Equal(1000, summary.Events);
+        }
+
+        [Fact]
+        public void Files_are_named_as_haniwers_v1_names_them()
+        {
+            using var fixture = new DaqFixture();
+            fixture.Run(new DaqSettings { EventsPerFile = 10, FileCount = 2, Prefix = "osechi_data", Mac = "0248414e4957" });
+            var names = fixture.RawFiles().Select(Path.GetFileName).ToList();
+            Assert.Matches(new Regex(@"^osechi_data_0248414e4957_2026-11-27_09h00m0\ds_0000000\.csv$"), names[0]);
+            Assert.EndsWith("_0000001.csv", names[1]);
+        }
+
+        [Fact]
+        public void Rows_are_haniwers_v1_rows_with_offset_and_microseconds()
+        {
+            using var fixture = new DaqFixture();
+            fixture.Run(new DaqSettings { EventsPerFile = 5, FileCount = 1 });
+            var text = File.ReadAllText(fixture.RawFiles()[0]);
+            Assert.Matches(new Regex(@"^(2026-11-27T09:00:\d\d\.\d{6}\+09:00,\d+,\d+,\d+,\d+,\d+\.\d\d,\d+\.\d\d,\d+\.\d\d\r\n){5}$"), text);
+        }
+
+        [Fact]
+        public void Time_based_files_cover_their_duration_and_live_time_adds_up()
+        {
+            using var fixture = new DaqFixture("seed=2,noise-rate=50");
+            var summary = fixture.Run(new DaqSettings { Mode = DaqMode.TimeBased, FileDuration = TimeSpan.FromSeconds(10), FileCount = 3 });
+            var closed = fixture.Journal().Where(r => Event(r) == "file-closed").ToList();
+            Assert.Equal(3, closed.Count);
+            Assert.All(closed, r => Assert.InRange(r.GetProperty("seconds").GetDouble(), 10, 10.3));
+            Assert.InRange(summary.LiveSeconds, 30, 31);
+            Assert.Equal(summary.Events, closed.Sum(r => r.GetProperty("events").GetInt64()));
+            // every row lies inside its file's span
+            var rows = fixture.Rows();
+            Assert.True(rows.Zip(rows.Skip(1), (a, b) => a.UtcTicks <= b.UtcTicks).All(x => x), "rows are in time order");
+        }
+
+        [Fact]
+        public void A_lost_link_is_reopened_and_its_dead_time_recorded()
+        {
+            using var fixture = new DaqFixture("seed=4,numbered,noise-rate=100,drop-after=3,restore-after=2");
+            var summary = fixture.Run(new DaqSettings { Mode = DaqMode.TimeBased, FileDuration = TimeSpan.FromSeconds(8), FileCount = 1 });
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(1, summary.Reconnects);
+            var lost = fixture.Journal().Single(r => Event(r) == "link-lost");
+            var back = fixture.Journal().Single(r => Event(r) == "reconnected");
+            Assert.InRange(back.GetProperty("deadSeconds").GetDouble(), 2, 4);
+            Assert.InRange(summary.DeadSeconds, 2, 4);
+            Assert.InRange(summary.LiveSeconds + summary.DeadSeconds, 7.9, 8.5);
+            Assert.Contains(fixture.Observer.Warnings, w => w.Contains("was lost"));
+            Assert.False(string.IsNullOrEmpty(lost.GetProperty("reason").GetString()));
+        }
+
+        [Fact]
+        public void A_board_reset_gets_its_thresholds_written_again()
+        {
+            using var fixture = new DaqFixture("seed=6,noise-rate=100,reset-after=2");
+            var summary = fixture.Run(new DaqSettings { Mode = DaqMode.TimeBased, FileDuration = TimeSpan.FromSeconds(5), FileCount = 1 });
+            Assert.Equal(1, summary.Resets);
+            Assert.Equal(2, fixture.Journal().Count(r => Event(r) == "thresholds-set"));
+            Assert.Equal(new[] { 250, 250, 250 }, new[] { 1, 2, 3 }.Select(ch => fixture.Link.Detector.Threshold(ch)));
+            Assert.True(summary.DeadSeconds > 0.5, $"the banner and the rewrite are dead time ({summary.DeadSeconds} s)");
+        }
+
+        [Fact]
+        public void Cancelled_run_closes_its_file_and_says_interrupted()
+        {
+            using var fixture = new DaqFixture();
+            using var cancel = new CancellationTokenSource();
+            fixture.Observer.CancelAfter = cancel;
+            fixture.Observer.CancelAtEvent = 123;
+            var summary = fixture.Run(new DaqSettings { EventsPerFile = 100, FileCount = 0, StreamMode = false }, cancellation: cancel.Token);
+            Assert.Equal(ScanOutcome.Interrupted, summary.Outcome);
+            Assert.Equal(123, fixture.Rows().Count);
+            var journal = fixture.Journal();
+            Assert.Equal("Interrupted", journal.Last().GetProperty("outcome").GetString());
+            Assert.Equal(2, journal.Count(r => Event(r) == "file-closed"));
+            Assert.Equal(23, journal.Last(r => Event(r) == "file-closed").GetProperty("events").GetInt64());
+        }
+
+        [Fact]
+        public void Thresholds_the_device_refuses_keep_every_event_out()
+        {
+            using var fixture = new DaqFixture("seed=1,refuse-channel=2");
+            var ex = Assert.Throws<DaqFailedException>(() => fixture.Run(new DaqSettings { EventsPerFile = 10, FileCount = 1 }));
+            Assert.Equal("ThresholdNotSet", ex.Problem);
+            Assert.Contains("channel 2", ex.Message);
+            Assert.Empty(fixture.RawFiles());
+            Assert.Equal("Failed", fixture.Journal().Last().GetProperty("outcome").GetString());
+        }
+
+        [Fact]
+        public void Malformed_lines_are_counted_never_written()
+        {
+            using var fixture = new DaqFixture("seed=8,noise-rate=300,garbage-every=7");
+            var summary = fixture.Run(new DaqSettings { EventsPerFile = 300, FileCount = 1 });
+            Assert.True(summary.MalformedLines > 20, $"{summary.MalformedLines} malformed");
+            Assert.Equal(300, fixture.Rows().Count); // Rows() throws on any malformed row in a file
+            Assert.Equal(summary.MalformedLines, fixture.Journal().Single(r => Event(r) == "file-closed").GetProperty("malformedLines").GetInt64());
+        }
+    }
+}
