@@ -10,6 +10,7 @@ using Haniwers.Protocol;
 using Haniwers.Transport;
 
 // Usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds]
+//        | daq-memory <events> <folder> | rate-speed <folder> [files]
 // Prints one line per figure: "<name>: <value> <unit> (<detail>)".
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -19,8 +20,10 @@ switch (args.FirstOrDefault())
     case "write-rtt": WriteRoundTrip(args[1], args.Length > 2 ? int.Parse(args[2]) : 300); break;
     case "fit": FitTiming(); FitRecovery(); break;
     case "adaptive": AdaptiveStudy.Run(args.Length > 1 ? int.Parse(args[1]) : 20, args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1); break;
+    case "daq-memory": DaqStudy.Memory(long.Parse(args[1]), args[2]); break;
+    case "rate-speed": DaqStudy.RateSpeed(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;
     default:
-        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds]");
+        Console.Error.WriteLine("usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds] | daq-memory <events> <folder> | rate-speed <folder> [files]");
         return 2;
 }
 return 0;

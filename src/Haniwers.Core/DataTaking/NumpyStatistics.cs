@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace Haniwers.DataTaking
 {
@@ -14,7 +13,7 @@ namespace Haniwers.DataTaking
         private const int Block = 128, Buffer = 8192;
 
         /// <summary>numpy's pairwise_sum of values[start .. start+count).</summary>
-        public static double PairwiseSum(IReadOnlyList<double> values, int start, int count)
+        public static double PairwiseSum(double[] values, int start, int count)
         {
             if (count < 8)
             {
@@ -42,30 +41,30 @@ namespace Haniwers.DataTaking
         }
 
         /// <summary>numpy's sum(dtype=float64): pairwise within each buffer of 8192 values, the buffers in order.</summary>
-        public static double Sum(IReadOnlyList<double> values)
+        public static double Sum(double[] values, int count)
         {
             double total = 0.0;
-            for (int start = 0; start < values.Count; start += Buffer) total += PairwiseSum(values, start, Math.Min(Buffer, values.Count - start));
+            for (int start = 0; start < count; start += Buffer) total += PairwiseSum(values, start, Math.Min(Buffer, count - start));
             return total;
         }
 
         /// <summary>pandas' Series.mean().</summary>
-        public static double Mean(IReadOnlyList<double> values) =>
-            values.Count == 0 ? double.NaN : Sum(values) / values.Count;
+        public static double Mean(double[] values, int count) =>
+            count == 0 ? double.NaN : Sum(values, count) / count;
 
         /// <summary>pandas' Series.std() (ddof = 1): the values as float64, mean, squared deviations summed pairwise.</summary>
-        public static double StandardDeviation(IReadOnlyList<double> values)
+        public static double StandardDeviation(double[] values, int count)
         {
-            int n = values.Count;
+            int n = count;
             if (n < 2) return double.NaN;
-            double average = Sum(values) / n;
+            double average = Sum(values, n) / n;
             var squares = new double[n];
             for (int i = 0; i < n; i++)
             {
                 double d = average - values[i];
                 squares[i] = d * d;
             }
-            return Math.Sqrt(Sum(squares) / (n - 1));
+            return Math.Sqrt(Sum(squares, n) / (n - 1));
         }
     }
 }

@@ -25,9 +25,34 @@ namespace Haniwers.DataTaking
     /// </summary>
     public sealed class RateAggregator
     {
+        /// <summary>A growing array of doubles (the statistics work on arrays, as numpy does).</summary>
+        private sealed class Values
+        {
+            public double[] Items = new double[64];
+            public int Count;
+
+            public void Add(double value)
+            {
+                if (Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
+                Items[Count++] = value;
+            }
+
+            public void AddRange(Values other)
+            {
+                if (Count + other.Count > Items.Length) Array.Resize(ref Items, Math.Max(Items.Length * 2, Count + other.Count));
+                Array.Copy(other.Items, 0, Items, Count, other.Count);
+                Count += other.Count;
+            }
+
+            public double Mean() => NumpyStatistics.Mean(Items, Count);
+
+            /// <summary>haniwers v1's spread: ddof 1, and 0.0 for a single value.</summary>
+            public double Spread() => Count == 1 ? 0.0 : NumpyStatistics.StandardDeviation(Items, Count);
+        }
+
         private sealed class Column
         {
-            public readonly List<double> Adc = new List<double>(), Tmp = new List<double>(), Atm = new List<double>(), Hmd = new List<double>();
+            public readonly Values Adc = new Values(), Tmp = new Values(), Atm = new Values(), Hmd = new Values();
         }
 
         private sealed class OpenBin
@@ -44,6 +69,7 @@ namespace Haniwers.DataTaking
         private readonly Action<RateBin> _onBin;
         private readonly Action<HaniwersRateRow>? _onHaniwersRow;
         private long? _originTicks;
+        private OpenBin? _last; // most events go to the bin of the event before
         private long _lastWritten = long.MinValue;
 
         /// <param name="liveSeconds">Live seconds in a span (from DAQ journals), or null where none is known.</param>
@@ -75,7 +101,19 @@ namespace Haniwers.DataTaking
             utc += _offset;
             _originTicks ??= StartOfDay(utc);
             long index = FloorDiv(utc - _originTicks.Value, _interval);
-            if (index <= _lastWritten) throw new LateEventException(ToZone(utc), ToZone(_originTicks.Value + _lastWritten * _interval));
+            OpenBin? bin = _last;
+            if (bin is null || bin.Index != index) bin = Find(index, utc);
+            var column = bin.Types[e.HitType] ??= new Column();
+            column.Adc.Add(e.Fields.Adc);
+            column.Tmp.Add(e.Fields.Temperature);
+            column.Atm.Add(e.Fields.Pressure);
+            column.Hmd.Add(e.Fields.Humidity);
+            Events++;
+        }
+
+        private OpenBin Find(long index, long utc)
+        {
+            if (index <= _lastWritten) throw new LateEventException(ToZone(utc), ToZone(_originTicks!.Value + _lastWritten * _interval));
             if (!_open.TryGetValue(index, out var bin))
             {
                 bin = new OpenBin(index);
@@ -83,12 +121,8 @@ namespace Haniwers.DataTaking
                 // one bin of slack for events slightly out of order; older bins are complete
                 while (_open.Count > 0 && _open.Keys.First() < index - 1) Write(_open.Keys.First());
             }
-            var column = bin.Types[e.HitType] ??= new Column();
-            column.Adc.Add(e.Fields.Adc);
-            column.Tmp.Add(e.Fields.Temperature);
-            column.Atm.Add(e.Fields.Pressure);
-            column.Hmd.Add(e.Fields.Humidity);
-            Events++;
+            _last = bin;
+            return bin;
         }
 
         /// <summary>Writes the bins still open.</summary>
@@ -101,6 +135,7 @@ namespace Haniwers.DataTaking
         {
             var bin = _open[index];
             _open.Remove(index);
+            if (ReferenceEquals(bin, _last)) _last = null;
             _lastWritten = index;
             long startUtc = _originTicks!.Value + index * _interval;
             var time = ToZone(startUtc);
@@ -124,14 +159,14 @@ namespace Haniwers.DataTaking
                 _onHaniwersRow?.Invoke(HaniwersRow(time, type, c));
             }
             result.Triple = result.Patterns[7];
-            result.AdcMean = NumpyStatistics.Mean(all.Adc);
-            result.AdcStd = Spread(all.Adc);
-            result.TemperatureMean = NumpyStatistics.Mean(all.Tmp);
-            result.TemperatureStd = Spread(all.Tmp);
-            result.PressureMean = NumpyStatistics.Mean(all.Atm);
-            result.PressureStd = Spread(all.Atm);
-            result.HumidityMean = NumpyStatistics.Mean(all.Hmd);
-            result.HumidityStd = Spread(all.Hmd);
+            result.AdcMean = all.Adc.Mean();
+            result.AdcStd = all.Adc.Spread();
+            result.TemperatureMean = all.Tmp.Mean();
+            result.TemperatureStd = all.Tmp.Spread();
+            result.PressureMean = all.Atm.Mean();
+            result.PressureStd = all.Atm.Spread();
+            result.HumidityMean = all.Hmd.Mean();
+            result.HumidityStd = all.Hmd.Spread();
             var live = _liveSeconds?.Invoke(new DateTimeOffset(startUtc - _offset, TimeSpan.Zero), new DateTimeOffset(startUtc - _offset + _interval, TimeSpan.Zero));
             result.LiveSeconds = live ?? IntervalSeconds;
             result.LiveFromJournal = live is not null;
@@ -145,18 +180,16 @@ namespace Haniwers.DataTaking
             return new HaniwersRateRow
             {
                 Time = time, HitType = type, Events = events,
-                AdcMean = NumpyStatistics.Mean(c.Adc), AdcStd = Spread(c.Adc),
-                TmpMean = NumpyStatistics.Mean(c.Tmp), TmpStd = Spread(c.Tmp),
-                AtmMean = NumpyStatistics.Mean(c.Atm), AtmStd = Spread(c.Atm),
-                HmdMean = NumpyStatistics.Mean(c.Hmd), HmdStd = Spread(c.Hmd),
+                AdcMean = c.Adc.Mean(), AdcStd = c.Adc.Spread(),
+                TmpMean = c.Tmp.Mean(), TmpStd = c.Tmp.Spread(),
+                AtmMean = c.Atm.Mean(), AtmStd = c.Atm.Spread(),
+                HmdMean = c.Hmd.Mean(), HmdStd = c.Hmd.Spread(),
                 EventRate = (double)events / IntervalSeconds,
                 EventRateTop = (type / 4 * events) / 3.0 / IntervalSeconds,
                 EventRateMid = (type % 4 / 2 * events) / 3.0 / IntervalSeconds,
                 EventRateBtm = (type % 2 * events) / 3.0 / IntervalSeconds,
             };
         }
-
-        private static double Spread(List<double> values) => values.Count == 1 ? 0.0 : NumpyStatistics.StandardDeviation(values);
 
         private DateTimeOffset ToZone(long utcTicks)
         {

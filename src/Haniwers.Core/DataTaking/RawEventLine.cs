@@ -36,18 +36,19 @@ namespace Haniwers.DataTaking
                 && NextDouble(ref rest, out row.Fields.Pressure) && LastDouble(rest, out row.Fields.Humidity);
         }
 
+        /// <summary>A whole number up to the next comma (one pass, at most 9 digits).</summary>
         private static bool NextInt(ref ReadOnlySpan<byte> rest, out int value)
         {
-            int comma = rest.IndexOf((byte)',');
             value = 0;
-            if (comma <= 0 || comma > 9) return false;
-            for (int i = 0; i < comma; i++)
+            int i = 0;
+            for (; i < rest.Length; i++)
             {
                 int d = rest[i] - '0';
-                if ((uint)d > 9) return false;
+                if ((uint)d > 9) break;
                 value = value * 10 + d;
             }
-            rest = rest.Slice(comma + 1);
+            if (i == 0 || i > 9 || i >= rest.Length || rest[i] != (byte)',') return false;
+            rest = rest.Slice(i + 1);
             return true;
         }
 
@@ -63,7 +64,7 @@ namespace Haniwers.DataTaking
         private static bool LastDouble(ReadOnlySpan<byte> rest, out double value)
         {
             value = 0;
-            return rest.Length > 0 && rest.IndexOf((byte)',') < 0 && ParseDouble(rest, out value);
+            return rest.Length > 0 && ParseDouble(rest, out value);
         }
 
         private static readonly double[] PowersOfTen = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };

@@ -100,7 +100,7 @@ namespace Haniwers.PowerShell.Commands
                     ? "Live time: not every file has a closed record in a DAQ journal, so each bin counts its whole interval (as haniwers does)."
                     : "Live time: from the DAQ journals of the files.");
                 Start(live);
-                foreach (var (path, _) in files) ReadFile(path);
+                ReadFiles(files.Select(f => f.path).ToList());
             }
             Finish();
         }
@@ -141,17 +141,29 @@ namespace Haniwers.PowerShell.Commands
             }
         }
 
-        private void ReadFile(string path)
+        /// <summary>The files are read and parsed on a second thread; bins are made and written here, on the pipeline thread.</summary>
+        private void ReadFiles(IReadOnlyList<string> files)
         {
-            using var reader = new RawFileReader(path);
-            WriteVerbose($"Reading {path} ({reader.Kind}).");
-            while (reader.Next(out var row))
+            using var stream = new RawFileStream(files);
+            try
             {
-                Add(row, path);
-                if (Stopping) return;
+                foreach (var batch in stream.ReadBatches())
+                {
+                    for (int i = 0; i < batch.Count; i++) Add(batch.Rows[i], batch.Path);
+                    if (batch.Finished is { } reader)
+                    {
+                        WriteVerbose($"Read {reader.Rows} row(s) of {reader.Path} ({reader.Kind}).");
+                        if (reader.Malformed > 0)
+                            WriteWarning($"{reader.Malformed} line(s) of {reader.Path} are not raw rows and were not counted (the first: \"{reader.FirstMalformed}\").");
+                    }
+                    stream.Return(batch);
+                    if (Stopping) return;
+                }
             }
-            if (reader.Malformed > 0)
-                WriteWarning($"{reader.Malformed} line(s) of {path} are not raw rows and were not counted (the first: \"{reader.FirstMalformed}\").");
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotRawFileException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "FileUnreadable", ErrorCategory.ReadError, files));
+            }
         }
 
         private void Finish()
