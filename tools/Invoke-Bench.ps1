@@ -12,6 +12,10 @@
       after a full garbage collection at 1,000 and at 10,000 steps
     - S-curve fit time for three channels of 200 points
     - the adaptive scan against a fixed grid: measuring-time ratio, pulls, and the design bound
+    - data taking: 1,000,000 numbered events over a pty from the served simulator, checked for
+      missing and doubled events; 10,000,000 events in process with the managed heap after a full GC
+      at 1 million and at 10 million; raw files read and binned per second, and haniwers' own
+      aggregation (pandas, tools/haniwers_resample.py) on the same files when a python3 with pandas is found
     Every figure printed here is measured by this script.
 #>
 param(
@@ -89,4 +93,49 @@ finally {
 
 & dotnet $BenchPath fit
 & dotnet $BenchPath adaptive 20 1
+
+# data taking over a pty: 1,000,000 events the simulator numbers; the run keeps the one after the
+# count the simulator logged when the run's stream started, and every one after it, once
+$socat = Start-Process socat -ArgumentList "pty,raw,echo=0,link=$work/daq-host", "pty,raw,echo=0,link=$work/daq-device" -PassThru
+$simulator = $null
+try {
+    Wait-ForFile "$work/daq-device" ''
+    $simulator = Start-Process dotnet -ArgumentList $SimulatorPath, '--serial', "$work/daq-device", '--options', 'seed=2,numbered,noise-rate=30000', '--log', "$work/daq-sim.log" -PassThru
+    Wait-ForFile "$work/daq-sim.log" 'READY'
+    $elapsed = Measure-Command { Invoke-HaniwersDaq -PortName "$work/daq-host" -OutputDirectory "$work/daq" -EventsPerFile 100000 -FileCount 10 -Threshold 200 -InformationVariable info }
+    $summary = ($info | Where-Object Tags -contains Summary).MessageData
+    $started = [long]([regex]::Match((Get-Content "$work/daq-sim.log" | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value)
+    $expected = $started + 1; $missing = 0; $doubled = 0; $rows = 0; $malformed = 0
+    foreach ($file in Get-ChildItem "$work/daq" -Filter 'data_*.csv' | Sort-Object Name) {
+        foreach ($line in [IO.File]::ReadLines($file.FullName)) {
+            $fields = $line.Split(',')
+            if ($fields.Count -ne 8) { $malformed++; continue }
+            $number = [long]$fields[4]
+            if ($number -gt $expected) { $missing += $number - $expected } elseif ($number -lt $expected) { $doubled++ }
+            $expected = $number + 1
+            $rows++
+        }
+    }
+    "DAQ over the pty from the served simulator: {0:N0} events in {1} files in {2:0.0} s ({3:N0} events/s); first kept = the first sent after the start: {4}; {5} missing, {6} doubled, {7} malformed rows" -f $rows, @(Get-ChildItem "$work/daq" -Filter 'data_*.csv').Count, $elapsed.TotalSeconds, ($rows / $elapsed.TotalSeconds), ($rows -gt 0 -and [long](Get-Content (Get-ChildItem "$work/daq" -Filter 'data_*.csv' | Sort-Object Name | Select-Object -First 1).FullName -TotalCount 1).Split(',')[4] -eq $started + 1), $missing, $doubled, $malformed
+}
+finally {
+    if ($simulator) { Stop-Process -Id $simulator.Id -Force -ErrorAction SilentlyContinue }
+    Stop-Process -Id $socat.Id -Force -ErrorAction SilentlyContinue
+    Remove-Item "$work/daq" -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+# 10 million events in process: memory, continuity, then the reading speed of those files
+& dotnet $BenchPath daq-memory 10000000 "$work/daq-10m"
+& dotnet $BenchPath rate-speed "$work/daq-10m"
+$python = @(Get-Command python3 -All -CommandType Application -ErrorAction SilentlyContinue) + @(Get-Item /usr/bin/python3 -ErrorAction SilentlyContinue) |
+    ForEach-Object { if ($_.Source) { $_.Source } else { $_.FullName } } | Where-Object { & $_ -c 'import pandas' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
+if ($python) {
+    $files = @(Get-ChildItem "$work/daq-10m" -Filter 'data_*.csv' | Sort-Object Name | Select-Object -First 10).FullName
+    $ours = Measure-Command { Measure-HaniwersRate -Path $files -Interval 600 -TimeZone UTC+09:00 -Format Haniwers -OutputPath "$work/ours.csv" | Out-Null }
+    $theirs = Measure-Command { & $python (Join-Path $PSScriptRoot 'haniwers_resample.py') "$work/theirs.csv" 600 'UTC+09:00' 0 @files }
+    $same = -not (Compare-Object (Get-Content "$work/ours.csv") (Get-Content "$work/theirs.csv"))
+    "1,000,000 raw lines to haniwers' resampled.csv: Measure-HaniwersRate {0:0.00} s, haniwers' aggregation in pandas {1:0.00} s ({2:0}x); the two files are {3}" -f $ours.TotalSeconds, $theirs.TotalSeconds, ($theirs.TotalSeconds / $ours.TotalSeconds), $(if ($same) { 'identical' } else { 'DIFFERENT' })
+} else {
+    'haniwers'' aggregation not timed: no python3 with pandas here (apt-get install python3-pandas)'
+}
 Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
