@@ -60,13 +60,13 @@ firmware = ""text""         # (Haniwers) ""text"" = kurikintons v1.6 and later, 
 [sampler]
 label = ""osechi""
 workspace = "".""           # results go to <workspace>/<yyyyMMdd>/, relative to the current folder
-filename_prefix = ""osechi_data""
+filename_prefix = ""osechi_data""   # raw data files: <prefix>_<mac>_<time>_<fid><suffix> (Invoke-HaniwersDaq)
 filename_suffix = "".csv""
-events_per_file = 10000
-number_of_files = 10
-stream_mode = true
-mode = ""count_based""
-duration = {F(duration)}              # seconds per measurement window of a threshold scan
+events_per_file = 10000    # a data file holds this many events (mode = ""count_based"")
+number_of_files = 10      # a DAQ run writes this many files, then ends
+stream_mode = true        # each event goes to the operating system as it is written
+mode = ""count_based""      # or ""time_based"": a data file covers duration seconds
+duration = {F(duration)}              # seconds per scan window (and per data file, time_based)
 suppress_threshold = 1000 # keeps a channel quiet while a serial scan measures another
 max_retry = 3             # attempts per threshold write
 settle_time = 0.1         # (Haniwers) seconds between setting thresholds and opening the window

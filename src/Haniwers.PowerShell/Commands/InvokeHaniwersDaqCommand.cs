@@ -203,6 +203,8 @@ namespace Haniwers.PowerShell.Commands
             if (Duration is double duration) s.Duration = duration;
             if (FileCount is int files) s.NumberOfFiles = files;
             if (ReconnectTimeout is double reconnect) s.ReconnectTimeout = reconnect;
+            if (Duration is not null && s.Mode != "time_based")
+                WriteWarning($"-Duration {Duration} sets the seconds per file of a time-based run, but this run rotates by count ({s.EventsPerFile} events per file). Add -Mode TimeBased to rotate by time.");
         }
     }
 }
