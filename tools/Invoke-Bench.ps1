@@ -39,31 +39,41 @@ function Wait-ForFile([string] $Path, [string] $Pattern) {
     }
 }
 
+# A socat pty pair with the served simulator on its device end; the module opens $work/<name>-host.
+function Start-BenchDevice([string] $Name, [string] $Options) {
+    $socat = Start-Process socat -ArgumentList "pty,raw,echo=0,link=$work/$Name-host", "pty,raw,echo=0,link=$work/$Name-device" -PassThru
+    Wait-ForFile "$work/$Name-device" ''
+    $simulator = Start-Process dotnet -ArgumentList $SimulatorPath, '--serial', "$work/$Name-device", '--options', $Options, '--log', "$work/$Name-sim.log" -PassThru
+    Wait-ForFile "$work/$Name-sim.log" 'READY'
+    [pscustomobject]@{ Host = "$work/$Name-host"; Log = "$work/$Name-sim.log"; Processes = @($simulator, $socat) }
+}
+
+function Stop-BenchDevice($Device) {
+    if ($Device) { $Device.Processes | ForEach-Object { Stop-Process -Id $_.Id -Force -ErrorAction SilentlyContinue } }
+}
+
 Write-Host "Haniwers benchmark ($(Get-Date -Format s), $([Environment]::ProcessorCount) cores)" -ForegroundColor Cyan
 & dotnet $BenchPath parser
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 New-Item -ItemType Directory $work | Out-Null
-$socat = Start-Process socat -ArgumentList "pty,raw,echo=0,link=$work/host", "pty,raw,echo=0,link=$work/device" -PassThru
-$simulator = $null
+$device = $null
 try {
-    Wait-ForFile "$work/device" ''
-    $simulator = Start-Process dotnet -ArgumentList $SimulatorPath, '--serial', "$work/device", '--options', 'seed=1', '--log', "$work/sim.log" -PassThru
-    Wait-ForFile "$work/sim.log" 'READY'
-    & dotnet $BenchPath write-rtt "$work/host" 300
+    $device = Start-BenchDevice 'scan' 'seed=1'
+    & dotnet $BenchPath write-rtt $device.Host 300
 
     # per-step overhead: consecutive window openings minus the window, text firmware
     $duration = 0.05
     foreach ($case in @(@{ Name = 'default settings (settle 0.1 s, included)'; Settle = @{} }, @{ Name = '-SettleTime 0'; Settle = @{ SettleTime = 0 } })) {
         $settings = $case.Settle
-        $rows = Invoke-HaniwersParallelScan -PortName "$work/host" -Center 280, 300, 260 -NSteps 50 -StepSize 1 -Duration $duration @settings -OutputDirectory "$work/overhead-$($settings.Count)"
+        $rows = Invoke-HaniwersParallelScan -PortName $device.Host -Center 280, 300, 260 -NSteps 50 -StepSize 1 -Duration $duration @settings -OutputDirectory "$work/overhead-$($settings.Count)"
         $opens = $rows | Where-Object Channel -eq 1 | Sort-Object Step | ForEach-Object { $_.Timestamp }
         $overheads = for ($i = 1; $i -lt $opens.Count; $i++) { ($opens[$i] - $opens[$i - 1]).TotalMilliseconds - $duration * 1000 }
         "parallel scan per-step time beyond the window over the pty, {0}: median {1:0.0} ms, p95 {2:0.0} ms ({3} steps)" -f $case.Name, (Get-Percentile $overheads 0.5), (Get-Percentile $overheads 0.95), $overheads.Count
     }
 
     # parallel vs serial, same ranges
-    $range = @{ PortName = "$work/host"; Center = 280, 300, 260; NSteps = 5; StepSize = 4; Duration = 0.2; SettleTime = 0 }
+    $range = @{ PortName = $device.Host; Center = 280, 300, 260; NSteps = 5; StepSize = 4; Duration = 0.2; SettleTime = 0 }
     $parallel = Measure-Command { Invoke-HaniwersParallelScan @range -OutputDirectory "$work/parallel" | Out-Null }
     $serial = Measure-Command { Invoke-HaniwersSerialScan @range -OutputDirectory "$work/serial" | Out-Null }
     "wall time parallel / serial for the same ranges (11 steps x 3 channels, 0.2 s windows): {0:0.000} ({1:0.00} s / {2:0.00} s; target <= 0.34)" -f ($parallel.TotalSeconds / $serial.TotalSeconds), $parallel.TotalSeconds, $serial.TotalSeconds
@@ -73,7 +83,7 @@ try {
     $steps = 0
     $soak = [System.Diagnostics.Stopwatch]::StartNew()
     foreach ($run in 1..10) {
-        Invoke-HaniwersParallelScan -PortName "$work/host" -Center 512 -NSteps 500 -StepSize 1 -Duration 0.001 -SettleTime 0 -OutputDirectory "$work/soak" | ForEach-Object {
+        Invoke-HaniwersParallelScan -PortName $device.Host -Center 512 -NSteps 500 -StepSize 1 -Duration 0.001 -SettleTime 0 -OutputDirectory "$work/soak" | ForEach-Object {
             if ($_.Channel -ne 1) { return }
             $steps++
             if ($steps -eq 1000 -or $steps -eq 10000) {
@@ -87,8 +97,7 @@ try {
     "soak over the pty: {0} steps in {1:0} s; after a full GC: managed heap {2:0.0} MB at 1,000 steps, {3:0.0} MB at 10,000 (growth {4:+0.0;-0.0} MB); working set {5:0.0} MB and {6:0.0} MB" -f $steps, $soak.Elapsed.TotalSeconds, $marks["1000"].Heap, $marks["10000"].Heap, ($marks["10000"].Heap - $marks["1000"].Heap), $marks["1000"].WorkingSet, $marks["10000"].WorkingSet
 }
 finally {
-    if ($simulator) { Stop-Process -Id $simulator.Id -Force -ErrorAction SilentlyContinue }
-    Stop-Process -Id $socat.Id -Force -ErrorAction SilentlyContinue
+    Stop-BenchDevice $device
 }
 
 & dotnet $BenchPath fit
@@ -96,15 +105,12 @@ finally {
 
 # data taking over a pty: 1,000,000 events the simulator numbers; the run keeps the one after the
 # count the simulator logged when the run's stream started, and every one after it, once
-$socat = Start-Process socat -ArgumentList "pty,raw,echo=0,link=$work/daq-host", "pty,raw,echo=0,link=$work/daq-device" -PassThru
-$simulator = $null
+$device = $null
 try {
-    Wait-ForFile "$work/daq-device" ''
-    $simulator = Start-Process dotnet -ArgumentList $SimulatorPath, '--serial', "$work/daq-device", '--options', 'seed=2,numbered,noise-rate=30000', '--log', "$work/daq-sim.log" -PassThru
-    Wait-ForFile "$work/daq-sim.log" 'READY'
-    $elapsed = Measure-Command { Invoke-HaniwersDaq -PortName "$work/daq-host" -OutputDirectory "$work/daq" -EventsPerFile 100000 -FileCount 10 -Threshold 200 -InformationVariable info }
+    $device = Start-BenchDevice 'daq' 'seed=2,numbered,noise-rate=30000'
+    $elapsed = Measure-Command { Invoke-HaniwersDaq -PortName $device.Host -OutputDirectory "$work/daq" -EventsPerFile 100000 -FileCount 10 -Threshold 200 -InformationVariable info }
     $summary = ($info | Where-Object Tags -contains Summary).MessageData
-    $started = [long]([regex]::Match((Get-Content "$work/daq-sim.log" | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value)
+    $started = [long]([regex]::Match((Get-Content $device.Log | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value)
     $expected = $started + 1; $missing = 0; $doubled = 0; $rows = 0; $malformed = 0
     foreach ($file in Get-ChildItem "$work/daq" -Filter 'data_*.csv' | Sort-Object Name) {
         foreach ($line in [IO.File]::ReadLines($file.FullName)) {
@@ -119,8 +125,7 @@ try {
     "DAQ over the pty from the served simulator: {0:N0} events in {1} files in {2:0.0} s ({3:N0} events/s); first kept = the first sent after the start: {4}; {5} missing, {6} doubled, {7} malformed rows" -f $rows, @(Get-ChildItem "$work/daq" -Filter 'data_*.csv').Count, $elapsed.TotalSeconds, ($rows / $elapsed.TotalSeconds), ($rows -gt 0 -and [long](Get-Content (Get-ChildItem "$work/daq" -Filter 'data_*.csv' | Sort-Object Name | Select-Object -First 1).FullName -TotalCount 1).Split(',')[4] -eq $started + 1), $missing, $doubled, $malformed
 }
 finally {
-    if ($simulator) { Stop-Process -Id $simulator.Id -Force -ErrorAction SilentlyContinue }
-    Stop-Process -Id $socat.Id -Force -ErrorAction SilentlyContinue
+    Stop-BenchDevice $device
     Remove-Item "$work/daq" -Recurse -Force -ErrorAction SilentlyContinue
 }
 

@@ -169,9 +169,10 @@ threshold = "none"
     It 'names a wrong key, its value and the fix, and touches nothing' {
         $folder = New-TestFolder
         try {
-            $err = $null
+            $err = $null; $caught = $null
             try { Invoke-HaniwersDaq -Config @{ device = @{ port = 'sim' }; sampler = @{ mode = 'sometimes'; events_per_file = 0 } } -OutputDirectory "$folder/run" -ErrorVariable err -ErrorAction SilentlyContinue } catch { $caught = $_ }
-            $caught.FullyQualifiedErrorId | Should -BeLike 'InvalidDaqConfiguration*'
+            # the terminating error is caught, or (with a SilentlyContinue preference) only recorded
+            @(@($err) + @($caught) | Where-Object { $_ } | ForEach-Object { "$($_.FullyQualifiedErrorId)" }) | Should -Contain 'InvalidDaqConfiguration,Haniwers.PowerShell.Commands.InvokeHaniwersDaqCommand'
             ($err | Where-Object { $_.FullyQualifiedErrorId -like 'UnknownDaqMode*' }).ErrorDetails.RecommendedAction | Should -Match 'count_based'
             ($err | Where-Object { $_.FullyQualifiedErrorId -like 'EventsPerFileTooSmall*' }).ErrorDetails.Message | Should -Match 'sampler.events_per_file'
             Test-Path "$folder/run" | Should -BeFalse

@@ -30,13 +30,7 @@ namespace Haniwers.PowerShell.Commands
             Tell(() => _cmdlet.WriteObject(item));
         }
 
-        /// <summary>The pipeline stopping under a Write call is the consumer stopping, not a fault of the run.</summary>
-        private static void Tell(Action write)
-        {
-            try { write(); }
-            catch (PipelineStoppedException ex) { throw new RunStoppedByConsumerException(ex); }
-            catch (ActionPreferenceStopException ex) { throw new RunStoppedByConsumerException(ex); }
-        }
+        private static void Tell(Action write) => ConsumerStop.Tell(write);
 
         public void Progress(DaqSummary soFar, TimeSpan elapsed, string? currentFile)
         {

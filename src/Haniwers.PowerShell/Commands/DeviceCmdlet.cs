@@ -61,6 +61,31 @@ namespace Haniwers.PowerShell.Commands
             }
         }
 
+        /// <summary>
+        /// Opens the port of a run whose folder is already open; when the port cannot be opened, the
+        /// run's journal gets its end first (<paramref name="failRun"/>), then the port's error goes on.
+        /// </summary>
+        protected IDeviceLink OpenLinkForRun(HaniwersConfig config, Action failRun)
+        {
+            try
+            {
+                return OpenLink(config);
+            }
+            catch
+            {
+                try { failRun(); }
+                catch (Output.OutputException) { } // the port's error is the one to tell
+                throw;
+            }
+        }
+
+        /// <summary>A run's summary: the information record tagged Summary, and its text at verbose level.</summary>
+        protected void WriteSummary(object summary)
+        {
+            WriteInformation(new InformationRecord(summary, "Haniwers") { Tags = { "Summary" } });
+            WriteVerbose(summary.ToString());
+        }
+
         protected static ThresholdWriter CreateWriter(HaniwersConfig config) => new ThresholdWriter(
             FirmwareProtocol.For(config.Device.Firmware),
             new RetryPolicy(config.Sampler.MaxRetry, TimeSpan.FromSeconds(config.Sampler.RetryBackoff), TimeSpan.FromSeconds(config.Sampler.RetryBackoffMax)),

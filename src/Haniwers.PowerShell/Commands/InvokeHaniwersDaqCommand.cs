@@ -81,17 +81,7 @@ namespace Haniwers.PowerShell.Commands
             {
                 using var run = OpenRun(folder, settings, config, thresholds);
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
-                IDeviceLink link;
-                try
-                {
-                    link = OpenLink(config);
-                }
-                catch
-                {
-                    try { run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Scanning.ScanOutcome.Failed, FailureReason = "the port could not be opened" }); }
-                    catch (OutputException) { } // the port's error is the one to tell
-                    throw;
-                }
+                var link = OpenLinkForRun(config, () => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Scanning.ScanOutcome.Failed, FailureReason = "the port could not be opened" }));
                 using (link) Take(config, settings, thresholds, link, run, signals);
             }
             ExitIfSignalled(signals);
@@ -178,12 +168,6 @@ namespace Haniwers.PowerShell.Commands
             string mac = DaqSettings.FormatMac(protocol.QueryMac(link, TimeSpan.FromMilliseconds(500), Cancellation));
             WriteVerbose(mac == "unknown" ? $"The device on {link.PortName} did not tell its MAC address: file names say 'unknown'." : $"The device's MAC address is {mac}.");
             return mac;
-        }
-
-        private void WriteSummary(DaqSummary summary)
-        {
-            WriteInformation(new InformationRecord(summary, "Haniwers") { Tags = { "Summary" } });
-            WriteVerbose(summary.ToString());
         }
 
         /// <summary>-Threshold, else the configuration's numeric thresholds, else none (the device keeps its own).</summary>

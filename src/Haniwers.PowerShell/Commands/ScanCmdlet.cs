@@ -184,25 +184,12 @@ namespace Haniwers.PowerShell.Commands
                     return (plan, resumedRun);
                 });
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
-                IDeviceLink link;
-                try
+                // the journal's start record gets its end: this run failed before its first step
+                var link = OpenLinkForRun(config, () => run.Finished(new ScanSummary
                 {
-                    link = OpenLink(config);
-                }
-                catch
-                {
-                    // the journal's start record gets its end: this run failed before its first step
-                    try
-                    {
-                        run.Finished(new ScanSummary
-                        {
-                            RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
-                            Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
-                        });
-                    }
-                    catch (OutputException) { } // the port's error is the one to tell
-                    throw;
-                }
+                    RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
+                    Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
+                }));
                 using (link) Run(config, plan, link, run, signals);
             }
             ExitIfSignalled(signals); // every file is closed by now
@@ -310,12 +297,6 @@ namespace Haniwers.PowerShell.Commands
             observer.Complete();
             Conclude(plan, engine.Summary);
             WriteSummary(engine.Summary);
-        }
-
-        private void WriteSummary(ScanSummary summary)
-        {
-            WriteInformation(new InformationRecord(summary, "Haniwers") { Tags = { "Summary" } });
-            WriteVerbose(summary.ToString());
         }
 
         private void ApplyOverrides(HaniwersConfig config)

@@ -23,13 +23,7 @@ namespace Haniwers.PowerShell.Commands
             _window = window;
         }
 
-        /// <summary>The pipeline stopping under a Write call is the consumer stopping, not a fault of the scan.</summary>
-        private static void Tell(Action write)
-        {
-            try { write(); }
-            catch (PipelineStoppedException ex) { throw new RunStoppedByConsumerException(ex); }
-            catch (ActionPreferenceStopException ex) { throw new RunStoppedByConsumerException(ex); }
-        }
+        private static void Tell(Action write) => ConsumerStop.Tell(write);
 
         public void StepStarting(ScanStep step, int position, int total, TimeSpan elapsed) => Tell(() => Progress(step, position, total, elapsed));
 
