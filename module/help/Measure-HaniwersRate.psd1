@@ -9,11 +9,12 @@ Bins are made as haniwers' preprocess makes them: -Offset seconds are added to e
 '@
     Parameters  = @{
         Path               = 'Raw files, folders holding them (files that are not raw event files are skipped), or wildcards.'
+        LiteralPath        = 'Raw files or folders taken exactly as written (no wildcards: a folder named [run 1]); Get-ChildItem''s output binds here.'
         InputObject        = 'Events from Invoke-HaniwersDaq -PassThru or Receive-HaniwersEvent.'
         Interval           = 'Seconds per bin (haniwers interval; default 600).'
         Offset             = 'Seconds added to every timestamp before binning (haniwers offset; default 0).'
         TimeZone           = 'The zone whose midnight the bins start from and in which their times are given: Local (default), UTC, an offset as haniwers writes it (UTC+09:00, haniwers'' default), or a zone id (Asia/Tokyo). Rows without an offset are read as local time in this zone.'
-        OutputPath         = 'A CSV file for the bins.'
+        OutputPath         = 'A CSV file for the bins, written whole before any bin goes to the pipeline (under a temporary name until it is complete).'
         Format             = 'The columns of -OutputPath: Rates (this module''s bins, the default) or Haniwers (haniwers v1''s resampled.csv).'
         PlotPath           = 'An SVG file: the triple coincidence rate against time, and the pressure.'
         PressureCorrection = 'Fits the barometric coefficient (in %/hPa, with its error; to the information stream, tag PressureCorrection) and fills CorrectedTripleRate.'

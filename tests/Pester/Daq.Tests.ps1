@@ -51,8 +51,9 @@ Describe 'Invoke-HaniwersDaq over a pty' {
             $rows = @(Read-RawRows $folder)
             $rows.Count | Should -Be 20000
             # the simulator logged how many lines it had made when the run's stream started: the run keeps the very next one
-            $started = [long]([regex]::Match((Get-SimulatorLog $sim | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value)
-            $rows[0].Number | Should -Be ($started + 1)
+            # (Get-SimulatorLog) returns the log as one array: the parentheses let the pipeline take it line by line
+            $started = [long]([regex]::Match(((Get-SimulatorLog $sim) | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value)
+            $rows[0].Number | Should -Be ($started + 1) -Because "the simulator's log was:`n$((Get-SimulatorLog $sim) -join "`n")"
             $gaps = for ($i = 1; $i -lt $rows.Count; $i++) { if ($rows[$i].Number -ne $rows[$i - 1].Number + 1) { "$($rows[$i - 1].Number) -> $($rows[$i].Number)" } }
             $gaps | Should -BeNullOrEmpty -Because 'no event is missing or doubled, across rotations too'
             $journal = @(Read-DaqJournal $folder)
@@ -284,6 +285,24 @@ Describe 'Measure-HaniwersRate' {
             $svg.svg | Should -Not -BeNullOrEmpty
             (Get-Content $plot -Raw) | Should -Match 'pressure \(hPa\)'
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'takes files from Get-ChildItem, and writes its CSV whole even when the consumer stops early' {
+        $folder = New-TestFolder
+        try {
+            $literal = Join-Path $folder '[run 1]'
+            New-Item -ItemType Directory $literal | Out-Null
+            Copy-Item (Join-Path $data '*.csv') $literal
+            $all = @(Get-ChildItem -LiteralPath $literal -Filter '*.csv' | Measure-HaniwersRate -Interval 60 -TimeZone UTC+09:00)
+            ($all | Measure-Object Events -Sum).Sum | Should -Be 60000
+            $csv = Join-Path $folder 'resampled.csv'
+            $first = @(Measure-HaniwersRate -LiteralPath $literal -Interval 60 -TimeZone UTC+09:00 -Format Haniwers -OutputPath $csv | Select-Object -First 1)
+            $first.Count | Should -Be 1
+            $theirs = Join-Path $folder 'theirs.csv'
+            & $python $reference $theirs 60 'UTC+09:00' 0 @((Get-ChildItem -LiteralPath $literal).FullName)
+            Compare-Object @(Get-Content -LiteralPath $csv) @(Get-Content $theirs) | Should -BeNullOrEmpty
+            Test-Path "$csv.partial" | Should -BeFalse
+        } finally { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     It 'names a file that is not a raw file, and a path that does not exist' {

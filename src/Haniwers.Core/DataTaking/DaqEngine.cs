@@ -51,6 +51,11 @@ namespace Haniwers.DataTaking
         private readonly IReadOnlyList<KeyValuePair<int, int>> _thresholds;
         private readonly LinkReconnector _reconnector;
         private TimeSpan _dead, _started, _keepFrom;
+        private bool _streaming;
+        private long _droppedAtStart;
+        // wall time of arrivals: anchored once, so rows never go back in time; re-anchored when the host's clock is set
+        private DateTimeOffset _anchorWall;
+        private TimeSpan _anchorElapsed;
 
         public DaqEngine(IDeviceLink link, FirmwareProtocol protocol, ThresholdWriter writer, DaqRun run, IDaqObserver observer,
             IReadOnlyList<KeyValuePair<int, int>> thresholds, TimeSpan reconnectTimeout)
@@ -78,14 +83,26 @@ namespace Haniwers.DataTaking
             {
                 SetThresholds(cancellation);
                 _protocol.Quiesce(_link, cancellation); // what the device sent before now is not this run's
-                _started = _keepFrom = Clock.Elapsed;
+                _started = _keepFrom = _anchorElapsed = Clock.Elapsed;
+                _anchorWall = Clock.Now;
+                _droppedAtStart = _link.Counters.DroppedLines;
                 _run.Start();
                 _protocol.StartStream(_link);
+                _streaming = true;
                 Take(cancellation);
                 Summary.Outcome = ScanOutcome.Completed;
             }
+            catch (RecordingEndedException ex)
+            {
+                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.FailureReason = ex.Message;
+                _observer.Warning(ex.Message);
+                Finish();
+                return Summary;
+            }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
+                DrainReceived();
                 Summary.Outcome = ScanOutcome.Interrupted;
                 Summary.FailureReason = "stopped by the user or a signal; every event received is in its file";
                 Finish();
@@ -93,6 +110,7 @@ namespace Haniwers.DataTaking
             }
             catch (RunStoppedByConsumerException ex)
             {
+                DrainReceived();
                 // the caller stopped taking events (Select-Object -First, -ErrorAction Stop): an interruption, told as such
                 Summary.Outcome = ScanOutcome.Interrupted;
                 Summary.FailureReason = "the command that took the events stopped the run (" + ex.InnerException!.Message.TrimEnd('.') + ")";
@@ -119,7 +137,9 @@ namespace Haniwers.DataTaking
                 try
                 {
                     if (_reconnector.Pending) Reconnect(cancellation);
-                    if (_link.TryReadLine(Clock.Elapsed + ReadSlice, cancellation, out var line) && line.Arrived >= _keepFrom) Handle(line, cancellation);
+                    var until = Clock.Elapsed + ReadSlice;
+                    if (_run.RotatesAt is TimeSpan rotation && rotation < until) until = rotation;
+                    if (_link.TryReadLine(until, cancellation, out var line) && line.Arrived >= _keepFrom) Handle(line, cancellation);
                 }
                 catch (LinkLostException ex)
                 {
@@ -143,14 +163,9 @@ namespace Haniwers.DataTaking
             switch (EventLineParser.Classify(line, out var fields))
             {
                 case LineKind.Event:
-                    // the host's wall time when the line arrived, as haniwers stamps it
-                    var received = Clock.Now - (Clock.Elapsed - line.Arrived);
+                    var received = Received(line.Arrived);
                     _run.Append(received, fields);
-                    Summary.Events++;
-                    if (fields.Top > 0) Summary.Top++;
-                    if (fields.Mid > 0) Summary.Mid++;
-                    if (fields.Btm > 0) Summary.Btm++;
-                    if (fields.Top > 0 && fields.Mid > 0 && fields.Btm > 0) Summary.Triple++;
+                    Count(fields);
                     if (_observer.WantsEvents) _observer.EventWritten(received, fields);
                     break;
                 case LineKind.Boot:
@@ -230,15 +245,80 @@ namespace Haniwers.DataTaking
             }
         }
 
+        /// <summary>The host's wall time when a line arrived, as haniwers stamps it; monotonic within the run.</summary>
+        private DateTimeOffset Received(TimeSpan arrived)
+        {
+            var wall = _anchorWall + (arrived - _anchorElapsed);
+            if (arrived - _anchorElapsed > TimeSpan.FromSeconds(10))
+            {
+                // follow the host's clock (NTP) only when it has moved away by more than a second
+                var now = Clock.Now;
+                var expected = _anchorWall + (Clock.Elapsed - _anchorElapsed);
+                if ((now - expected).Duration() > TimeSpan.FromSeconds(1))
+                {
+                    _run.Record("clock-adjusted", new Dictionary<string, object?> { ["bySeconds"] = (now - expected).TotalSeconds });
+                    _anchorWall = now;
+                    _anchorElapsed = Clock.Elapsed;
+                    return _anchorWall + (arrived - _anchorElapsed);
+                }
+                _anchorWall = expected;
+                _anchorElapsed = Clock.Elapsed;
+            }
+            return wall;
+        }
+
+        /// <summary>
+        /// When the run stops (Ctrl+C, a consumer that stops): the lines already received are written
+        /// too, without waiting for more, so every event received is in its file.
+        /// </summary>
+        private void DrainReceived()
+        {
+            if (!_streaming) return;
+            try
+            {
+                while (_link.TryReadLine(Clock.Elapsed, CancellationToken.None, out var line))
+                {
+                    if (line.Arrived < _keepFrom || line.Arrived > Clock.Elapsed) break;
+                    if (EventLineParser.Classify(line, out var fields) == LineKind.Event)
+                    {
+                        _run.Append(Received(line.Arrived), fields);
+                        Count(fields);
+                    }
+                    else if (EventLineParser.Classify(line, out _) is LineKind.Malformed or LineKind.Token)
+                    {
+                        Summary.MalformedLines++;
+                        _run.Malformed();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is DeviceLinkException or OperationCanceledException) { }
+        }
+
+        private void Count(in EventFields fields)
+        {
+            Summary.Events++;
+            if (fields.Top > 0) Summary.Top++;
+            if (fields.Mid > 0) Summary.Mid++;
+            if (fields.Btm > 0) Summary.Btm++;
+            if (fields.Top > 0 && fields.Mid > 0 && fields.Btm > 0) Summary.Triple++;
+        }
+
         private void UpdateLive()
         {
             Summary.DeadSeconds = _dead.TotalSeconds;
-            Summary.LiveSeconds = Math.Max(0, (Clock.Elapsed - _started - _dead).TotalSeconds);
+            Summary.LiveSeconds = _streaming ? Math.Max(0, (Clock.Elapsed - _started - _dead).TotalSeconds) : 0;
+            Summary.DroppedLines = _link.Counters.DroppedLines - _droppedAtStart;
         }
 
         private void Finish()
         {
             UpdateLive();
+            if (Summary.DroppedLines > 0)
+            {
+                // the reader's queue overflowed: the pipeline thread was held up (a slow terminal, a slow consumer)
+                Summary.FailureReason = $"{Summary.DroppedLines} line(s) were received but dropped because the run could not take them in time (the reader keeps at most {StreamLink.QueueCapacity:N0}); " + (Summary.FailureReason ?? "");
+                if (Summary.Outcome == ScanOutcome.Completed) Summary.Outcome = ScanOutcome.Failed;
+            }
             Summary.Ended = Clock.Now;
             foreach (var file in _run.Files) if (!Summary.Files.Contains(file)) Summary.Files.Add(file);
             _run.Finish(Summary);

@@ -11,7 +11,8 @@ namespace Haniwers.DataTaking
     /// <summary>
     /// The live time of raw files from their DAQ journals (docs/daq.md, "Journal"): each closed file's
     /// span, from its opening to its closing, less the dead time within it (spread evenly over the file).
-    /// Known only when every file read has a closed-file record; otherwise rates use the bin's interval.
+    /// A killed run's files count from their file-recovered records (from the opening to the last row).
+    /// Known only when every file read has such a record; otherwise rates use the bin's interval.
     /// </summary>
     public sealed class DaqLiveTime
     {
@@ -20,27 +21,38 @@ namespace Haniwers.DataTaking
         private DaqLiveTime(List<(long, long, double)> spans) { _spans = spans; }
 
         /// <summary>The live time of <paramref name="files"/>, or null when some file has no closed record in its folder's journal.</summary>
-        public static DaqLiveTime? For(IReadOnlyCollection<string> files)
+        public static DaqLiveTime? For(IReadOnlyCollection<string> files) => For(files, out _);
+
+        /// <param name="covered">How many of the files have a record (to tell "none" from "some").</param>
+        public static DaqLiveTime? For(IReadOnlyCollection<string> files, out int covered)
         {
+            covered = 0;
+            bool all = true;
             var spans = new List<(long, long, double)>();
             foreach (var folder in files.GroupBy(f => Path.GetDirectoryName(Path.GetFullPath(f)) ?? ""))
             {
                 var closed = new Dictionary<string, JsonElement>();
                 foreach (var record in RunJournal.Read(Path.Combine(folder.Key, DaqRun.JournalFileName)))
                 {
-                    if (record.TryGetProperty("event", out var e) && e.GetString() == "file-closed" && record.TryGetProperty("file", out var f) && f.GetString() is { } name)
+                    if (record.TryGetProperty("event", out var e) && e.GetString() is "file-closed" or "file-recovered"
+                        && record.TryGetProperty("opened", out _) && record.TryGetProperty("file", out var f) && f.GetString() is { } name)
                         closed[name] = record;
                 }
                 foreach (var file in folder)
                 {
-                    if (!closed.TryGetValue(Path.GetFileName(file), out var record)) return null;
-                    if (!DateTimeOffset.TryParse(record.GetProperty("opened").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var opened)) return null;
+                    if (!closed.TryGetValue(Path.GetFileName(file), out var record)
+                        || !DateTimeOffset.TryParse(record.GetProperty("opened").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var opened))
+                    {
+                        all = false;
+                        continue;
+                    }
+                    covered++;
                     double seconds = record.GetProperty("seconds").GetDouble(), live = record.GetProperty("liveSeconds").GetDouble();
                     long start = opened.UtcTicks, end = start + (long)(seconds * TimeSpan.TicksPerSecond);
                     spans.Add((start, end, seconds > 0 ? live / seconds : 0));
                 }
             }
-            return new DaqLiveTime(spans);
+            return all ? new DaqLiveTime(spans) : null;
         }
 
         /// <summary>Live seconds within [from, to).</summary>

@@ -35,14 +35,31 @@ namespace Haniwers.DataTaking
                 if (kind != "file-opened" || closed.Contains((runId, File(record))) || File(record).Length == 0 || Path.GetFileName(File(record)) != File(record)) continue;
                 string path = Path.Combine(folder, File(record));
                 long rows = 0;
+                var entry = new Dictionary<string, object?> { ["event"] = "file-recovered", ["runId"] = runId, ["file"] = File(record) };
                 if (System.IO.File.Exists(path))
                 {
                     if (RunFolderRecovery.CutToLastLine(path) is { } cut)
                         repairs.Add(new FolderRepair(path, runId, null, $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", cut));
                     rows = CountLines(path);
+                    // the file's span, for live time: from its opening to its last row, less the dead time journalled in it
+                    if (record.TryGetProperty("timestamp", out var t) && DateTimeOffset.TryParse(t.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var opened)
+                        && LastRowTime(path) is long last)
+                    {
+                        double seconds = Math.Max(0, (last - opened.UtcTicks) / (double)TimeSpan.TicksPerSecond);
+                        double dead = records.Where(r => RunId(r) == runId && File(r) == File(record) && Event(r) is "reconnected" or "device-reset")
+                            .Sum(r => r.TryGetProperty("deadSeconds", out var d) ? d.GetDouble() : 0);
+                        entry["opened"] = opened.ToString("o");
+                        entry["seconds"] = seconds;
+                        entry["liveSeconds"] = Math.Max(0, seconds - dead);
+                    }
                 }
+                else
+                {
+                    entry["missing"] = true; // the file is gone: nothing to close off
+                }
+                entry["events"] = rows;
                 runEvents[runId] = (runEvents.TryGetValue(runId, out long before) ? before : 0) + rows;
-                written.Add(new Dictionary<string, object?> { ["event"] = "file-recovered", ["runId"] = runId, ["file"] = File(record), ["events"] = rows });
+                written.Add(entry);
             }
             foreach (var start in records.Where(r => Event(r) == "start" && !ended.Contains(RunId(r))))
             {
@@ -69,6 +86,22 @@ namespace Haniwers.DataTaking
                 journal.Write(kind, now, record);
             }
             return repairs;
+        }
+
+        /// <summary>The UTC time of a file's last row, or null when it has none that parses.</summary>
+        private static long? LastRowTime(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            int length = (int)Math.Min(stream.Length, 4096);
+            if (length == 0) return null;
+            var tail = new byte[length];
+            stream.Seek(-length, SeekOrigin.End);
+            int n = 0;
+            while (n < length) { int r = stream.Read(tail, n, length - n); if (r == 0) break; n += r; }
+            while (n > 0 && (tail[n - 1] == (byte)'\n' || tail[n - 1] == (byte)'\r')) n--;
+            int start = Array.LastIndexOf(tail, (byte)'\n', Math.Max(n - 1, 0)) + 1;
+            if (n == 0) return null;
+            return RawEventLine.TryParse(new ReadOnlySpan<byte>(tail, start, n - start), out var row) ? row.UtcTicks : (long?)null;
         }
 
         private static long CountLines(string path)

@@ -76,6 +76,9 @@ namespace Haniwers.DataTaking
         /// <summary>The run wrote its number of files.</summary>
         public bool Done => _settings.FileCount > 0 && _fileId >= _settings.FileCount && _file is null;
 
+        /// <summary>When a time-based file is due to close (on the clock's elapsed time); null for count-based runs.</summary>
+        public TimeSpan? RotatesAt => _settings.Mode == DaqMode.TimeBased && _file is not null ? _fileOpenedAt + _settings.FileDuration : (TimeSpan?)null;
+
         /// <summary>Opens the first file: acquisition starts now.</summary>
         public void Start() => OpenFile();
 
@@ -101,7 +104,7 @@ namespace Haniwers.DataTaking
             if (_file is null) return;
             var now = _clock.Elapsed;
             if (_bufferedRows > 0 && now - _lastFlush >= _settings.FlushInterval) WriteBuffer();
-            if (_unsynced && now - _lastSync >= _settings.SyncInterval) Sync();
+            if (now - _lastSync >= _settings.SyncInterval) Sync();
             if (_settings.Mode == DaqMode.TimeBased && now - _fileOpenedAt >= _settings.FileDuration) Rotate();
         }
 
@@ -124,6 +127,7 @@ namespace Haniwers.DataTaking
                 {
                     ["outcome"] = summary.Outcome.ToString(), ["events"] = summary.Events, ["files"] = summary.Files.Count,
                     ["liveSeconds"] = summary.LiveSeconds, ["deadSeconds"] = summary.DeadSeconds, ["malformedLines"] = summary.MalformedLines,
+                    ["droppedLines"] = summary.DroppedLines,
                     ["reconnects"] = summary.Reconnects, ["resets"] = summary.Resets, ["reason"] = summary.FailureReason,
                 });
             }
@@ -203,7 +207,14 @@ namespace Haniwers.DataTaking
         private void Sync()
         {
             _lastSync = _clock.Elapsed;
-            if (!_unsynced || _file is null) return;
+            if (_file is null) return;
+            // a deleted file (or folder) still takes writes on Unix, into nothing: found here, every second
+            if (!File.Exists(_path))
+            {
+                throw new OutputException(OutputProblem.FolderRemoved, _path!,
+                    $"The run's file '{_path}' was deleted while the run wrote into it (its folder removed?): the {_fileEvents} event(s) of this file are gone. Give the run a folder nothing else cleans up.");
+            }
+            if (!_unsynced) return;
             try
             {
                 _file.Flush(flushToDisk: true);

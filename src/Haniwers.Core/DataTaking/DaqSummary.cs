@@ -22,6 +22,8 @@ namespace Haniwers.DataTaking
         /// <summary>Seconds without a link (from the loss to the stream running again).</summary>
         public double DeadSeconds { get; set; }
         public long MalformedLines { get; set; }
+        /// <summary>Lines the link received but had to drop, its queue full (never expected; a run with any is not Completed).</summary>
+        public long DroppedLines { get; set; }
         public int Reconnects { get; set; }
         /// <summary>Times the board reset (boot text) during the run; its thresholds were written again.</summary>
         public int Resets { get; set; }

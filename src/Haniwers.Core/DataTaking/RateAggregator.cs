@@ -31,8 +31,10 @@ namespace Haniwers.DataTaking
             public double[] Items = new double[64];
             public int Count;
 
+            /// <summary>Adds a value; NaN (a failed sensor) is left out, as haniwers' dropna() leaves it.</summary>
             public void Add(double value)
             {
+                if (double.IsNaN(value)) return;
                 if (Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
                 Items[Count++] = value;
             }
@@ -71,6 +73,8 @@ namespace Haniwers.DataTaking
         private long? _originTicks;
         private OpenBin? _last; // most events go to the bin of the event before
         private long _lastWritten = long.MinValue;
+        private long _firstUtc = long.MaxValue, _lastUtc = long.MinValue, _maxIndex = long.MinValue;
+        private bool _completing;
 
         /// <param name="liveSeconds">Live seconds in a span (from DAQ journals), or null where none is known.</param>
         public RateAggregator(int intervalSeconds, int offsetSeconds, TimeZoneInfo zone, Func<DateTimeOffset, DateTimeOffset, double?>? liveSeconds,
@@ -101,6 +105,9 @@ namespace Haniwers.DataTaking
             utc += _offset;
             _originTicks ??= StartOfDay(utc);
             long index = FloorDiv(utc - _originTicks.Value, _interval);
+            if (utc < _firstUtc) _firstUtc = utc;
+            if (utc > _lastUtc) _lastUtc = utc;
+            if (index > _maxIndex) _maxIndex = index;
             OpenBin? bin = _last;
             if (bin is null || bin.Index != index) bin = Find(index, utc);
             var column = bin.Types[e.HitType] ??= new Column();
@@ -128,6 +135,7 @@ namespace Haniwers.DataTaking
         /// <summary>Writes the bins still open.</summary>
         public void Complete()
         {
+            _completing = true;
             while (_open.Count > 0) Write(_open.Keys.First());
         }
 
@@ -167,9 +175,16 @@ namespace Haniwers.DataTaking
             result.PressureStd = all.Atm.Spread();
             result.HumidityMean = all.Hmd.Mean();
             result.HumidityStd = all.Hmd.Spread();
-            var live = _liveSeconds?.Invoke(new DateTimeOffset(startUtc - _offset, TimeSpan.Zero), new DateTimeOffset(startUtc - _offset + _interval, TimeSpan.Zero));
-            result.LiveSeconds = live ?? IntervalSeconds;
-            result.LiveFromJournal = live is not null;
+            double? live = _liveSeconds?.Invoke(new DateTimeOffset(startUtc - _offset, TimeSpan.Zero), new DateTimeOffset(startUtc - _offset + _interval, TimeSpan.Zero));
+            if (live is null)
+            {
+                // no journal: the interval, but the data's first and last bins only from the first event / to the last one
+                long from = Math.Max(startUtc, _firstUtc), to = startUtc + _interval;
+                if (_completing && index == _maxIndex) to = Math.Min(to, _lastUtc);
+                live = Math.Max(0, to - from) / (double)TimeSpan.TicksPerSecond;
+            }
+            result.LiveSeconds = live.Value;
+            result.LiveFromJournal = _liveSeconds is not null;
             _onBin(result);
         }
 

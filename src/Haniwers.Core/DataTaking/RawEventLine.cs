@@ -17,8 +17,11 @@ namespace Haniwers.DataTaking
 
         /// <summary>The row for one event (with its line end).</summary>
         public static string Format(DateTimeOffset timestamp, in EventFields f) => string.Format(CultureInfo.InvariantCulture,
-            "{0:yyyy-MM-ddTHH:mm:ss.ffffffzzz},{1},{2},{3},{4},{5:F2},{6:F2},{7:F2}\r\n",
-            timestamp, f.Top, f.Mid, f.Btm, f.Adc, f.Temperature, f.Pressure, f.Humidity);
+            "{0:yyyy-MM-ddTHH:mm:ss.ffffffzzz},{1},{2},{3},{4},{5},{6},{7}\r\n",
+            timestamp, f.Top, f.Mid, f.Btm, f.Adc, TwoDecimals(f.Temperature), TwoDecimals(f.Pressure), TwoDecimals(f.Humidity));
+
+        /// <summary>Python's f"{x:.2f}": two decimals, and nan for a sensor that failed.</summary>
+        private static string TwoDecimals(double value) => double.IsNaN(value) ? "nan" : value.ToString("F2", CultureInfo.InvariantCulture);
 
         /// <summary>
         /// Parses one row (without its line end; a trailing CR is allowed). False for anything else: a
@@ -76,6 +79,11 @@ namespace Haniwers.DataTaking
         /// </summary>
         private static bool ParseDouble(ReadOnlySpan<byte> text, out double value)
         {
+            if (text.Length == 3 && (text[0] | 0x20) == 'n' && (text[1] | 0x20) == 'a' && (text[2] | 0x20) == 'n')
+            {
+                value = double.NaN; // a failed sensor, as haniwers writes it
+                return true;
+            }
             int i = 0;
             bool negative = false;
             if (text[0] == (byte)'-') { negative = true; i = 1; }

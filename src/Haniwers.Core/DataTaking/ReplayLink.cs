@@ -14,7 +14,7 @@ namespace Haniwers.DataTaking
     /// haniwers' mock --load-from; docs/daq.md, "Replay"): each event line is sent after the gap to the
     /// previous one in the recording, divided by the speed, on the link's clock; commands are answered as
     /// the simulated detector answers them (thresholds acknowledged, the stream paused and resumed,
-    /// GET_MAC). After the last event the detector is silent, or starts over with <c>loop</c>.
+    /// GET_MAC). After the last event reading ends (<see cref="RecordingEndedException"/>), or the recording starts over with <c>loop</c>.
     /// </summary>
     public sealed class ReplayLink : IDeviceLink
     {
@@ -69,6 +69,8 @@ namespace Haniwers.DataTaking
                     else if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out speed) || !(speed > 0) || double.IsInfinity(speed))
                         throw new ArgumentException($"Replay speed '{value}' is not a positive number (or max). Example: replay:./20261127,speed=10.");
                 }
+                else if (System.Text.RegularExpressions.Regex.IsMatch(last, @"^[A-Za-z-]+=") && !File.Exists(string.Join(",", parts)))
+                    throw new ArgumentException($"Unknown replay option '{last}'. Known: speed=<factor or max>, loop. Example: replay:./20261127,speed=10.");
                 else break;
                 parts.RemoveAt(parts.Count - 1);
             }
@@ -81,7 +83,7 @@ namespace Haniwers.DataTaking
         private static IReadOnlyList<string> Files(string path)
         {
             IEnumerable<string> candidates;
-            if (Directory.Exists(path)) candidates = Directory.EnumerateFiles(path);
+            if (Directory.Exists(path)) candidates = Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal)); // a run's lock and probe files
             else if (File.Exists(path)) candidates = new[] { path };
             else throw new LinkOpenException(Prefix + path, $"There is no recorded file or folder '{path}' to replay.");
             var files = new List<(string, long)>();
@@ -93,6 +95,7 @@ namespace Haniwers.DataTaking
                     if (reader.Next(out var first)) files.Add((file, first.UtcTicks));
                 }
                 catch (NotRawFileException) { } // the journal, scan files: not events
+                catch (IOException) { } // a file another program holds
             }
             if (files.Count == 0) throw new LinkOpenException(Prefix + path, $"'{path}' holds no raw event rows to replay.");
             return files.OrderBy(f => f.Item2).ThenBy(f => f.Item1, StringComparer.Ordinal).Select(f => f.Item1).ToList();
@@ -153,7 +156,9 @@ namespace Haniwers.DataTaking
                 Counters.Observe(line.Text);
                 return true;
             }
-            if (!_commands.Streaming || !_hasNext || _nextAt > deadline)
+            if (_commands.Streaming && !_hasNext)
+                throw new RecordingEndedException(PortName, $"The replayed recording ended after {Served} event(s): the run stops here.");
+            if (!_commands.Streaming || _nextAt > deadline)
             {
                 Clock.WaitUntil(deadline, cancellation);
                 line = default;

@@ -108,6 +108,13 @@ namespace Haniwers.Protocol
         {
             value = 0;
             i = SkipBlanks(s, i);
+            // a sensor that failed: the Arduino prints nan (docs/protocol.md); the event is kept, the value is not a number
+            if (i + 3 <= s.Length && string.Compare(s, i, "nan", 0, 3, System.StringComparison.OrdinalIgnoreCase) == 0 && EndOfField(s, i + 3))
+            {
+                value = double.NaN;
+                i += 3;
+                return true;
+            }
             bool negative = false;
             if (i < s.Length && (s[i] == '-' || s[i] == '+'))
             {

@@ -11,6 +11,7 @@ namespace Haniwers.Protocol
     {
         private readonly long[] _hits = new long[3];
         private double _temperature, _pressure, _humidity;
+        private long _temperatures, _pressures, _humidities; // values that are numbers (a failed sensor sends nan)
 
         public long Events { get; private set; }
         public long Malformed { get; private set; }
@@ -20,9 +21,9 @@ namespace Haniwers.Protocol
         /// <summary>Events with a hit on <paramref name="channel"/> (its field greater than 0).</summary>
         public long Hits(int channel) => _hits[channel - 1];
 
-        public double? MeanTemperature => Events > 0 ? _temperature / Events : (double?)null;
-        public double? MeanPressure => Events > 0 ? _pressure / Events : (double?)null;
-        public double? MeanHumidity => Events > 0 ? _humidity / Events : (double?)null;
+        public double? MeanTemperature => _temperatures > 0 ? _temperature / _temperatures : (double?)null;
+        public double? MeanPressure => _pressures > 0 ? _pressure / _pressures : (double?)null;
+        public double? MeanHumidity => _humidities > 0 ? _humidity / _humidities : (double?)null;
 
         /// <summary>Classifies and counts one line; <paramref name="fields"/> holds the event when the kind is Event.</summary>
         public LineKind Add(in ReceivedLine line, out EventFields fields)
@@ -35,9 +36,9 @@ namespace Haniwers.Protocol
                     if (fields.Top > 0) _hits[0]++;
                     if (fields.Mid > 0) _hits[1]++;
                     if (fields.Btm > 0) _hits[2]++;
-                    _temperature += fields.Temperature;
-                    _pressure += fields.Pressure;
-                    _humidity += fields.Humidity;
+                    if (!double.IsNaN(fields.Temperature)) { _temperature += fields.Temperature; _temperatures++; }
+                    if (!double.IsNaN(fields.Pressure)) { _pressure += fields.Pressure; _pressures++; }
+                    if (!double.IsNaN(fields.Humidity)) { _humidity += fields.Humidity; _humidities++; }
                     break;
                 case LineKind.Debug:
                     Debug++;

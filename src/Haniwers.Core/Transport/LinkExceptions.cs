@@ -55,4 +55,10 @@ namespace Haniwers.Transport
     {
         public LinkOpenException(string portName, string message, Exception? inner = null) : base(portName, message, inner) { }
     }
+
+    /// <summary>A replayed recording has no more events (docs/daq.md, "Replay").</summary>
+    public sealed class RecordingEndedException : DeviceLinkException
+    {
+        public RecordingEndedException(string portName, string message) : base(portName, message) { }
+    }
 }

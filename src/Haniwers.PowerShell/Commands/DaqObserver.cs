@@ -32,14 +32,24 @@ namespace Haniwers.PowerShell.Commands
 
         private static void Tell(Action write) => ConsumerStop.Tell(write);
 
+        private bool _progressOff;
+
         public void Progress(DaqSummary soFar, TimeSpan elapsed, string? currentFile)
         {
+            if (_progressOff) return;
+            var started = System.Diagnostics.Stopwatch.StartNew();
             // short enough for an 80-column terminal: time, events, the three rates and the triple rate
             _status = $"{ScanPlan.Format(elapsed)}: {soFar.Events} events; Hz top {soFar.TopRate:0.##} mid {soFar.MidRate:0.##} btm {soFar.BtmRate:0.##} triple {soFar.TripleRate:0.##}";
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
             {
                 CurrentOperation = currentFile is null ? "no open file" : $"writing {Path.GetFileName(currentFile)}",
             });
+            if (started.Elapsed > TimeSpan.FromMilliseconds(500))
+            {
+                // a terminal that does not answer the host's cursor queries holds every progress update; the data come first
+                _progressOff = true;
+                Tell(() => _cmdlet.WriteWarning($"Drawing the progress bar took {started.Elapsed.TotalSeconds:0.#} s in this terminal; progress is off for the rest of this run so that no event waits for it (-ProgressAction SilentlyContinue avoids it from the start)."));
+            }
         }
 
         public void Attempt(ThresholdAttempt attempt) => _cmdlet.WriteVerbose(attempt.ToString());

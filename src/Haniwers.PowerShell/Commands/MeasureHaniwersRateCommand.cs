@@ -17,12 +17,19 @@ namespace Haniwers.PowerShell.Commands
     public sealed class MeasureHaniwersRateCommand : HaniwersCmdlet, IDisposable
     {
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const string EventSet = "Event";
 
         /// <summary>Raw files, folders holding them, or wildcards.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Files or folders taken as they are written (no wildcards); also Get-ChildItem's output.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = new string[0];
 
         /// <summary>Events from Invoke-HaniwersDaq -PassThru or Receive-HaniwersEvent.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = EventSet)]
@@ -59,6 +66,7 @@ namespace Haniwers.PowerShell.Commands
 
         private RateAggregator? _aggregator;
         private RateCsvWriter? _csv;
+        private string? _csvPath;
         private readonly List<RateBin> _held = new List<RateBin>();
         private TimeZoneInfo _zone = TimeZoneInfo.Local;
         private bool _holdBins;
@@ -73,14 +81,23 @@ namespace Haniwers.PowerShell.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(ex, "UnknownTimeZone", ErrorCategory.InvalidArgument, TimeZone));
             }
-            // the pressure fit and the plot need every bin; otherwise each bin is written as it is made
-            _holdBins = PressureCorrection.IsPresent || PlotPath is not null;
-            if (ParameterSetName == EventSet) Start(null);
+            // the pressure fit and the plot need every bin, and files are finished before any object goes out
+            // (a consumer that stops early cuts no file short); otherwise each bin is written as it is made
+            _holdBins = PressureCorrection.IsPresent || PlotPath is not null || OutputPath is not null;
         }
+
+        private readonly List<string> _literal = new List<string>();
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == LiteralPathSet)
+            {
+                foreach (var path in LiteralPath) _literal.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+                return;
+            }
             if (ParameterSetName != EventSet || InputObject is not { } e) return;
+            // started with the first event: before it, the parameter set of pipeline input is not known yet
+            if (_aggregator is null) Start(null);
             var row = new RawEvent
             {
                 UtcTicks = e.Timestamp.UtcTicks, OffsetMinutes = (short)e.Timestamp.Offset.TotalMinutes,
@@ -91,14 +108,15 @@ namespace Haniwers.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            if (ParameterSetName == PathSet)
+            if (ParameterSetName != EventSet)
             {
                 var files = ResolveFiles();
                 if (files.Count == 0) return;
-                var live = DaqLiveTime.For(files.Select(f => f.path).ToList());
-                WriteVerbose(live is null
-                    ? "Live time: not every file has a closed record in a DAQ journal, so each bin counts its whole interval (as haniwers does)."
-                    : "Live time: from the DAQ journals of the files.");
+                var live = DaqLiveTime.For(files.Select(f => f.path).ToList(), out int covered);
+                if (live is not null) WriteVerbose("Live time: from the DAQ journals of the files.");
+                else if (covered > 0)
+                    WriteWarning($"Live time: {files.Count - covered} of the {files.Count} files have no closed or recovered record in a DAQ journal, so bins count their whole interval (from the first event, to the last), not the journals' live time.");
+                else WriteVerbose("Live time: no DAQ journal, so bins count their whole interval, the first from the first event and the last to the last event.");
                 Start(live);
                 ReadFiles(files.Select(f => f.path).ToList());
             }
@@ -109,7 +127,9 @@ namespace Haniwers.PowerShell.Commands
         {
             if (OutputPath is not null && ShouldProcess(ResolveUserPath(OutputPath), $"Write the rates ({Format} columns)"))
             {
-                try { _csv = new RateCsvWriter(ResolveUserPath(OutputPath), Format); }
+                // written under a temporary name and moved into place when complete: a stopped or failed command leaves no file that looks whole
+                _csvPath = ResolveUserPath(OutputPath);
+                try { _csv = new RateCsvWriter(_csvPath + ".partial", Format); }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     ThrowTerminatingError(new ErrorRecord(ex, "OutputNotWritable", ErrorCategory.WriteError, OutputPath));
@@ -118,7 +138,6 @@ namespace Haniwers.PowerShell.Commands
             _aggregator = new RateAggregator(Interval, Offset, _zone, live is null ? null : (Func<DateTimeOffset, DateTimeOffset, double?>)((a, b) => live.Within(a, b)),
                 bin =>
                 {
-                    if (_csv?.Format == RateFileFormat.Rates && !_holdBins) _csv.Write(bin);
                     if (_holdBins) _held.Add(bin);
                     else WriteObject(bin);
                 },
@@ -133,7 +152,6 @@ namespace Haniwers.PowerShell.Commands
             }
             catch (LateEventException ex)
             {
-                _csv?.Dispose();
                 ThrowTerminatingError(new ErrorRecord(ex, "EventsOutOfOrder", ErrorCategory.InvalidData, source)
                 {
                     ErrorDetails = new ErrorDetails($"{ex.Message} In {source}.") { RecommendedAction = "Give the files of one detector, or measure each run on its own." },
@@ -186,31 +204,51 @@ namespace Haniwers.PowerShell.Commands
             foreach (var bin in _held)
             {
                 if (_csv?.Format == RateFileFormat.Rates) _csv.Write(bin);
-                WriteObject(bin);
             }
-            _csv?.Dispose();
+            if (_csv is not null)
+            {
+                _csv.Dispose();
+                _csv = null;
+                try
+                {
+                    if (File.Exists(_csvPath)) File.Delete(_csvPath!);
+                    File.Move(_csvPath + ".partial", _csvPath!);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    WriteError(new ErrorRecord(ex, "OutputNotWritable", ErrorCategory.WriteError, _csvPath));
+                }
+            }
             if (PlotPath is not null && _held.Count > 0 && ShouldProcess(ResolveUserPath(PlotPath), "Draw the rate against time"))
             {
                 RatePlot.WriteSvg(_held, ResolveUserPath(PlotPath));
             }
+            // the files are complete before the objects go out: a consumer that stops early cuts nothing short
+            foreach (var bin in _held) WriteObject(bin);
             WriteVerbose($"{_aggregator.Events} event(s) in {(_holdBins ? _held.Count.ToString() : "their")} bin(s) of {Interval} s.");
         }
 
-        /// <summary>A stopped pipeline (Select-Object -First, Ctrl+C) still leaves the CSV whole up to its last row.</summary>
-        public void Dispose() => _csv?.Dispose();
+        /// <summary>A stopped or failed command leaves no CSV that looks complete: the partial one is removed.</summary>
+        public void Dispose()
+        {
+            if (_csv is null) return;
+            _csv.Dispose();
+            try { File.Delete(_csvPath + ".partial"); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
 
         /// <summary>The raw files the paths name, in time order; what is not a raw file is told (named files) or skipped (in folders).</summary>
         private List<(string path, long first)> ResolveFiles()
         {
             var files = new List<(string, long)>();
-            foreach (var given in Path)
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (var given in literal ? _literal.ToArray() : Path)
             {
                 IEnumerable<string> resolved;
                 try
                 {
-                    resolved = WildcardPattern.ContainsWildcardCharacters(given)
+                    resolved = !literal && WildcardPattern.ContainsWildcardCharacters(given)
                         ? SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _)
-                        : new[] { ResolveUserPath(given) };
+                        : new[] { literal ? given : ResolveUserPath(given) };
                 }
                 catch (ItemNotFoundException ex)
                 {
@@ -221,7 +259,8 @@ namespace Haniwers.PowerShell.Commands
                 {
                     if (Directory.Exists(path))
                     {
-                        foreach (var file in Directory.EnumerateFiles(path).OrderBy(f => f, StringComparer.Ordinal))
+                        // a run's lock and probe files (.haniwers-*) are not data, and may be held by a run in progress
+                        foreach (var file in Directory.EnumerateFiles(path).Where(f => !System.IO.Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal))
                         {
                             if (First(file, quiet: true) is long first) files.Add((file, first));
                         }
@@ -236,7 +275,7 @@ namespace Haniwers.PowerShell.Commands
                     }
                 }
             }
-            if (files.Count == 0 && Path.Length > 0) WriteWarning("No raw event file was found in " + string.Join(", ", Path) + ".");
+            if (files.Count == 0) WriteWarning("No raw event file was found in " + string.Join(", ", literal ? _literal.ToArray() : Path) + ".");
             return files.GroupBy(f => f.Item1).Select(g => g.First()).OrderBy(f => f.Item2).ThenBy(f => f.Item1, StringComparer.Ordinal).ToList();
         }
 

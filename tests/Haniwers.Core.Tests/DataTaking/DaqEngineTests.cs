@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using Haniwers.DataTaking;
 using Haniwers.Scanning;
+using Haniwers.Transport;
 using Xunit;
 
 namespace Haniwers.Tests.DataTaking
@@ -106,6 +107,51 @@ namespace Haniwers.Tests.DataTaking
             Assert.Equal("Interrupted", journal.Last().GetProperty("outcome").GetString());
             Assert.Equal(2, journal.Count(r => Event(r) == "file-closed"));
             Assert.Equal(23, journal.Last(r => Event(r) == "file-closed").GetProperty("events").GetInt64());
+        }
+
+        [Fact]
+        public void A_file_deleted_under_the_run_is_noticed_within_a_second()
+        {
+            using var fixture = new DaqFixture();
+            fixture.Observer.OnEvent = n => { if (n == 50) foreach (var f in fixture.RawFiles()) File.Delete(f); };
+            var ex = Assert.Throws<Haniwers.Output.OutputException>(() => fixture.Run(new DaqSettings { EventsPerFile = 100_000, FileCount = 1, StreamMode = false }));
+            Assert.Equal(Haniwers.Output.OutputProblem.FolderRemoved, ex.Problem);
+            Assert.Contains("was deleted", ex.Message);
+            Assert.InRange(fixture.Observer.Events.Count, 50, 50 + 400 * 3 * 1.5); // at most about a second more at 1200 Hz
+            Assert.Equal("Failed", fixture.Journal().Last().GetProperty("outcome").GetString());
+        }
+
+        [Fact]
+        public void A_replayed_recording_that_ends_ends_the_run()
+        {
+            using var recorded = new DaqFixture();
+            recorded.Run(new DaqSettings { EventsPerFile = 100, FileCount = 1 });
+            using var replayed = new DaqFixture();
+            var clock = new ManualClock();
+            using var link = new ReplayLink($"replay:{recorded.Folder},speed=max", clock);
+            using var run = DaqRun.Open(replayed.Folder, new DaqSettings { EventsPerFile = 1000, FileCount = 5 }, clock, new Dictionary<string, object?>());
+            var writer = new Haniwers.Protocol.ThresholdWriter(new Haniwers.Protocol.TextFirmware(), new Haniwers.Protocol.RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+            var summary = new DaqEngine(link, new Haniwers.Protocol.TextFirmware(), writer, run, replayed.Observer, new KeyValuePair<int, int>[0], TimeSpan.FromSeconds(30)).Run(CancellationToken.None);
+            Assert.Equal(ScanOutcome.Interrupted, summary.Outcome);
+            Assert.Contains("recording ended after 100 event(s)", summary.FailureReason);
+            Assert.Equal(100, summary.Events);
+        }
+
+        [Fact]
+        public void A_run_that_never_streamed_has_no_live_time()
+        {
+            using var fixture = new DaqFixture("seed=1,refuse-channel=3");
+            Assert.Throws<DaqFailedException>(() => fixture.Run(new DaqSettings { EventsPerFile = 10, FileCount = 1 }));
+            Assert.Equal(0, fixture.Journal().Last().GetProperty("liveSeconds").GetDouble());
+        }
+
+        [Fact]
+        public void Rows_never_go_back_in_time()
+        {
+            using var fixture = new DaqFixture("seed=12,noise-rate=3000");
+            fixture.Run(new DaqSettings { EventsPerFile = 5000, FileCount = 2 });
+            var rows = fixture.Rows();
+            Assert.True(rows.Zip(rows.Skip(1), (a, b) => a.UtcTicks <= b.UtcTicks).All(x => x));
         }
 
         [Fact]

@@ -18,12 +18,14 @@ namespace Haniwers.Tests.DataTaking
         public readonly List<(DateTimeOffset time, EventFields fields)> Events = new List<(DateTimeOffset, EventFields)>();
         public int ProgressReports;
         public CancellationTokenSource? CancelAfter;
+        public Action<int>? OnEvent;
         public long CancelAtEvent;
         public bool WantsEvents => true;
 
         public void EventWritten(DateTimeOffset received, in EventFields fields)
         {
             Events.Add((received, fields));
+            OnEvent?.Invoke(Events.Count);
             if (CancelAfter is not null && Events.Count == CancelAtEvent) CancelAfter.Cancel();
         }
 

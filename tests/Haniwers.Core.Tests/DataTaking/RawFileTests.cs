@@ -127,12 +127,67 @@ namespace Haniwers.Tests.DataTaking
             Assert.Equal(new[] { "2026-11-26 23:50:00 +09:00", "2026-11-27 00:00:00 +09:00" }, bins.Select(b => b.Time.ToString("yyyy-MM-dd HH:mm:ss zzz")));
             Assert.Equal(new long[] { 2, 2 }, bins.Select(b => b.Events));
             Assert.Equal(new long[] { 1, 2 }, bins.Select(b => b.Triple));
-            Assert.Equal(600, bins[0].LiveSeconds);
-            Assert.Equal(2.0 / 600, bins[1].TripleRate, 12);
-            Assert.Equal(Math.Sqrt(2) / 600, bins[1].TripleRateError, 12);
+            // no journal: the first bin counts from the first event (23:58), the last to the last event
+            Assert.Equal(120, bins[0].LiveSeconds, 9);
+            Assert.Equal(599.999999, bins[1].LiveSeconds, 9);
+            Assert.Equal(2.0 / 599.999999, bins[1].TripleRate, 12);
+            Assert.Equal(Math.Sqrt(2) / 599.999999, bins[1].TripleRateError, 12);
             Assert.Equal(new[] { 3, 7, 7 }, rows.Select(r => r.HitType));
             Assert.Equal(1.0 / 3.0 / 600, rows[0].EventRateMid, 15);
             Assert.Equal(0.0, rows[1].AdcStd); // one event: 0.0, as haniwers writes it
+        }
+
+        [Fact]
+        public void A_failed_sensor_keeps_its_event_and_stays_out_of_the_means()
+        {
+            Assert.Equal(LineKind.Event, EventLineParser.Classify("5 0 3 412 nan NaN 35.25", out var fields));
+            Assert.True(double.IsNaN(fields.Temperature) && double.IsNaN(fields.Pressure));
+            string row = RawEventLine.Format(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero), fields);
+            Assert.EndsWith(",5,0,3,412,nan,nan,35.25\r\n", row);
+            var bins = new List<RateBin>();
+            var rows = new List<HaniwersRateRow>();
+            var aggregator = new RateAggregator(60, 0, TimeZoneInfo.Utc, null, bins.Add, rows.Add);
+            Assert.True(Parse(row.TrimEnd(), out var a));
+            Assert.True(Parse("2026-11-27T10:00:01+00:00,5,0,3,412,24.00,nan,35.75", out var b));
+            aggregator.Add(a);
+            aggregator.Add(b);
+            aggregator.Complete();
+            Assert.Equal(2, bins[0].Events);
+            Assert.Equal(24.0, bins[0].TemperatureMean);   // the one number there is
+            Assert.True(double.IsNaN(bins[0].PressureMean)); // none: NaN, as haniwers' mean of nothing
+            Assert.Equal(35.5, bins[0].HumidityMean);
+            Assert.Equal(0.0, rows[0].TmpStd);              // one value: 0.0
+            Assert.Equal("", PythonFloat.Repr(rows[0].AtmMean));
+        }
+
+        [Fact]
+        public void The_pressure_fit_is_not_pulled_by_bins_with_few_counts()
+        {
+            // 48 h at 1 Hz in 20 s bins (about 20 counts each), beta = -0.2 %/hPa around 1000 hPa, Poisson counts;
+            // the first bin holds 3 s of data. Weights from each bin's own count pull such a fit several percent low.
+            var random = new Random(3);
+            var bins = new List<RateBin>();
+            for (int i = 0; i < 8640; i++)
+            {
+                double live = i == 0 ? 3 : 20;
+                double hPa = 1000 + 15 * Math.Sin(i / 600.0);
+                double expected = 1.0 * (1 - 0.002 * (hPa - 1000)) * live;
+                long n = Poisson(random, expected);
+                bins.Add(new RateBin { Time = DateTimeOffset.UnixEpoch.AddSeconds(600 * i), IntervalSeconds = 600, LiveSeconds = live, Triple = n, Patterns = { [7] = n }, PressureMean = 100 * hPa });
+            }
+            var fit = PressureCorrection.Fit(bins);
+            Assert.InRange(fit.Coefficient, -0.2 - 3 * fit.CoefficientError, -0.2 + 3 * fit.CoefficientError);
+            Assert.InRange(fit.RateAtReference, 0.99, 1.01); // the statistical error is 0.0024
+            Assert.InRange(fit.ChiSquare / fit.DegreesOfFreedom, 0.7, 1.3);
+        }
+
+        private static long Poisson(Random random, double mean)
+        {
+            // Knuth's method: exact, and fast enough at these means
+            double limit = Math.Exp(-mean), product = random.NextDouble();
+            long n = 0;
+            while (product > limit) { n++; product *= random.NextDouble(); }
+            return n;
         }
 
         [Fact]
@@ -190,11 +245,13 @@ namespace Haniwers.Tests.DataTaking
             var clock = new ManualClock();
             using var replay = new ReplayLink($"replay:{fixture.Folder},speed=4", clock);
             var served = new List<(TimeSpan at, EventFields fields)>();
-            while (replay.TryReadLine(clock.Elapsed + TimeSpan.FromSeconds(30), CancellationToken.None, out var line))
+            while (served.Count < recorded.Count && replay.TryReadLine(clock.Elapsed + TimeSpan.FromSeconds(30), CancellationToken.None, out var line))
             {
                 Assert.Equal(LineKind.Event, EventLineParser.Classify(line.Text, out var fields));
                 served.Add((line.Arrived, fields));
             }
+            // then the recording has ended: the reader is told so, rather than waiting for ever
+            Assert.Throws<RecordingEndedException>(() => replay.TryReadLine(clock.Elapsed + TimeSpan.FromSeconds(30), CancellationToken.None, out _));
             Assert.Equal(recorded.Select(r => r.Fields.Adc), served.Select(s => s.fields.Adc));
             for (int i = 1; i < served.Count; i++)
             {
@@ -209,6 +266,7 @@ namespace Haniwers.Tests.DataTaking
             var ex = Assert.Throws<LinkOpenException>(() => new ReplayLink("replay:/nonexistent/folder"));
             Assert.Contains("/nonexistent/folder", ex.Message);
             Assert.Throws<ArgumentException>(() => ReplayLink.Parse("replay:./x,speed=-1"));
+            Assert.Contains("Unknown replay option 'sped=2'", Assert.Throws<ArgumentException>(() => ReplayLink.Parse("replay:./x,sped=2")).Message);
             Assert.Equal(("./a,b", 0.0, true), ReplayLink.Parse("replay:./a,b,speed=max,loop"));
         }
     }
