@@ -172,10 +172,12 @@ threshold = "none"
         try {
             $err = $null; $caught = $null
             try { Invoke-HaniwersDaq -Config @{ device = @{ port = 'sim' }; sampler = @{ mode = 'sometimes'; events_per_file = 0 } } -OutputDirectory "$folder/run" -ErrorVariable err -ErrorAction SilentlyContinue } catch { $caught = $_ }
-            # the terminating error is caught, or (with a SilentlyContinue preference) only recorded
-            @(@($err) + @($caught) | Where-Object { $_ } | ForEach-Object { "$($_.FullyQualifiedErrorId)" }) | Should -Contain 'InvalidDaqConfiguration,Haniwers.PowerShell.Commands.InvokeHaniwersDaqCommand'
-            ($err | Where-Object { $_.FullyQualifiedErrorId -like 'UnknownDaqMode*' }).ErrorDetails.RecommendedAction | Should -Match 'count_based'
-            ($err | Where-Object { $_.FullyQualifiedErrorId -like 'EventsPerFileTooSmall*' }).ErrorDetails.Message | Should -Match 'sampler.events_per_file'
+            # the terminating error is caught, or only recorded; the error variable may hold exceptions that carry their record
+            $records = @(@($err) + @($caught) | Where-Object { $null -ne $_ } | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ } elseif ($_ -is [System.Management.Automation.IContainsErrorRecord]) { $_.ErrorRecord } })
+            @($records | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Contain 'InvalidDaqConfiguration'
+            ($records | Where-Object { $_.FullyQualifiedErrorId -like 'UnknownDaqMode*' } | Select-Object -First 1).ErrorDetails.RecommendedAction | Should -Match 'count_based'
+            ($records | Where-Object { $_.FullyQualifiedErrorId -like 'EventsPerFileTooSmall*' } | Select-Object -First 1).ErrorDetails.Message | Should -Match 'sampler.events_per_file'
             Test-Path "$folder/run" | Should -BeFalse
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
