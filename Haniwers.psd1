@@ -30,7 +30,6 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('OSECHI', 'cosmic-ray', 'detector', 'threshold', 'DAQ', 'physics', 'education')
-            ProjectUri = 'https://github.com/haniwers/haniwers-powershell'
         }
     }
 }

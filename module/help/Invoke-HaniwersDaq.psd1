@@ -32,7 +32,7 @@ daq_journal.jsonl in the folder records the start (settings, thresholds), every 
             Title   = 'Three files of 500 events from the simulated detector'
             Code    = 'Invoke-HaniwersDaq -PortName sim -OutputDirectory ./daq -EventsPerFile 500 -FileCount 3 -Threshold 270
 Get-ChildItem ./daq'
-            Remarks = 'Three raw files and daq_journal.jsonl; haniwers preprocess reads the files as its own.'
+            Remarks = 'Three raw files and daq_journal.jsonl; haniwers'' preprocess reads the files as its own.'
         }
         @{
             Title   = 'A run from a scheduled task, until it is stopped, with the outcome checked'

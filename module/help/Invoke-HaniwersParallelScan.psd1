@@ -18,13 +18,13 @@ The configuration is checked first, with Test-HaniwersThresholdConfig's rules; a
         Center = 'Scan centres, one per channel (ch1, ch2, ch3), or one for all. With -NSteps and -StepSize a quick scan needs no file: each channel scans Center - NSteps*StepSize .. Center + NSteps*StepSize.'
         NSteps = 'Steps on each side of the centre, for every channel (the scan has 2*NSteps+1 values).'
         StepSize = 'DAC units between two steps, for every channel.'
-        OutputDirectory = 'The folder for this runs files, exactly. By default <workspace>/<yyyyMMdd>/ as haniwers does.'
+        OutputDirectory = 'The folder for this run''s files, exactly. By default <workspace>/<yyyyMMdd>/ as haniwers does.'
         Retry = 'Attempts per threshold write (1 = no retry). Overrides [sampler] max_retry.'
         SettleTime = 'Seconds to wait after the thresholds are set before the window opens. Overrides [sampler] settle_time (default 0.1).'
         MaxConsecutiveFailures = 'The scan stops after this many failed steps in a row, so a dead device does not "scan" for hours. Overrides [sampler] max_consecutive_failures (default 5).'
         Resume = 'Goes on with the latest unfinished run in the folder (-OutputDirectory, or the day folder): one that was interrupted, aborted, failed or killed, or that skipped steps. Exactly the steps of its recorded plan that have no rows yet are measured, under the same RunId, appending to the same files; the journal records resumed with those steps. Refused, before the port opens and with the reason as ErrorId, when there is nothing to resume (NothingToResume), when the run was the other kind of scan (ResumeModeMismatch), when a plan given with -Center, -NSteps, -StepSize, -Duration or a configuration differs from the recorded one (ResumePlanMismatch, naming the key), or when the files no longer hold the rows the journal committed (ResumeFilesChanged). With -WhatIf it lists the steps it would measure and the time.'
         ReconnectTimeout = 'Seconds to keep reopening a lost link (a cable pulled and plugged back, a board that re-enumerates) before the step fails. Overrides [sampler] reconnect_timeout (default 30). 0 tries once.'
-        WhatIf = 'Prints the plan (each channels range and steps, the windows, the estimated time, the output folder) and touches neither the port nor the disk.'
+        WhatIf = 'Prints the plan (each channel''s range and steps, the windows, the estimated time, the output folder) and touches neither the port nor the disk.'
         Confirm = 'Asks before the scan starts.'
     }
     Inputs      = @()
@@ -35,14 +35,14 @@ The configuration is checked first, with Test-HaniwersThresholdConfig's rules; a
             Code    = @'
 Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 3 -StepSize 10 -Duration 0.2 -OutputDirectory ./run
 '@
-            Remarks = 'Seven steps of 0.2 s around each channels noise edge; the results are shown as a table and saved in ./run.'
+            Remarks = 'Seven steps of 0.2 s around each channel''s noise edge; the results are shown as a table and saved in ./run.'
         }
         @{
             Title   = 'See the plan without running it'
             Code    = @'
 Invoke-HaniwersParallelScan -PortName sim -Center 280 -NSteps 10 -StepSize 2 -Duration 60 -WhatIf
 '@
-            Remarks = 'Prints each channels range, the 21 windows and the estimated 21 minutes; nothing is opened or written.'
+            Remarks = 'Prints each channel''s range, the 21 windows and the estimated 21 minutes; nothing is opened or written.'
         }
         @{
             Title   = 'Scan with a haniwers config.toml and keep only the busy steps'
@@ -79,6 +79,6 @@ Import-Csv ./run/scan_results_ch1.csv | Measure-Object -Property Events -Sum -Ma
             Remarks = 'Import-Csv gives back rows with the same column names as the objects.'
         }
     )
-    Notes       = 'The Python tool haniwers spends at least 0.3 s per channel write in fixed sleeps; this scan waits only for the devices answers and the settle time. For an unattended run from a scheduled task, use -ConfigPath with an absolute path and -InformationVariable or the journal to read the summary.'
+    Notes       = 'The Python tool haniwers spends at least 0.3 s per channel write in fixed sleeps; this scan waits only for the device''s answers and the settle time. For an unattended run from a scheduled task, use -ConfigPath with an absolute path and -InformationVariable or the journal to read the summary.'
     Links       = @('Invoke-HaniwersSerialScan', 'Test-HaniwersThresholdConfig', 'Set-HaniwersThreshold')
 }

@@ -23,11 +23,35 @@ Describe 'Help for <_>' -ForEach $commands {
         @($help.examples.example).Count | Should -BeGreaterOrEqual 1
     }
 
+    It 'keeps the apostrophes of its prose' {
+        # a single-quoted help string needs '' for an apostrophe; a lost one reads "each channels noise edge"
+        $text = Get-Help $_ -Full | Out-String -Width 400
+        $text | Should -Not -Match "\b(channel|run|device|detector|board|scan)s (range|files|noise edge|answers|own|threshold|rows)\b"
+    }
+
     It 'describes every parameter' {
         $help = Get-Help $_ -Full
         foreach ($parameter in $help.parameters.parameter) {
             $parameter.description.Text | Should -Not -BeNullOrEmpty -Because "$($parameter.name) needs a description"
         }
+    }
+}
+
+Describe 'Apostrophes in help' {
+    It 'reach the reader as written in the help sources' {
+        (Get-Help Invoke-HaniwersParallelScan -Full | Out-String -Width 400) | Should -Match "each channel's noise edge"
+        (Get-Help Invoke-HaniwersParallelScan -Full | Out-String -Width 400) | Should -Match "the device's answers"
+        (Get-Help Receive-HaniwersEvent).Synopsis | Should -Match "detector's events"
+    }
+}
+
+Describe 'The manifest' {
+    It 'passes Test-ModuleManifest and names no project address that does not exist' {
+        $manifest = Test-ModuleManifest $ModulePath -ErrorAction Stop
+        $manifest.Name | Should -Be 'Haniwers'
+        $manifest.ProjectUri | Should -BeNullOrEmpty
+        @($manifest.ExportedCmdlets.Keys) | Should -Contain 'Invoke-HaniwersDaq'
+        @($manifest.ExportedCmdlets.Keys) | Should -Contain 'Measure-HaniwersRate'
     }
 }
 

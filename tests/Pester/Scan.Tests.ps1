@@ -158,6 +158,21 @@ Describe 'Defaults, folders and progress' {
         } finally { Remove-Item $workspace -Recurse -Force }
     }
 
+    It 'keeps its progress within 80 columns on a long port name' {
+        $folder = New-TestFolder
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript('param($module, $folder) Import-Module $module; Invoke-HaniwersParallelScan -PortName ''sim:seed=1,muon-rate=1,noise-rate=200/200/200'' -Center 1000, 1000, 1000 -NSteps 2 -StepSize 10 -Duration 0.05 -SettleTime 0 -OutputDirectory $folder').AddArgument($ModulePath).AddArgument($folder)
+            $null = $ps.Invoke()
+            $record = @($ps.Streams.Progress | Where-Object RecordType -eq 'Processing')[-1]
+            $record.StatusDescription | Should -Match '^step 5/5: 1020/1020/1020, '
+            ($record.Activity.Length + $record.StatusDescription.Length + 3) | Should -BeLessOrEqual 80
+        } finally {
+            $ps.Dispose()
+            Remove-Item $folder -Recurse -Force
+        }
+    }
+
     It 'reports progress per step and ends with a Completed record' {
         $folder = New-TestFolder
         $ps = [powershell]::Create()
@@ -166,7 +181,11 @@ Describe 'Defaults, folders and progress' {
             $null = $ps.Invoke()
             $progress = @($ps.Streams.Progress)
             $progress.Count | Should -BeGreaterOrEqual 6
-            $progress[0].StatusDescription | Should -Match '^Step 1/5: ch1=270 ch2=290 ch3=250'
+            $progress[0].StatusDescription | Should -Match '^step 1/5: 270/290/250, \d+(\.\d+)? s left$'
+            # the activity and the status fit an 80-column terminal, the last channel and the time left included
+            foreach ($record in $progress | Where-Object RecordType -eq 'Processing') {
+                ($record.Activity.Length + $record.StatusDescription.Length + 3) | Should -BeLessOrEqual 80
+            }
             $progress[-1].RecordType | Should -Be 'Completed'
             @($progress | Where-Object RecordType -eq 'Processing' | Where-Object SecondsRemaining -ge 0).Count | Should -Be 5
         } finally {

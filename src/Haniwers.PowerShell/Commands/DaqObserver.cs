@@ -39,7 +39,7 @@ namespace Haniwers.PowerShell.Commands
             if (_progressOff) return;
             var started = System.Diagnostics.Stopwatch.StartNew();
             // short enough for an 80-column terminal: time, events, the three rates and the triple rate
-            _status = $"{ScanPlan.Format(elapsed)}: {soFar.Events} events; Hz top {soFar.TopRate:0.##} mid {soFar.MidRate:0.##} btm {soFar.BtmRate:0.##} triple {soFar.TripleRate:0.##}";
+            _status = $"{ScanPlan.Format(elapsed)}, {soFar.Events} ev, triple {soFar.TripleRate:0.##} Hz, ch {soFar.TopRate:0.#}/{soFar.MidRate:0.#}/{soFar.BtmRate:0.#} Hz";
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
             {
                 CurrentOperation = currentFile is null ? "no open file" : $"writing {Path.GetFileName(currentFile)}",

@@ -122,7 +122,7 @@ namespace Haniwers.PowerShell.Commands
         {
             var protocol = FirmwareProtocol.For(config.Device.Firmware);
             settings.Mac = Mac(config, protocol, link);
-            var observer = new DaqObserver(this, $"DAQ run {run.RunId} on {config.Device.Port}", PassThru.IsPresent);
+            var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
             try
             {

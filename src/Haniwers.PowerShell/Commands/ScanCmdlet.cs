@@ -264,7 +264,8 @@ namespace Haniwers.PowerShell.Commands
 
         private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals)
         {
-            var observer = new ScanObserver(this, $"{Mode} threshold scan {run.RunId} on {config.Device.Port}", plan.Duration + plan.SettleTime);
+            // the run id is in the journal and the summary; the activity stays short: the mode and the port
+            var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime);
             var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
             try
@@ -298,6 +299,9 @@ namespace Haniwers.PowerShell.Commands
             Conclude(plan, engine.Summary);
             WriteSummary(engine.Summary);
         }
+
+        /// <summary>A long port name (a by-id path) cut from the left, where it says least.</summary>
+        internal static string Shorten(string text, int length) => text.Length <= length ? text : "…" + text.Substring(text.Length - length + 1);
 
         private void ApplyOverrides(HaniwersConfig config)
         {

@@ -29,15 +29,18 @@ namespace Haniwers.PowerShell.Commands
 
         private void Progress(ScanStep step, int position, int total, TimeSpan elapsed)
         {
-            // a new record each time: hosts may keep the records they were given
-            _status = $"Step {position}/{total}: {step.Describe()}";
             // remaining: the pace so far, or the plan's window before the first step is done
             double perStep = position > 1 ? elapsed.TotalSeconds / (position - 1) : _window.TotalSeconds;
+            var remaining = TimeSpan.FromSeconds(Math.Ceiling(perStep * Math.Max(total - position + 1, 0)));
+            // short enough for an 80-column terminal, with the activity: every channel's threshold and the time left
+            // (pwsh's compact view shows the status but not SecondsRemaining)
+            _status = $"step {position}/{total}: {string.Join("/", step.Thresholds)}, {ScanPlan.Format(remaining)} left";
+            // a new record each time: hosts may keep the records they were given
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
             {
                 PercentComplete = Math.Min(100, (int)(100.0 * (position - 1) / Math.Max(total, 1))),
-                SecondsRemaining = (int)Math.Ceiling(perStep * Math.Max(total - position + 1, 0)),
-                CurrentOperation = $"elapsed {ScanPlan.Format(elapsed)}",
+                SecondsRemaining = (int)remaining.TotalSeconds,
+                CurrentOperation = $"{step.Describe()}; elapsed {ScanPlan.Format(elapsed)}",
             });
         }
 
