@@ -51,13 +51,15 @@ namespace Haniwers.Analysis
                 Subtitle = string.Format(CultureInfo.InvariantCulture, "Mean {0:0.0} ± {1:0.0}, Sigma {2:0.0} ± {3:0.0}, χ²/ndf {4:0.00}",
                     fit.Mean, fit.MeanError, fit.Sigma, fit.SigmaError, fit.ReducedChiSquare),
                 Background = OxyColors.White,
+                // a fixed left margin: the rate title never runs into the tick labels, and the panels line up
+                PlotMargins = new OxyThickness(72, double.NaN, double.NaN, double.NaN),
             };
             model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightTop });
             model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "threshold (DAC units)" });
             double positiveMin = fit.Data.Where(p => p.Rate > 0).Select(p => p.Rate).DefaultIfEmpty(1).Min();
             model.Axes.Add(logScale
-                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2, MaximumPadding = 0.1 }
-                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0, Maximum = 1.08 * fit.Data.Max(p => p.Rate + p.RateError) });
+                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2, MaximumPadding = 0.1, AxisTitleDistance = 14 }
+                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0, Maximum = 1.08 * fit.Data.Max(p => p.Rate + p.RateError), AxisTitleDistance = 14 });
 
             var data = new ScatterErrorSeries { Title = "data", MarkerType = MarkerType.Circle, MarkerSize = 2.5, ErrorBarColor = OxyColors.Gray };
             foreach (var p in fit.Data)

@@ -17,11 +17,13 @@ namespace Haniwers.DataTaking
 
         public static void WriteSvg(IReadOnlyList<RateBin> bins, string path)
         {
-            var model = new PlotModel { Title = "Triple coincidence rate and pressure", Background = OxyColors.White, PlotMargins = new OxyThickness(70, double.NaN, 70, double.NaN) };
-            model.Legends.Add(new Legend { LegendPosition = LegendPosition.TopRight });
-            model.Axes.Add(new DateTimeAxis { Position = AxisPosition.Bottom, Title = "time", StringFormat = "MM-dd HH:mm" });
-            model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Key = "rate", AxisTitleDistance = 12 });
-            model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "pressure (hPa)", Key = "pressure", AxisTitleDistance = 12 });
+            var model = new PlotModel { Title = "Triple coincidence rate and pressure", Background = OxyColors.White, PlotMargins = new OxyThickness(72, double.NaN, 86, double.NaN) };
+            model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.BottomCenter, LegendOrientation = LegendOrientation.Vertical });
+            // the time labels as fine as the data's span needs: seconds for a short run, days for a long one
+            double span = bins.Count > 1 ? (bins[bins.Count - 1].Time - bins[0].Time).TotalHours : 0;
+            model.Axes.Add(new DateTimeAxis { Position = AxisPosition.Bottom, Title = "time", StringFormat = span < 2 ? "HH:mm:ss" : span < 72 ? "MM-dd HH:mm" : "yyyy-MM-dd" });
+            model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Key = "rate", AxisTitleDistance = 14 });
+            model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "pressure (hPa)", Key = "pressure", AxisTitleDistance = 18, StringFormat = "0.0", MinimumRange = 1 });
             var rate = new ScatterErrorSeries { Title = "triple rate", YAxisKey = "rate", MarkerType = MarkerType.Circle, MarkerSize = 2.5, ErrorBarColor = OxyColors.Gray };
             var corrected = new LineSeries { Title = "corrected to the mean pressure", YAxisKey = "rate", Color = OxyColors.SeaGreen };
             var pressure = new LineSeries { Title = "pressure", YAxisKey = "pressure", Color = OxyColors.SteelBlue };
