@@ -279,12 +279,13 @@ namespace Haniwers.DataTaking
                 while (_link.TryReadLine(Clock.Elapsed, CancellationToken.None, out var line))
                 {
                     if (line.Arrived < _keepFrom || line.Arrived > Clock.Elapsed) break;
-                    if (EventLineParser.Classify(line, out var fields) == LineKind.Event)
+                    var kind = EventLineParser.Classify(line, out var fields);
+                    if (kind == LineKind.Event)
                     {
                         _run.Append(Received(line.Arrived), fields);
                         Count(fields);
                     }
-                    else if (EventLineParser.Classify(line, out _) is LineKind.Malformed or LineKind.Token)
+                    else if (kind is LineKind.Malformed or LineKind.Token)
                     {
                         Summary.MalformedLines++;
                         _run.Malformed();

@@ -21,8 +21,6 @@ namespace Haniwers.DataTaking
         private DaqLiveTime(List<(long, long, double)> spans) { _spans = spans; }
 
         /// <summary>The live time of <paramref name="files"/>, or null when some file has no closed record in its folder's journal.</summary>
-        public static DaqLiveTime? For(IReadOnlyCollection<string> files) => For(files, out _);
-
         /// <param name="covered">How many of the files have a record (to tell "none" from "some").</param>
         public static DaqLiveTime? For(IReadOnlyCollection<string> files, out int covered)
         {

@@ -15,8 +15,6 @@ namespace Haniwers.DataTaking
         public short? OffsetMinutes;
         public EventFields Fields;
 
-        public DateTimeOffset Timestamp => new DateTimeOffset(UtcTicks + (OffsetMinutes ?? 0) * TimeSpan.TicksPerMinute, TimeSpan.FromMinutes(OffsetMinutes ?? 0));
-
         /// <summary>The hit pattern as haniwers writes it: 4·top + 2·mid + btm, each 1 when its field is above 0.</summary>
         public int HitType => (Fields.Top > 0 ? 4 : 0) + (Fields.Mid > 0 ? 2 : 0) + (Fields.Btm > 0 ? 1 : 0);
     }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Haniwers.DataTaking
@@ -53,6 +55,21 @@ namespace Haniwers.DataTaking
                 throw;
             }
         }
+
+        /// <summary>The files of a folder that may hold rows, by name: a run's lock and probe files (.haniwers-*) are not data, and may be held by a run in progress.</summary>
+        public static IEnumerable<string> FolderFiles(string folder) =>
+            Directory.EnumerateFiles(folder).Where(f => !System.IO.Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal);
+
+        /// <summary>The UTC time of a file's first row, or null for an empty one. Throws <see cref="NotRawFileException"/> or an I/O error.</summary>
+        public static long? FirstRowTicks(string path)
+        {
+            using var reader = new RawFileReader(path);
+            return reader.Next(out var row) ? row.UtcTicks : (long?)null;
+        }
+
+        /// <summary>Files in the order of their first rows (then by name), each once: how a run's files are read.</summary>
+        public static List<string> InTimeOrder(IEnumerable<(string path, long first)> files) =>
+            files.GroupBy(f => f.path).Select(g => g.First()).OrderBy(f => f.first).ThenBy(f => f.path, StringComparer.Ordinal).Select(f => f.path).ToList();
 
         public string Path { get; }
         public RawFileKind Kind { get; }

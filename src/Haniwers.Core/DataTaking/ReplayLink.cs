@@ -83,7 +83,7 @@ namespace Haniwers.DataTaking
         private static IReadOnlyList<string> Files(string path)
         {
             IEnumerable<string> candidates;
-            if (Directory.Exists(path)) candidates = Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal)); // a run's lock and probe files
+            if (Directory.Exists(path)) candidates = RawFileReader.FolderFiles(path);
             else if (File.Exists(path)) candidates = new[] { path };
             else throw new LinkOpenException(Prefix + path, $"There is no recorded file or folder '{path}' to replay.");
             var files = new List<(string, long)>();
@@ -91,14 +91,13 @@ namespace Haniwers.DataTaking
             {
                 try
                 {
-                    using var reader = new RawFileReader(file);
-                    if (reader.Next(out var first)) files.Add((file, first.UtcTicks));
+                    if (RawFileReader.FirstRowTicks(file) is long first) files.Add((file, first));
                 }
                 catch (NotRawFileException) { } // the journal, scan files: not events
                 catch (IOException) { } // a file another program holds
             }
             if (files.Count == 0) throw new LinkOpenException(Prefix + path, $"'{path}' holds no raw event rows to replay.");
-            return files.OrderBy(f => f.Item2).ThenBy(f => f.Item1, StringComparer.Ordinal).Select(f => f.Item1).ToList();
+            return RawFileReader.InTimeOrder(files);
         }
 
         /// <summary>Reads the next recorded event into <see cref="_next"/>.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using Haniwers.Configuration;
+using Haniwers.Platform;
 using Haniwers.Protocol;
 using Haniwers.PowerShell.Completers;
 using Haniwers.Transport;
@@ -77,6 +78,39 @@ namespace Haniwers.PowerShell.Commands
                 catch (Output.OutputException) { } // the port's error is the one to tell
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Runs a scan or DAQ engine and ends it the one way both end: the progress bar is completed and
+        /// the summary written whether the run completed, failed (<paramref name="failure"/> turns the
+        /// engine's own exceptions into their ErrorRecord; an output error is told as itself) or was stopped
+        /// by a signal; <paramref name="concluded"/> runs only after a run that ended by itself. After Ctrl+C
+        /// the pipeline is stopping and takes no more records; every file is closed by the callers' using blocks.
+        /// </summary>
+        protected void RunToEnd(Action run, Action completeProgress, object summary, TerminationSignals signals,
+            Func<Exception, ErrorRecord?> failure, Action? concluded = null)
+        {
+            ErrorRecord? error = null;
+            try
+            {
+                run();
+            }
+            catch (Output.OutputException ex)
+            {
+                error = OutputError(ex);
+            }
+            catch (Exception ex) when (failure(ex) is { } record)
+            {
+                error = record;
+            }
+            catch (Exception) when (Cancellation.IsCancellationRequested)
+            {
+                if (signals.Received is null) return;
+            }
+            completeProgress();
+            if (error is null && !Cancellation.IsCancellationRequested) concluded?.Invoke();
+            WriteSummary(summary);
+            if (error is not null) ThrowTerminatingError(error);
         }
 
         /// <summary>A run's summary: the information record tagged Summary, and its text at verbose level.</summary>

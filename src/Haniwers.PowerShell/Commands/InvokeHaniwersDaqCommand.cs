@@ -124,34 +124,10 @@ namespace Haniwers.PowerShell.Commands
             settings.Mac = Mac(config, protocol, link);
             var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
-            try
-            {
-                engine.Run(Cancellation);
-            }
-            catch (DaqFailedException ex)
-            {
-                observer.Complete();
-                WriteSummary(engine.Summary);
-                ThrowTerminatingError(new ErrorRecord(ex, ex.Problem, ex.Problem == "LinkLost" ? ErrorCategory.ConnectionError : ErrorCategory.DeviceError, config.Device.Port));
-            }
-            catch (OutputException ex)
-            {
-                observer.Complete();
-                WriteSummary(engine.Summary);
-                ThrowTerminatingError(OutputError(ex));
-            }
-            catch (Exception) when (Cancellation.IsCancellationRequested)
-            {
-                // stopped: the current file and the journal are closed. After Ctrl+C the pipeline takes no more records; after a signal it does.
-                if (signals.Received is not null)
-                {
-                    observer.Complete();
-                    WriteSummary(engine.Summary);
-                }
-                return;
-            }
-            observer.Complete();
-            WriteSummary(engine.Summary);
+            RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
+                ex => ex is DaqFailedException failed
+                    ? new ErrorRecord(ex, failed.Problem, failed.Problem == "LinkLost" ? ErrorCategory.ConnectionError : ErrorCategory.DeviceError, config.Device.Port)
+                    : null);
         }
 
         /// <summary>The MAC part of the file names: the port's USB serial number when it is one (as haniwers reads it), else the firmware's answer.</summary>

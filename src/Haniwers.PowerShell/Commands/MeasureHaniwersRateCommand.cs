@@ -112,13 +112,13 @@ namespace Haniwers.PowerShell.Commands
             {
                 var files = ResolveFiles();
                 if (files.Count == 0) return;
-                var live = DaqLiveTime.For(files.Select(f => f.path).ToList(), out int covered);
+                var live = DaqLiveTime.For(files, out int covered);
                 if (live is not null) WriteVerbose("Live time: from the DAQ journals of the files.");
                 else if (covered > 0)
                     WriteWarning($"Live time: {files.Count - covered} of the {files.Count} files have no closed or recovered record in a DAQ journal, so bins count their whole interval (from the first event, to the last), not the journals' live time.");
                 else WriteVerbose("Live time: no DAQ journal, so bins count their whole interval, the first from the first event and the last to the last event.");
                 Start(live);
-                ReadFiles(files.Select(f => f.path).ToList());
+                ReadFiles(files);
             }
             Finish();
         }
@@ -237,7 +237,7 @@ namespace Haniwers.PowerShell.Commands
         }
 
         /// <summary>The raw files the paths name, in time order; what is not a raw file is told (named files) or skipped (in folders).</summary>
-        private List<(string path, long first)> ResolveFiles()
+        private List<string> ResolveFiles()
         {
             var files = new List<(string, long)>();
             bool literal = ParameterSetName == LiteralPathSet;
@@ -259,8 +259,7 @@ namespace Haniwers.PowerShell.Commands
                 {
                     if (Directory.Exists(path))
                     {
-                        // a run's lock and probe files (.haniwers-*) are not data, and may be held by a run in progress
-                        foreach (var file in Directory.EnumerateFiles(path).Where(f => !System.IO.Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal))
+                        foreach (var file in RawFileReader.FolderFiles(path))
                         {
                             if (First(file, quiet: true) is long first) files.Add((file, first));
                         }
@@ -276,7 +275,7 @@ namespace Haniwers.PowerShell.Commands
                 }
             }
             if (files.Count == 0) WriteWarning("No raw event file was found in " + string.Join(", ", literal ? _literal.ToArray() : Path) + ".");
-            return files.GroupBy(f => f.Item1).Select(g => g.First()).OrderBy(f => f.Item2).ThenBy(f => f.Item1, StringComparer.Ordinal).ToList();
+            return RawFileReader.InTimeOrder(files);
         }
 
         /// <summary>The time of a file's first row (for the order), or null for a file that is not raw or is empty.</summary>
@@ -284,8 +283,7 @@ namespace Haniwers.PowerShell.Commands
         {
             try
             {
-                using var reader = new RawFileReader(path);
-                return reader.Next(out var row) ? row.UtcTicks : (long?)null;
+                return RawFileReader.FirstRowTicks(path);
             }
             catch (NotRawFileException ex)
             {

@@ -268,36 +268,9 @@ namespace Haniwers.PowerShell.Commands
             var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime);
             var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
-            try
-            {
-                engine.Run(Cancellation);
-            }
-            catch (ScanAbortedException ex)
-            {
-                observer.Complete();
-                WriteSummary(engine.Summary);
-                ThrowTerminatingError(new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary));
-            }
-            catch (OutputException ex)
-            {
-                observer.Complete();
-                WriteSummary(engine.Summary);
-                ThrowTerminatingError(OutputError(ex));
-            }
-            catch (Exception) when (Cancellation.IsCancellationRequested)
-            {
-                // stopped: the journal says so, every file is closed by the using blocks. After Ctrl+C the
-                // pipeline is stopping and takes no more records; after a signal it still does.
-                if (signals.Received is not null)
-                {
-                    observer.Complete();
-                    WriteSummary(engine.Summary);
-                }
-                return;
-            }
-            observer.Complete();
-            Conclude(plan, engine.Summary);
-            WriteSummary(engine.Summary);
+            RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
+                ex => ex is ScanAbortedException ? new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary) : null,
+                () => Conclude(plan, engine.Summary));
         }
 
         /// <summary>A long port name (a by-id path) cut from the left, where it says least.</summary>
