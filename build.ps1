@@ -7,6 +7,8 @@
            detector simulator into out/simulator.
     Test   builds, runs xUnit then Pester against the staged module, and ends with one line
            "N passed, N failed" counting both suites; exits non-zero on any failure.
+    Package builds, then packs the module into out/repository/Haniwers.<version>.nupkg with PSResourceGet
+           (Publish-PSResource to a local file repository), which Install-PSResource installs by name.
     Demo   builds, then runs a short parallel threshold scan on the simulated detector.
     Bench  builds, then prints the performance figures (parser, threshold writes, scans, fit).
     Clean  removes every build output.
@@ -15,7 +17,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -27,6 +29,7 @@ $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'Haniwers'
 $simulatorOut = Join-Path $out 'simulator'
 $resultsDir = Join-Path $out 'test-results'
+$repositoryOut = Join-Path $out 'repository'
 $pesterVersion = '5.7.1'
 
 function Invoke-Native([string] $What, [scriptblock] $Command) {
@@ -60,6 +63,28 @@ function Invoke-Build {
     Write-Host "Module staged in $moduleOut (version $version); simulator in $simulatorOut."
 }
 
+# The module as users install it: the staged module without debugging files, published through
+# PSResourceGet to a folder that serves as a file repository (docs/install.md).
+function Invoke-Package {
+    Invoke-Build
+    $packageDir = Join-Path $out 'package/Haniwers'
+    foreach ($dir in $packageDir, $repositoryOut) {
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        New-Item -ItemType Directory -Force $dir | Out-Null
+    }
+    Copy-Item (Join-Path $moduleOut '*') $packageDir -Recurse -Exclude '*.pdb', '*.deps.json'
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    # a repository registered only while publishing, under a name no user has
+    $repositoryName = 'HaniwersBuild' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Register-PSResourceRepository -Name $repositoryName -Uri $repositoryOut -Trusted
+    try { Publish-PSResource -Path $packageDir -Repository $repositoryName }
+    finally { Unregister-PSResourceRepository -Name $repositoryName }
+    $package = Get-ChildItem $repositoryOut -Filter '*.nupkg' | Select-Object -First 1
+    Write-Host "Package $($package.FullName) ($([math]::Round($package.Length / 1MB, 1)) MB). Install it with:"
+    Write-Host "  Register-PSResourceRepository -Name HaniwersLocal -Uri '$repositoryOut' -Trusted"
+    Write-Host "  Install-PSResource -Name Haniwers -Repository HaniwersLocal"
+}
+
 function Get-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content -Raw $Path
     $counters = $trx.TestRun.ResultSummary.Counters
@@ -67,7 +92,7 @@ function Get-TrxCounts([string] $Path) {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package
     if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
     New-Item -ItemType Directory -Force $resultsDir | Out-Null
 
@@ -92,6 +117,7 @@ function Invoke-Test {
     $config.TestResult.OutputPath = Join-Path $resultsDir 'pester.xml'
     $env:HANIWERS_MODULE = Join-Path $moduleOut 'Haniwers.psd1'
     $env:HANIWERS_SIMULATOR = Join-Path $simulatorOut 'Haniwers.Simulator.dll'
+    $env:HANIWERS_REPOSITORY = $repositoryOut
     $pester = Invoke-Pester -Configuration $config
     $pesterFailed = $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
 
@@ -122,6 +148,7 @@ function Invoke-Clean {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Package' { Invoke-Package }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
