@@ -12,6 +12,7 @@
     FormatsToProcess     = @('Haniwers.format.ps1xml')
     CmdletsToExport      = @(
         'Get-HaniwersPort'
+        'Get-HaniwersRun'
         'Import-HaniwersConfig'
         'Invoke-HaniwersAdaptiveScan'
         'Invoke-HaniwersDaq'

@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Haniwers.DataTaking;
+
+namespace Haniwers.Output
+{
+    /// <summary>
+    /// Reads what runs did from their folders: scans from run_journal.jsonl and threshold_operations.csv,
+    /// data taking from daq_journal.jsonl (docs/formats.md, "Run reports"). Reads only; a line that does
+    /// not parse is skipped, as <see cref="RunJournal.Read"/> does.
+    /// </summary>
+    public static class RunReportReader
+    {
+        /// <summary>The runs of a folder, oldest start first.</summary>
+        public static IReadOnlyList<RunReport> Read(string folder)
+        {
+            var reports = new List<RunReport>();
+            reports.AddRange(ReadScans(folder));
+            reports.AddRange(ReadDaq(folder));
+            return reports.OrderBy(r => r.Start).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>Whether a folder holds a journal of either kind.</summary>
+        public static bool IsRunFolder(string folder) =>
+            File.Exists(Path.Combine(folder, RunJournal.FileName)) || File.Exists(Path.Combine(folder, DaqRun.JournalFileName));
+
+        private static IEnumerable<RunReport> ReadScans(string folder)
+        {
+            var runs = new Dictionary<string, ScanTally>(StringComparer.Ordinal);
+            foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
+            {
+                var tally = Tally(runs, record, folder, "Scan", () => new ScanTally());
+                switch (String(record, "event"))
+                {
+                    case "start":
+                        tally.Report.Mode = String(record, "mode") ?? "";
+                        tally.Report.PlannedSteps = record.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Array ? plan.GetArrayLength() : (int?)null;
+                        tally.Report.Port = ConfigPort(record);
+                        break;
+                    case "resumed":
+                        tally.Report.Resumes++;
+                        tally.Report.Outcome = RunReport.NoEndRecord;
+                        tally.Report.Reason = null;
+                        break;
+                    case RunFolderRecovery.CommitEvent when Int(record, "step") is int step:
+                        tally.Committed.Add(step);
+                        break;
+                    case "skipped" when Int(record, "step") is int skipped:
+                        tally.Skipped.Add(skipped);
+                        break;
+                    case "remeasured":
+                        tally.Remeasured++;
+                        break;
+                    case "reconnected":
+                        tally.Report.Reconnects++;
+                        break;
+                    case RunFolderRecovery.RepairedEvent:
+                        tally.Report.Repairs++;
+                        break;
+                    case "interrupted":
+                        tally.Report.Reason ??= String(record, "reason");
+                        break;
+                    case "end":
+                        End(tally.Report, record);
+                        tally.Report.MalformedLines += Long(record, "malformedLines") ?? 0;
+                        tally.Report.Port = String(record, "port") ?? tally.Report.Port;
+                        if (record.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array)
+                            tally.Files.UnionWith(files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => Path.GetFileName(f.GetString()!)));
+                        break;
+                }
+            }
+            var writes = ReadOperations(Path.Combine(folder, ThresholdOperation.FileName));
+            foreach (var tally in runs.Values)
+            {
+                var report = tally.Report;
+                report.MeasuredSteps = tally.Committed.Count;
+                report.SkippedSteps = tally.Skipped.Count(s => !tally.Committed.Contains(s));
+                report.RemeasuredSteps = tally.Remeasured;
+                report.Files = tally.Files.OrderBy(f => f, StringComparer.Ordinal).ToList();
+                if (writes.TryGetValue(report.RunId, out var channels)) SetWrites(report, channels.Values);
+                if (report.Outcome == RunReport.NoEndRecord) report.Reason ??= NoEndReason;
+                yield return report;
+            }
+        }
+
+        private static IEnumerable<RunReport> ReadDaq(string folder)
+        {
+            var runs = new Dictionary<string, DaqTally>(StringComparer.Ordinal);
+            foreach (var record in RunJournal.Read(Path.Combine(folder, DaqRun.JournalFileName)))
+            {
+                var tally = Tally(runs, record, folder, "Daq", () => new DaqTally());
+                var report = tally.Report;
+                switch (String(record, "event"))
+                {
+                    case "start":
+                        report.Mode = String(record, "mode") ?? "";
+                        report.Port = String(record, "port") ?? ConfigPort(record);
+                        break;
+                    case "thresholds-set" when record.TryGetProperty("thresholds", out var set) && set.ValueKind == JsonValueKind.Array:
+                        foreach (var write in set.EnumerateArray())
+                        {
+                            if (Int(write, "channel") is not int channel) continue;
+                            var channelWrites = tally.Channel(channel);
+                            bool success = write.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
+                            int attempts = Int(write, "attempts") ?? 1;
+                            // the journal keeps each write's last answer only: earlier attempts count as retries
+                            Count(channelWrites, firstAttempt: true, success, String(write, "reason"));
+                            channelWrites.Retries += Math.Max(0, attempts - 1);
+                        }
+                        break;
+                    case "file-opened" when String(record, "file") is string file:
+                        tally.Files.Add(file);
+                        break;
+                    case "reconnected":
+                        report.Reconnects++;
+                        break;
+                    case "device-reset":
+                        report.Resets = (report.Resets ?? 0) + 1;
+                        break;
+                    case "repaired":
+                    case "file-recovered":
+                        report.Repairs++;
+                        break;
+                    case "end":
+                        End(report, record);
+                        report.Events = Long(record, "events");
+                        report.LiveSeconds = Double(record, "liveSeconds");
+                        report.DeadSeconds = Double(record, "deadSeconds");
+                        report.MalformedLines = Long(record, "malformedLines") ?? 0;
+                        report.DroppedLines = Long(record, "droppedLines");
+                        report.Reconnects = Math.Max(report.Reconnects, (int)(Long(record, "reconnects") ?? 0));
+                        report.Resets = (int?)Long(record, "resets") ?? report.Resets;
+                        break;
+                }
+            }
+            foreach (var tally in runs.Values)
+            {
+                var report = tally.Report;
+                report.Files = tally.Files;
+                report.Resets ??= 0;
+                SetWrites(report, tally.Writes.Values);
+                if (report.Outcome == RunReport.NoEndRecord) report.Reason ??= NoEndReason;
+                yield return report;
+            }
+        }
+
+        private const string NoEndReason = "the journal has no end record: the run is still going, or its process was killed (the next command into the folder closes it off)";
+
+        /// <summary>The tally of the record's run, made at its first record (a start, or any record of a journal that lost its start).</summary>
+        private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create) where T : RunTally
+        {
+            string runId = String(record, "runId") ?? "";
+            var time = Time(record);
+            if (!runs.TryGetValue(runId, out var tally))
+            {
+                tally = create();
+                tally.Report.RunId = runId;
+                tally.Report.Kind = kind;
+                tally.Report.Folder = folder;
+                tally.Report.Start = time ?? default;
+                runs[runId] = tally;
+            }
+            if (time is { } t && t > tally.Report.End) tally.Report.End = t;
+            return tally;
+        }
+
+        private static void End(RunReport report, JsonElement record)
+        {
+            report.Outcome = String(record, "outcome") ?? RunReport.NoEndRecord;
+            // an end's reason replaces what the journal said before it (an interruption's step)
+            report.Reason = String(record, "reason") ?? (report.Outcome == "Completed" ? null : report.Reason);
+        }
+
+        private static void SetWrites(RunReport report, IEnumerable<ChannelWrites> channels)
+        {
+            report.ThresholdWrites = channels.OrderBy(c => c.Channel).ToList();
+            report.FailedWrites = report.ThresholdWrites.Sum(c => c.Failed);
+        }
+
+        /// <summary>threshold_operations.csv, one row per attempt: run → channel → its writes.</summary>
+        private static Dictionary<string, Dictionary<int, ChannelWrites>> ReadOperations(string path)
+        {
+            var byRun = new Dictionary<string, Dictionary<int, ChannelWrites>>(StringComparer.Ordinal);
+            if (!File.Exists(path)) return byRun;
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null });
+            if (!csv.Read() || !csv.ReadHeader()) return byRun;
+            // the attempt that failed last, per run and channel: a write whose next row is not a retry ended failed
+            var pending = new Dictionary<(string, int), bool>();
+            while (csv.Read())
+            {
+                // a cut last row (power loss) lacks fields: skipped
+                if (!csv.TryGetField<int>("Channel", out var channel) || !csv.TryGetField<int>("Attempts", out var attempt)
+                    || !csv.TryGetField<bool>("Success", out var success)) continue;
+                string runId = csv.GetField("RunId") ?? "";
+                if (!byRun.TryGetValue(runId, out var channels)) byRun[runId] = channels = new Dictionary<int, ChannelWrites>();
+                if (!channels.TryGetValue(channel, out var writes)) channels[channel] = writes = new ChannelWrites { Channel = channel };
+                var key = (runId, channel);
+                if (attempt <= 1 && pending.TryGetValue(key, out var lastFailed) && lastFailed) writes.Failed++;
+                Count(writes, attempt <= 1, success, csv.GetField("Reason"), countFailure: false);
+                if (attempt > 1) writes.Retries++;
+                pending[key] = !success;
+            }
+            foreach (var entry in pending.Where(p => p.Value)) byRun[entry.Key.Item1][entry.Key.Item2].Failed++;
+            return byRun;
+        }
+
+        /// <summary>Counts one attempt: a new write when it is the first, a refusal or a silence by its reason (docs/protocol.md).</summary>
+        private static void Count(ChannelWrites writes, bool firstAttempt, bool success, string? reason, bool countFailure = true)
+        {
+            if (firstAttempt) writes.Writes++;
+            if (success) return;
+            if (countFailure) writes.Failed++;
+            if (reason is null) return;
+            if (reason.StartsWith("refused", StringComparison.Ordinal)) writes.Refusals++;
+            else if (reason.StartsWith("no answer", StringComparison.Ordinal)) writes.Silences++;
+        }
+
+        private static string? ConfigPort(JsonElement start) =>
+            start.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
+            && config.TryGetProperty("device", out var device) && device.ValueKind == JsonValueKind.Object ? String(device, "port") : null;
+
+        private static DateTimeOffset? Time(JsonElement record) =>
+            String(record, "timestamp") is string text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null;
+
+        private static string? String(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        private static double? Double(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null;
+
+        private static long? Long(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : (long?)null;
+
+        private static int? Int(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : (int?)null;
+
+        private abstract class RunTally
+        {
+            public RunReport Report { get; } = new RunReport();
+        }
+
+        private sealed class ScanTally : RunTally
+        {
+            public HashSet<int> Committed { get; } = new HashSet<int>();
+            public HashSet<int> Skipped { get; } = new HashSet<int>();
+            public int Remeasured { get; set; }
+            public HashSet<string> Files { get; } = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        private sealed class DaqTally : RunTally
+        {
+            public Dictionary<int, ChannelWrites> Writes { get; } = new Dictionary<int, ChannelWrites>();
+            public List<string> Files { get; } = new List<string>();
+
+            public ChannelWrites Channel(int channel)
+            {
+                if (!Writes.TryGetValue(channel, out var writes)) Writes[channel] = writes = new ChannelWrites { Channel = channel };
+                return writes;
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:quick = @{ Center = 280, 300, 260; StepSize = 8; SettleTime = 0 }
+}
+
+Describe 'Get-HaniwersRun' {
+    BeforeEach { $script:workspace = New-TestFolder }
+    AfterEach { Remove-Item $workspace -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'reports a scan with the writes, refusals and retries of threshold_operations.csv, and a data-taking run with its events and files' {
+        $folder = Join-Path $workspace '20261127'
+        Invoke-HaniwersParallelScan -PortName 'sim:seed=2,refuse-every=4' @quick -NSteps 3 -Duration 0.1 -OutputDirectory $folder | Out-Null
+        Invoke-HaniwersDaq -PortName sim -Threshold 280, 300, 260 -EventsPerFile 40 -FileCount 3 -OutputDirectory $folder | Out-Null
+
+        $runs = @(Get-HaniwersRun $workspace)
+        $runs.Count | Should -Be 2
+        $scan, $daq = $runs
+        $scan.Kind | Should -Be 'Scan'
+        $scan.Mode | Should -Be 'Parallel'
+        $scan.Outcome | Should -Be 'Completed'
+        $scan.Reason | Should -BeNullOrEmpty
+        $scan.PlannedSteps | Should -Be 7
+        $scan.MeasuredSteps | Should -Be 7
+        $scan.SkippedSteps | Should -Be 0
+        $scan.Port | Should -Be 'sim:seed=2,refuse-every=4'
+        $scan.Start | Should -BeLessThan $scan.End
+        # counted independently from the operation log
+        $operations = @(Import-Csv (Join-Path $folder 'threshold_operations.csv') | Where-Object RunId -eq $scan.RunId)
+        foreach ($channel in 1..3) {
+            $mine = @($operations | Where-Object Channel -eq $channel)
+            $writes = $scan.ThresholdWrites | Where-Object Channel -eq $channel
+            $writes.Writes | Should -Be @($mine | Where-Object Attempts -eq 1).Count
+            $writes.Retries | Should -Be @($mine | Where-Object Attempts -ne 1).Count
+            $writes.Refusals | Should -Be @($mine | Where-Object Reason -like 'refused*').Count
+            $writes.Failed | Should -Be 0
+        }
+        ($scan.ThresholdWrites | Measure-Object Refusals -Sum).Sum | Should -BeGreaterThan 0
+        $scan.Files | Should -Contain 'scan_results_ch2.csv'
+
+        $daq.Kind | Should -Be 'Daq'
+        $daq.Mode | Should -Be 'CountBased'
+        $daq.Outcome | Should -Be 'Completed'
+        $daq.Events | Should -Be 120
+        $daq.Files.Count | Should -Be 3
+        $rows = 0; foreach ($file in $daq.Files) { $rows += @(Get-Content (Join-Path $folder $file)).Count }
+        $rows | Should -Be 120
+        $daq.ThresholdWrites.Count | Should -Be 3
+        $daq.Reconnects | Should -Be 0
+        $daq.LiveSeconds | Should -BeGreaterThan 0
+    }
+
+    It 'tells a data-taking run whose threshold was refused as Failed, with the channel and the reason' {
+        { Invoke-HaniwersDaq -PortName 'sim:refuse-channel=2' -Threshold 280, 300, 260 -EventsPerFile 40 -FileCount 1 -OutputDirectory $workspace | Out-Null } |
+            Should -Throw -ErrorId 'ThresholdNotSet*'
+        $run = Get-HaniwersRun $workspace
+        $run.Outcome | Should -Be 'Failed'
+        $run.Reason | Should -Match 'channel 2'
+        $run.FailedWrites | Should -Be 1
+        $channel2 = $run.ThresholdWrites | Where-Object Channel -eq 2
+        $channel2.Failed | Should -Be 1
+        $channel2.Refusals | Should -Be 1
+        $channel2.Retries | Should -BeGreaterThan 0
+        $run.Events | Should -Be 0
+    }
+
+    It 'tells a killed scan as Unknown with its measured steps, and the same run resumed as Completed' {
+        Invoke-KilledScan "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$workspace' | Out-Null" (Join-Path $workspace 'scan_results_ch2.csv') 4
+        $killed = Get-HaniwersRun $workspace
+        $killed.Outcome | Should -Be 'Unknown'
+        $killed.Reason | Should -Match 'no end record'
+        $killed.PlannedSteps | Should -Be 13
+        $killed.MeasuredSteps | Should -BeGreaterOrEqual 3
+        $killed.MeasuredSteps | Should -BeLessThan 13
+
+        Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $workspace -Resume -WarningAction SilentlyContinue | Out-Null
+        $resumed = Get-HaniwersRun $workspace
+        $resumed.RunId | Should -Be $killed.RunId
+        $resumed.Outcome | Should -Be 'Completed'
+        $resumed.Reason | Should -BeNullOrEmpty
+        $resumed.Resumes | Should -Be 1
+        $resumed.MeasuredSteps | Should -Be 13
+    }
+
+    It 'finds the runs of a workspace''s date folders and gives the morning check: the last N, those not completed, with the reason' {
+        Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory (Join-Path $workspace '20261126') | Out-Null
+        { Invoke-HaniwersParallelScan -PortName 'sim:seed=1,drop-after=0.3,restore-after=-1' @quick -NSteps 5 -Duration 0.1 -MaxConsecutiveFailures 2 -ReconnectTimeout 0.3 `
+            -OutputDirectory (Join-Path $workspace '20261127') -WarningAction SilentlyContinue | Out-Null } | Should -Throw
+        Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory (Join-Path $workspace '20261128') | Out-Null
+
+        $all = @(Get-HaniwersRun $workspace)
+        $all.Count | Should -Be 3
+        $all.Start | Should -Be ($all.Start | Sort-Object)
+        $last = @(Get-HaniwersRun $workspace -Last 2)
+        $last.RunId | Should -Be $all[1..2].RunId
+        $bad = @(Get-HaniwersRun $workspace -Last 7 | Where-Object Outcome -ne Completed)
+        $bad.Count | Should -Be 1
+        $bad[0].Folder | Should -Be (Join-Path $workspace '20261127')
+        $bad[0].Outcome | Should -Be 'Aborted'
+        $bad[0].Reason | Should -Not -BeNullOrEmpty
+        $bad[0].MeasuredSteps | Should -BeLessThan $bad[0].PlannedSteps
+        # the same run by id, and from Get-ChildItem's output
+        (Get-HaniwersRun $workspace -RunId $bad[0].RunId).Outcome | Should -Be 'Aborted'
+        @(Get-ChildItem $workspace -Directory | Get-HaniwersRun).Count | Should -Be 3
+        # the format view shows it as one table row per run
+        $table = Get-HaniwersRun $workspace | Out-String -Width 200
+        $table | Should -Match 'RunId\s+Kind\s+Mode\s+Outcome'
+        $table | Should -Match ([regex]::Escape($bad[0].RunId) + '\s+Scan\s+Parallel\s+Aborted')
+    }
+
+    It 'names a path that does not exist as its own error, and warns about a folder without journals' {
+        $missing = Join-Path $workspace 'nothing-here'
+        Get-HaniwersRun $missing -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Match '^PathNotFound'
+        $problems[0].TargetObject | Should -Be $missing
+
+        Get-HaniwersRun $workspace -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$warnings" | Should -Match 'No run journal'
+    }
+}
