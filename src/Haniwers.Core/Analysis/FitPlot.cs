@@ -55,11 +55,12 @@ namespace Haniwers.Analysis
                 PlotMargins = new OxyThickness(72, double.NaN, double.NaN, double.NaN),
             };
             model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightTop });
-            model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "threshold (DAC units)" });
+            // the threshold title set clear of its tick labels (the SVG exporter measures text roughly)
+            model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "threshold (DAC units)", AxisTitleDistance = 8 });
             double positiveMin = fit.Data.Where(p => p.Rate > 0).Select(p => p.Rate).DefaultIfEmpty(1).Min();
             model.Axes.Add(logScale
-                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2, MaximumPadding = 0.1, AxisTitleDistance = 14 }
-                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0, Maximum = 1.08 * fit.Data.Max(p => p.Rate + p.RateError), AxisTitleDistance = 14 });
+                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = positiveMin / 2, MaximumPadding = 0.1, AxisTitleDistance = 20 }
+                : (Axis)new LinearAxis { Position = AxisPosition.Left, Title = "rate (Hz)", Minimum = 0, Maximum = 1.08 * fit.Data.Max(p => p.Rate + p.RateError), AxisTitleDistance = 20 });
 
             var data = new ScatterErrorSeries { Title = "data", MarkerType = MarkerType.Circle, MarkerSize = 2.5, ErrorBarColor = OxyColors.Gray };
             foreach (var p in fit.Data)

@@ -28,6 +28,40 @@ namespace Haniwers.PowerShell.Commands
         [ValidateNotNull]
         public object? Config { get; set; }
 
+        /// <summary>
+        /// A run's folder: exactly <paramref name="outputDirectory"/>, else &lt;workspace&gt;/&lt;yyyyMMdd&gt;. A relative
+        /// workspace is taken from PowerShell's current location, as haniwers takes it from its current
+        /// directory (docs/formats.md, "Where a run's files go"); run unattended, where the scheduler picks
+        /// that location, a warning says where the files went and how to fix it.
+        /// </summary>
+        protected string RunFolder(HaniwersConfig config, string? outputDirectory)
+        {
+            if (outputDirectory is not null) return ResolveUserPath(outputDirectory);
+            string workspace = config.Sampler.Workspace;
+            string folder = System.IO.Path.Combine(ResolveUserPath(workspace), DateTime.Now.ToString("yyyyMMdd"));
+            bool relative = !System.IO.Path.IsPathRooted(workspace) && !workspace.StartsWith("~", StringComparison.Ordinal);
+            if (relative && Unattended())
+            {
+                WriteWarning($"The files go to {folder}: the workspace \"{workspace}\" is relative, so it is taken from the current folder ({SessionState.Path.CurrentFileSystemLocation.ProviderPath}), " +
+                    "which a scheduler chooses. Give the config an absolute workspace (such as /home/lab/data or C:\\lab\\data), or give -OutputDirectory.");
+            }
+            return folder;
+        }
+
+        /// <summary>pwsh started with -NonInteractive (as a scheduled task or a service runs it), or a session without a user.</summary>
+        private static bool Unattended()
+        {
+            if (!Environment.UserInteractive) return true;
+            foreach (var argument in Environment.GetCommandLineArgs())
+            {
+                // pwsh takes any prefix of -NonInteractive from -noni on, with - or --, in any case
+                string name = argument.TrimStart('-');
+                if (argument.StartsWith("-", StringComparison.Ordinal) && name.Length >= 4
+                    && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase)) return true;
+            }
+            return false;
+        }
+
         /// <summary>The configuration with this cmdlet's overrides applied.</summary>
         protected HaniwersConfig ResolveConfig()
         {

@@ -68,9 +68,7 @@ namespace Haniwers.PowerShell.Commands
             }
             var settings = DaqSettings.From(config.Sampler);
             var thresholds = Thresholds(config);
-            string folder = OutputDirectory is not null
-                ? ResolveUserPath(OutputDirectory)
-                : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
+            string folder = RunFolder(config, OutputDirectory);
             string plan = $"Take data from {config.Device.Port} into {folder}: haniwers v1 raw files, {settings.Describe()}."
                 + Environment.NewLine + "  thresholds: " + (thresholds.Count == 0 ? "left as the device has them" : string.Join(", ", thresholds.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event")
                 + Environment.NewLine + $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; the journal is {Path.Combine(folder, DaqRun.JournalFileName)}.";

@@ -65,9 +65,7 @@ namespace Haniwers.PowerShell.Commands
         {
             var config = ResolveConfig();
             ApplyOverrides(config);
-            string folder = OutputDirectory is not null
-                ? ResolveUserPath(OutputDirectory)
-                : Path.Combine(ResolveUserPath(config.Sampler.Workspace), DateTime.Now.ToString("yyyyMMdd"));
+            string folder = RunFolder(config, OutputDirectory);
             string? resumedRun = null;
             ScanPlan plan;
             if (Resume.IsPresent)
