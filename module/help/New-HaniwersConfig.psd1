@@ -12,6 +12,7 @@ An existing file is kept unless -Force is given (ErrorId ConfigFileExists). The 
         NSteps   = 'Steps on each side of the centre (default 10): the scan has 2*NSteps+1 values.'
         StepSize = 'DAC units between two steps (default 2).'
         Duration = 'Seconds per measurement window of a threshold scan (default 10).'
+        Workspace = 'The folder the runs'' date folders go into (default "."). A relative one is taken from the current folder when a run starts, as haniwers takes it: give an absolute one, such as /home/lab/data or C:\lab\data, for scheduled runs.'
         Force    = 'Replaces an existing file.'
         WhatIf   = 'Says which file would be written, and writes nothing.'
         Confirm  = 'Asks before writing the file.'

@@ -32,7 +32,7 @@ namespace Haniwers.Configuration
             return text.Append('"').ToString();
         }
 
-        public static string Render(string port, IReadOnlyList<int> centers, int nsteps, int stepSize, double duration)
+        public static string Render(string port, IReadOnlyList<int> centers, int nsteps, int stepSize, double duration, string workspace = ".")
         {
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
             string[] layers = { "top", "mid", "btm" };
@@ -59,7 +59,7 @@ firmware = ""text""         # (Haniwers) ""text"" = kurikintons v1.6 and later, 
 
 [sampler]
 label = ""osechi""
-workspace = "".""           # results go to <workspace>/<yyyyMMdd>/, relative to the current folder
+workspace = {Quote(workspace)}{new string(' ', System.Math.Max(1, 14 - Quote(workspace).Length))}# results go to <workspace>/<yyyyMMdd>/; a relative one is taken from the current folder: give an absolute one for scheduled runs
 filename_prefix = ""osechi_data""   # raw data files: <prefix>_<mac>_<time>_<fid><suffix> (Invoke-HaniwersDaq)
 filename_suffix = "".csv""
 events_per_file = 10000    # a data file holds this many events (mode = ""count_based"")

@@ -42,6 +42,11 @@ namespace Haniwers.PowerShell.Commands
         [ValidateRange(0.001, ConfigValidator.MaxWindowSeconds)]
         public double Duration { get; set; } = 10;
 
+        /// <summary>The folder the runs' date folders go into; relative ones are taken from the current folder when a run starts.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Workspace { get; set; } = ".";
+
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -63,7 +68,7 @@ namespace Haniwers.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' exists and is kept as it is. Give -Force to replace it, or another -Path."),
                     "ConfigFileExists", ErrorCategory.ResourceExists, path));
             }
-            string text = ConfigTemplate.Render(PortName, Center, NSteps, StepSize, Duration);
+            string text = ConfigTemplate.Render(PortName, Center, NSteps, StepSize, Duration, Workspace);
             if (!ShouldProcess(path, File.Exists(path) ? "Replace the configuration file" : "Write a configuration file")) return;
             try
             {

@@ -260,5 +260,14 @@ namespace Haniwers.Tests.Configuration
             var config = ConfigReader.ReadToml(ConfigTemplate.Render(port, new[] { 280 }, 2, 5, 10), "t.toml");
             Assert.Equal(port, config.Device.Port);
         }
+
+        [Theory]
+        [InlineData(@"C:\lab\data")]
+        [InlineData("/home/lab/o'brien data")]
+        public void TheTemplateQuotesAnyWorkspace(string workspace)
+        {
+            var config = ConfigReader.ReadToml(ConfigTemplate.Render("COM3", new[] { 280 }, 2, 5, 10, workspace), "t.toml");
+            Assert.Equal(workspace, config.Sampler.Workspace);
+        }
     }
 }
