@@ -158,6 +158,30 @@ Describe 'Defaults, folders and progress' {
         } finally { Remove-Item $workspace -Recurse -Force }
     }
 
+    It 'takes a relative workspace from the current location, and warns where it went when started -NonInteractive as a scheduler does' {
+        $folder = New-TestFolder
+        try {
+            $configPath = Join-Path $folder 'config.toml'
+            New-HaniwersConfig -Path $configPath -PortName sim -NSteps 1 -StepSize 5 -Duration 0.05 -Workspace 'data' | Out-Null
+            $day = Join-Path $folder 'data' (Get-Date -Format 'yyyyMMdd')
+            # in this session (not started -NonInteractive): no warning, the files under the current location
+            Push-Location $folder
+            try { $null = Invoke-HaniwersParallelScan -ConfigPath $configPath -SettleTime 0 -WarningVariable warnings } finally { Pop-Location }
+            $warnings | Should -BeNullOrEmpty
+            @(Import-Csv (Join-Path $day 'scan_results_ch1.csv')).Count | Should -Be 3
+            # a pwsh started -NonInteractive in another folder: the files go under that folder, and it says so
+            $elsewhere = Join-Path $folder 'elsewhere'
+            New-Item -ItemType Directory $elsewhere | Out-Null
+            $printed = Invoke-InNewPwsh "Set-Location '$elsewhere'; Invoke-HaniwersParallelScan -ConfigPath '$configPath' -SettleTime 0 | Out-Null"
+            $printed | Should -Match 'workspace "data" is relative'
+            $printed | Should -Match ([regex]::Escape((Join-Path $elsewhere 'data' (Get-Date -Format 'yyyyMMdd'))))
+            @(Import-Csv (Join-Path $elsewhere 'data' (Get-Date -Format 'yyyyMMdd') 'scan_results_ch1.csv')).Count | Should -Be 3
+            # an absolute workspace, or -OutputDirectory: no warning
+            $printed = Invoke-InNewPwsh "Set-Location '$elsewhere'; Invoke-HaniwersParallelScan -ConfigPath '$configPath' -SettleTime 0 -OutputDirectory '$folder/out' | Out-Null"
+            $printed | Should -Not -Match 'is relative'
+        } finally { Remove-Item $folder -Recurse -Force }
+    }
+
     It 'keeps its progress within 80 columns on a long port name' {
         $folder = New-TestFolder
         $ps = [powershell]::Create()
