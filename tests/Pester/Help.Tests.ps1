@@ -37,6 +37,17 @@ Describe 'Help for <_>' -ForEach $commands {
     }
 }
 
+Describe 'Get-Help -Parameter' {
+    It 'shows each parameter of <_> as help, never as a raw property bag' -ForEach $commands {
+        foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }) {
+            $text = Get-Help $_ -Parameter $name | Out-String -Width 200
+            $text | Should -Match "(?m)^-$name\b" -Because "Get-Help $_ -Parameter $name names it"
+            $text | Should -Not -Match '@\{' -Because "Get-Help $_ -Parameter $name is help, not an object's properties"
+            $text | Should -Match 'Required\?' -Because "Get-Help $_ -Parameter $name shows its attributes"
+        }
+    }
+}
+
 Describe 'Apostrophes in help' {
     It 'reach the reader as written in the help sources' {
         (Get-Help Invoke-HaniwersParallelScan -Full | Out-String -Width 400) | Should -Match "each channel's noise edge"

@@ -10,10 +10,14 @@ BeforeAll {
     $script:Readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
 
     # A pwsh as a user starts it: a home of its own, no module path or data folders inherited from this session.
+    # Started through python3 with SIGINT set back to its default: a test run started in the background
+    # (nohup, a CI runner) ignores SIGINT, children inherit that, and a terminal's Ctrl+C is never ignored.
     function Start-UserPwsh([string] $File, [string] $WorkingDirectory) {
         $pwsh = Get-PwshCommand
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh.Path)
-        foreach ($argument in $pwsh.Prefix + @('-NoProfile', '-NonInteractive', '-File', $File)) { $start.ArgumentList.Add($argument) }
+        $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
+        $start.ArgumentList.Add('-c')
+        $start.ArgumentList.Add('import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])')
+        foreach ($argument in @($pwsh.Path) + $pwsh.Prefix + @('-NoProfile', '-NonInteractive', '-File', $File)) { $start.ArgumentList.Add($argument) }
         $start.WorkingDirectory = $WorkingDirectory
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true

@@ -84,7 +84,7 @@ Describe 'Get-HaniwersRun' {
     It 'finds the runs of a workspace''s date folders and gives the morning check: the last N, those not completed, with the reason' {
         Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory (Join-Path $workspace '20261126') | Out-Null
         { Invoke-HaniwersParallelScan -PortName 'sim:seed=1,drop-after=0.3,restore-after=-1' @quick -NSteps 5 -Duration 0.1 -MaxConsecutiveFailures 2 -ReconnectTimeout 0.3 `
-            -OutputDirectory (Join-Path $workspace '20261127') -WarningAction SilentlyContinue | Out-Null } | Should -Throw
+            -OutputDirectory (Join-Path $workspace '20261127') -ErrorAction Continue -WarningAction SilentlyContinue 2>$null | Out-Null } | Should -Throw
         Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory (Join-Path $workspace '20261128') | Out-Null
 
         $all = @(Get-HaniwersRun $workspace)
