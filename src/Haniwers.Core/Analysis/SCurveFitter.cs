@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
@@ -116,11 +117,24 @@ namespace Haniwers.Analysis
                 fit.Converged = false;
                 warnings.Add("no threshold is recommended: " + fit.Rejection + ".");
             }
-            if (options.Weighted && dof > 0 && (fit.ReducedChiSquare > 3 || fit.ReducedChiSquare < 0.3))
-                warnings.Add($"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1: the points scatter {(fit.ReducedChiSquare > 1 ? "more" : "less")} than Poisson errors allow (unsteady noise, or repeated windows).");
+            if (options.Weighted && ScatterIsImplausible(chi2, dof))
+                warnings.Add($"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1 for {dof} degrees of freedom: the points scatter {(fit.ReducedChiSquare > 1 ? "more" : "less")} than Poisson errors allow (unsteady noise, or repeated windows).");
             fit.Warnings = warnings;
             return fit;
         }
+
+        /// <summary>The chance of a chi-square this far out, either way, for Poisson points: below
+        /// <see cref="ImplausibleScatter"/> (docs/fit.md, "Warnings").</summary>
+        public static bool ScatterIsImplausible(double chiSquare, int degreesOfFreedom)
+        {
+            if (degreesOfFreedom <= 0 || double.IsNaN(chiSquare)) return false;
+            double below = ChiSquared.CDF(degreesOfFreedom, chiSquare);
+            return below < ImplausibleScatter || 1 - below < ImplausibleScatter;
+        }
+
+        /// <summary>One in ten thousand each way: a good scan of few counts per window (where Pearson's chi-square is
+        /// skewed) almost never warns, a scan whose noise drifted or whose windows repeat does.</summary>
+        public const double ImplausibleScatter = 1e-4;
 
         private static NonlinearMinimizationResult Minimize(int channel, double[] x, double[] y, double[] w,
             Vector<double> initial, Vector<double> lower, Vector<double> upper)

@@ -117,9 +117,9 @@ namespace Haniwers.DataTaking
             return lines;
         }
 
-        private static string Event(JsonElement r) => r.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
-        private static string RunId(JsonElement r) => r.TryGetProperty("runId", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
-        private static string File(JsonElement r) => r.TryGetProperty("file", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+        private static string Event(JsonElement r) => JournalFields.Text(r, "event") ?? "";
+        private static string RunId(JsonElement r) => JournalFields.Text(r, "runId") ?? "";
+        private static string File(JsonElement r) => JournalFields.Text(r, "file") ?? "";
         private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 }

@@ -123,8 +123,7 @@ namespace Haniwers.Output
             Enumerable.Range(1, 3).Select(ScanRun.ResultFileName).Append(ThresholdOperation.FileName)
                 .Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists);
 
-        private static string Event(JsonElement record) =>
-            record.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+        private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";
 
         /// <summary>The last intent, when no commit (or repair) of the same run and step follows it.</summary>
         private static JsonElement? UncommittedIntent(IReadOnlyList<JsonElement> records)

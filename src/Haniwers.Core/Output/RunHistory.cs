@@ -44,16 +44,16 @@ namespace Haniwers.Output
             var byId = new Dictionary<string, RecordedRun>(StringComparer.Ordinal);
             foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
             {
-                string kind = String(record, "event") ?? "";
-                string runId = String(record, "runId") ?? "";
+                string kind = JournalFields.Text(record, "event") ?? "";
+                string runId = JournalFields.Text(record, "runId") ?? "";
                 if (kind == "start")
                 {
                     var run = new RecordedRun
                     {
                         RunId = runId,
-                        Mode = Enum.TryParse<ScanMode>(String(record, "mode"), out var mode) ? mode : ScanMode.Parallel,
-                        DurationSeconds = Number(record, "durationSeconds"),
-                        SettleSeconds = Number(record, "settleSeconds"),
+                        Mode = Enum.TryParse<ScanMode>(JournalFields.Text(record, "mode"), out var mode) ? mode : ScanMode.Parallel,
+                        DurationSeconds = JournalFields.Number(record, "durationSeconds"),
+                        SettleSeconds = JournalFields.Number(record, "settleSeconds"),
                         Plan = Steps(record),
                         Adaptive = record.TryGetProperty("adaptive", out var adaptive) && adaptive.ValueKind == JsonValueKind.Object ? adaptive.Clone() : (JsonElement?)null,
                     };
@@ -70,18 +70,18 @@ namespace Haniwers.Output
                         runs.Remove(known);
                         runs.Add(known); // a resumed run is the folder's latest again
                         break;
-                    case RunFolderRecovery.IntentEvent when Number(record, "step") is double intended:
+                    case RunFolderRecovery.IntentEvent when JournalFields.Number(record, "step") is double intended:
                         known.Uncommitted = (int)intended;
                         break;
-                    case RunFolderRecovery.CommitEvent when Number(record, "step") is double step:
+                    case RunFolderRecovery.CommitEvent when JournalFields.Number(record, "step") is double step:
                         known.Committed.Add((int)step);
                         if (known.Uncommitted == (int)step) known.Uncommitted = null;
                         break;
-                    case RunFolderRecovery.RepairedEvent when Number(record, "step") is double repaired:
+                    case RunFolderRecovery.RepairedEvent when JournalFields.Number(record, "step") is double repaired:
                         if (known.Uncommitted == (int)repaired) known.Uncommitted = null;
                         break;
                     case "end":
-                        known.Outcome = String(record, "outcome");
+                        known.Outcome = JournalFields.Text(record, "outcome");
                         break;
                 }
             }
@@ -96,11 +96,5 @@ namespace Haniwers.Output
                 s.GetProperty("thresholds").EnumerateArray().Select(t => t.GetInt32()).ToArray(),
                 s.GetProperty("measured").EnumerateArray().Select(t => t.GetInt32()).ToArray())).ToList();
         }
-
-        private static string? String(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        private static double? Number(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null;
     }
 }

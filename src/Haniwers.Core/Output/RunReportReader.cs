@@ -36,10 +36,10 @@ namespace Haniwers.Output
             foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
             {
                 var tally = Tally(runs, record, folder, "Scan", () => new ScanTally());
-                switch (String(record, "event"))
+                switch (JournalFields.Text(record, "event"))
                 {
                     case "start":
-                        tally.Report.Mode = String(record, "mode") ?? "";
+                        tally.Report.Mode = JournalFields.Text(record, "mode") ?? "";
                         tally.Report.PlannedSteps = record.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Array ? plan.GetArrayLength() : (int?)null;
                         tally.Report.Port = ConfigPort(record);
                         break;
@@ -48,10 +48,10 @@ namespace Haniwers.Output
                         tally.Report.Outcome = RunReport.NoEndRecord;
                         tally.Report.Reason = null;
                         break;
-                    case RunFolderRecovery.CommitEvent when Int(record, "step") is int step:
+                    case RunFolderRecovery.CommitEvent when JournalFields.Int(record, "step") is int step:
                         tally.Committed.Add(step);
                         break;
-                    case "skipped" when Int(record, "step") is int skipped:
+                    case "skipped" when JournalFields.Int(record, "step") is int skipped:
                         tally.Skipped.Add(skipped);
                         break;
                     case "remeasured":
@@ -64,12 +64,12 @@ namespace Haniwers.Output
                         tally.Report.Repairs++;
                         break;
                     case "interrupted":
-                        tally.Report.Reason ??= String(record, "reason");
+                        tally.Report.Reason ??= JournalFields.Text(record, "reason");
                         break;
                     case "end":
                         End(tally.Report, record);
-                        tally.Report.MalformedLines += Long(record, "malformedLines") ?? 0;
-                        tally.Report.Port = String(record, "port") ?? tally.Report.Port;
+                        tally.Report.MalformedLines += JournalFields.Long(record, "malformedLines") ?? 0;
+                        tally.Report.Port = JournalFields.Text(record, "port") ?? tally.Report.Port;
                         if (record.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array)
                             tally.Files.UnionWith(files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => Path.GetFileName(f.GetString()!)));
                         break;
@@ -96,25 +96,25 @@ namespace Haniwers.Output
             {
                 var tally = Tally(runs, record, folder, "Daq", () => new DaqTally());
                 var report = tally.Report;
-                switch (String(record, "event"))
+                switch (JournalFields.Text(record, "event"))
                 {
                     case "start":
-                        report.Mode = String(record, "mode") ?? "";
-                        report.Port = String(record, "port") ?? ConfigPort(record);
+                        report.Mode = JournalFields.Text(record, "mode") ?? "";
+                        report.Port = JournalFields.Text(record, "port") ?? ConfigPort(record);
                         break;
                     case "thresholds-set" when record.TryGetProperty("thresholds", out var set) && set.ValueKind == JsonValueKind.Array:
                         foreach (var write in set.EnumerateArray())
                         {
-                            if (Int(write, "channel") is not int channel) continue;
+                            if (JournalFields.Int(write, "channel") is not int channel) continue;
                             var channelWrites = tally.Channel(channel);
                             bool success = write.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
-                            int attempts = Int(write, "attempts") ?? 1;
+                            int attempts = JournalFields.Int(write, "attempts") ?? 1;
                             // the journal keeps each write's last answer only: earlier attempts count as retries
-                            Count(channelWrites, firstAttempt: true, success, String(write, "reason"));
+                            Count(channelWrites, firstAttempt: true, success, JournalFields.Text(write, "reason"));
                             channelWrites.Retries += Math.Max(0, attempts - 1);
                         }
                         break;
-                    case "file-opened" when String(record, "file") is string file:
+                    case "file-opened" when JournalFields.Text(record, "file") is string file:
                         tally.Files.Add(file);
                         break;
                     case "reconnected":
@@ -129,13 +129,13 @@ namespace Haniwers.Output
                         break;
                     case "end":
                         End(report, record);
-                        report.Events = Long(record, "events");
-                        report.LiveSeconds = Double(record, "liveSeconds");
-                        report.DeadSeconds = Double(record, "deadSeconds");
-                        report.MalformedLines = Long(record, "malformedLines") ?? 0;
-                        report.DroppedLines = Long(record, "droppedLines");
-                        report.Reconnects = Math.Max(report.Reconnects, (int)(Long(record, "reconnects") ?? 0));
-                        report.Resets = (int?)Long(record, "resets") ?? report.Resets;
+                        report.Events = JournalFields.Long(record, "events");
+                        report.LiveSeconds = JournalFields.Number(record, "liveSeconds");
+                        report.DeadSeconds = JournalFields.Number(record, "deadSeconds");
+                        report.MalformedLines = JournalFields.Long(record, "malformedLines") ?? 0;
+                        report.DroppedLines = JournalFields.Long(record, "droppedLines");
+                        report.Reconnects = Math.Max(report.Reconnects, (int)(JournalFields.Long(record, "reconnects") ?? 0));
+                        report.Resets = (int?)JournalFields.Long(record, "resets") ?? report.Resets;
                         break;
                 }
             }
@@ -155,7 +155,7 @@ namespace Haniwers.Output
         /// <summary>The tally of the record's run, made at its first record (a start, or any record of a journal that lost its start).</summary>
         private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create) where T : RunTally
         {
-            string runId = String(record, "runId") ?? "";
+            string runId = JournalFields.Text(record, "runId") ?? "";
             var time = Time(record);
             if (!runs.TryGetValue(runId, out var tally))
             {
@@ -172,9 +172,9 @@ namespace Haniwers.Output
 
         private static void End(RunReport report, JsonElement record)
         {
-            report.Outcome = String(record, "outcome") ?? RunReport.NoEndRecord;
+            report.Outcome = JournalFields.Text(record, "outcome") ?? RunReport.NoEndRecord;
             // an end's reason replaces what the journal said before it (an interruption's step)
-            report.Reason = String(record, "reason") ?? (report.Outcome == "Completed" ? null : report.Reason);
+            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == "Completed" ? null : report.Reason);
         }
 
         private static void SetWrites(RunReport report, IEnumerable<ChannelWrites> channels)
@@ -224,22 +224,10 @@ namespace Haniwers.Output
 
         private static string? ConfigPort(JsonElement start) =>
             start.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
-            && config.TryGetProperty("device", out var device) && device.ValueKind == JsonValueKind.Object ? String(device, "port") : null;
+            && config.TryGetProperty("device", out var device) && device.ValueKind == JsonValueKind.Object ? JournalFields.Text(device, "port") : null;
 
         private static DateTimeOffset? Time(JsonElement record) =>
-            String(record, "timestamp") is string text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null;
-
-        private static string? String(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        private static double? Double(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null;
-
-        private static long? Long(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : (long?)null;
-
-        private static int? Int(JsonElement record, string name) =>
-            record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : (int?)null;
+            JournalFields.Text(record, "timestamp") is string text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null;
 
         private abstract class RunTally
         {

@@ -94,6 +94,37 @@ namespace Haniwers.Tests.Analysis
             Assert.InRange(ratios.Average(), 0.8, 1.25);
         }
 
+        private static bool WarnsOfScatter(ThresholdFit fit) => fit.Warnings.Any(w => w.Contains("chi-square/ndf", StringComparison.Ordinal));
+
+        [Fact]
+        public void GoodScansOfFewCountsPerWindowRarelyWarnOfTheirScatter()
+        {
+            // the README's first scan: 21 windows of 0.5 s, a plateau of 200 Hz, a tail of a count or none per window
+            int warned = Enumerable.Range(1, 1000).Count(seed => WarnsOfScatter(SCurveFitter.Fit(
+                SyntheticScan.Generate(seed, height: 200, mean: 280, sigma: 9, baseline: 1, from: 230, to: 330, step: 5, duration: 0.5), Default)));
+            Assert.InRange(warned, 0, 2);
+            // a short scan of 9 points (5 degrees of freedom) neither
+            int shortWarned = Enumerable.Range(1, 1000).Count(seed => WarnsOfScatter(SCurveFitter.Fit(
+                SyntheticScan.Generate(seed, from: 270, to: 330, step: 7.5, duration: 10), Default)));
+            Assert.InRange(shortWarned, 0, 2);
+        }
+
+        [Fact]
+        public void ScatterBeyondPoissonWarns()
+        {
+            var random = new Random(7);
+            // noise that drifts by +-30 % from window to window
+            var drifting = Enumerable.Range(0, 41).Select(i => 240 + 3.0 * i).Select(x => new ScanPoint(1, x,
+                MathNet.Numerics.Distributions.Poisson.Sample(random, SCurve.Rate(x, 100, 300, 8, 1) * 10 * (0.7 + 0.6 * random.NextDouble())), 10)).ToList();
+            var fit = SCurveFitter.Fit(drifting, Default);
+            Assert.True(WarnsOfScatter(fit), "a drifting noise rate is told");
+            Assert.Contains(fit.Warnings, w => w.Contains("scatter more", StringComparison.Ordinal));
+            // windows that repeat the expected counts exactly: no Poisson scatter at all
+            var repeated = Enumerable.Range(0, 41).Select(i => 240 + 3.0 * i).Select(x => new ScanPoint(1, x, Math.Round(SCurve.Rate(x, 100, 300, 8, 1) * 10), 10)).ToList();
+            fit = SCurveFitter.Fit(repeated, Default);
+            Assert.Contains(fit.Warnings, w => w.Contains("scatter less", StringComparison.Ordinal));
+        }
+
         [Fact]
         public void OnePointIsAClearError()
         {
