@@ -25,6 +25,16 @@ Describe 'Measure-HaniwersThreshold' {
         }
     }
 
+    It 'shows each channel''s recommended threshold in an 80-column console' {
+        $fits = $rows | Measure-HaniwersThreshold
+        $table = ($fits | Out-String -Width 80) -split '\r?\n'
+        $header = $table | Where-Object { $_ -match '^\s*Channel\s' } | Select-Object -First 1
+        $header | Should -Match '^\s*Channel\s+Threshold\s+Mean'
+        foreach ($fit in $fits) {
+            $table | Where-Object { $_ -match "^\s*$($fit.Channel)\s+$($fit.Threshold)\s" } | Should -Not -BeNullOrEmpty -Because "channel $($fit.Channel)'s threshold $($fit.Threshold) is on its row"
+        }
+    }
+
     It 'gives the same fit from Import-Csv rows as from the scan objects and from -Path' {
         $fromObjects = $rows | Measure-HaniwersThreshold
         $fromCsv = Get-ChildItem $run -Filter 'scan_results_ch*.csv' | ForEach-Object { Import-Csv $_.FullName } | Measure-HaniwersThreshold
