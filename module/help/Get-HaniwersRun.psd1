@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Reports what runs did: one object per scan or data-taking run, from its folder''s journals.'
     Description = @'
-Get-HaniwersRun reads run folders (run_journal.jsonl and threshold_operations.csv of the scans, daq_journal.jsonl of data taking) and writes one object per run, oldest first: RunId, Kind (Scan or Daq), Mode, Outcome (Completed, Interrupted, Aborted for a scan that stopped after failed steps in a row, Failed, or Unknown when the journal has no end record: the run is still going or its process was killed), Start, End, Duration, Port, Folder; for scans PlannedSteps, MeasuredSteps, SkippedSteps, RemeasuredSteps and Resumes; for data taking Events, LiveSeconds, DeadSeconds, Resets and DroppedLines; for both Reconnects, MalformedLines, Repairs (what a later command closed off after a killed run), Files, the Reason a run did not complete, and ThresholdWrites: per channel the writes, those that failed, the refusals and silences (attempts the device refused or did not answer) and the retries.
+Get-HaniwersRun reads run folders (run_journal.jsonl and threshold_operations.csv of the scans, daq_journal.jsonl of data taking) and writes one object per run, oldest first: RunId, Kind (Scan or Daq), Mode, Outcome (Completed only when the run did all it planned; Incomplete for a scan whose plan ran to its end with skipped steps; Interrupted; Aborted for a scan that stopped after failed steps in a row; Failed, also for a run that ended without an end record and was found so by a later run into its folder; Unknown when the journal has no end record yet: the run is still going, or its process was killed), Start, End, Duration, Port, Folder; for scans PlannedSteps, MeasuredSteps, SkippedSteps, RemeasuredSteps and Resumes; for data taking Events, LiveSeconds, DeadSeconds, Resets and DroppedLines; for both Reconnects, MalformedLines, Repairs (what a later command closed off after a killed run), Files, the Reason a run did not complete, and ThresholdWrites: per channel the writes, those that failed, the refusals and silences (attempts the device refused or did not answer) and the retries.
 
 A path may be a run folder or any folder above run folders: a workspace with its date folders is searched with its subfolders. Wildcards are allowed in -Path; -LiteralPath and Get-ChildItem's output take paths as written.
 
@@ -40,5 +40,5 @@ if ($notCompleted) { $notCompleted | Format-List RunId, Outcome, Reason, Start }
         }
     )
     Notes       = 'The journals and their records: docs/formats.md and docs/daq.md of the project. A data-taking journal keeps each threshold write''s last answer only, so earlier attempts of a write count as retries without a reason.'
-    Links       = @('Invoke-HaniwersParallelScan', 'Invoke-HaniwersDaq', 'about_Haniwers')
+    Links       = @('Invoke-HaniwersParallelScan', 'Invoke-HaniwersDaq')
 }

@@ -192,4 +192,15 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         $run.Outcome | Should -Be 'Interrupted'
         $run.MeasuredSteps | Should -BeLessThan 21
     }
+
+    It 'exits 1 and says why in its log when the scan cannot start (a port that does not exist)' {
+        $config = Join-Path $lab 'config.toml'
+        $original = Get-Content -Raw $config
+        try {
+            Set-Content $config ($original -replace 'port = "sim"', 'port = "/dev/ttyHaniwersNone"')
+            $result = Wait-UserPwsh (Start-UserPwsh $scanScript '/')
+            $result.ExitCode | Should -Be 1
+            "$($result.Errors)$($result.Output)" | Should -Match 'ttyHaniwersNone'
+        } finally { Set-Content $config $original -NoNewline }
+    }
 }

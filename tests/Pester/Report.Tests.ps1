@@ -67,7 +67,7 @@ Describe 'Get-HaniwersRun' {
         Invoke-KilledScan "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$workspace' | Out-Null" (Join-Path $workspace 'scan_results_ch2.csv') 4
         $killed = Get-HaniwersRun $workspace
         $killed.Outcome | Should -Be 'Unknown'
-        $killed.Reason | Should -Match 'no end record'
+        $killed.Reason | Should -Match 'no end record yet'
         $killed.PlannedSteps | Should -Be 13
         $killed.MeasuredSteps | Should -BeGreaterOrEqual 3
         $killed.MeasuredSteps | Should -BeLessThan 13
@@ -105,6 +105,60 @@ Describe 'Get-HaniwersRun' {
         $table = Get-HaniwersRun $workspace | Out-String -Width 200
         $table | Should -Match 'RunId\s+Kind\s+Mode\s+Outcome'
         $table | Should -Match ([regex]::Escape($bad[0].RunId) + '\s+Scan\s+Parallel\s+Aborted')
+    }
+
+    It 'tells a scan that ran its plan to the end with skipped steps as Incomplete, which the morning check lists' {
+        Invoke-HaniwersParallelScan -PortName 'sim:seed=1,drop-after=0.3,restore-after=-1' @quick -NSteps 3 -Duration 0.1 -ReconnectTimeout 0.2 -MaxConsecutiveFailures 10 `
+            -OutputDirectory $workspace -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+        $journalEnd = Get-Content (Join-Path $workspace 'run_journal.jsonl') | Select-Object -Last 1 | ConvertFrom-Json
+        $journalEnd.outcome | Should -Be 'Completed'   # the plan ran to its end
+        $run = Get-HaniwersRun $workspace
+        $run.Outcome | Should -Be 'Incomplete'
+        $run.SkippedSteps | Should -BeGreaterThan 0
+        $run.Reason | Should -Match "^$($run.SkippedSteps) of 7 steps have no rows \(skipped; the first: .*link"
+        @(Get-HaniwersRun $workspace -Last 7 | Where-Object Outcome -ne Completed).Count | Should -Be 1
+    }
+
+    It 'tells a killed scan as Failed once a later run opened its folder, with the files it wrote' {
+        Invoke-KilledScan "Invoke-HaniwersParallelScan -PortName sim -Center 280, 300, 260 -NSteps 6 -StepSize 4 -Duration 0.3 -SettleTime 0 -OutputDirectory '$workspace' | Out-Null" (Join-Path $workspace 'scan_results_ch2.csv') 3
+        Invoke-HaniwersParallelScan -PortName sim @quick -NSteps 1 -Duration 0.1 -OutputDirectory $workspace -WarningAction SilentlyContinue | Out-Null
+        $killed, $next = Get-HaniwersRun $workspace
+        $killed.Outcome | Should -Be 'Failed'
+        $killed.Reason | Should -Match "ended without an end record.*run $($next.RunId) opened the folder"
+        $killed.Files | Should -Contain 'scan_results_ch1.csv'
+        $next.Outcome | Should -Be 'Completed'
+    }
+
+    It 'counts the wait for a link that never came back as dead time, not live time' {
+        { Invoke-HaniwersDaq -PortName 'sim:drop-after=1,restore-after=-1' -Threshold 280, 300, 260 -Mode TimeBased -Duration 30 -FileCount 1 -ReconnectTimeout 2 `
+            -OutputDirectory $workspace -WarningAction SilentlyContinue | Out-Null } | Should -Throw
+        $run = Get-HaniwersRun $workspace
+        $run.Outcome | Should -Be 'Failed'
+        $run.LiveSeconds | Should -BeLessThan 1.5
+        $run.DeadSeconds | Should -BeGreaterOrEqual 2
+        $run.Events | Should -BeGreaterThan 0
+    }
+
+    It 'warns about a journal it cannot read, takes run folders as strings and Get-ChildItem -File, and shows days in the duration' {
+        $daq = Join-Path $workspace 'daq'
+        New-Item -ItemType Directory $daq | Out-Null
+        # a data-taking run of two days and an hour, as its journal tells it
+        Set-Content (Join-Path $daq 'daq_journal.jsonl') @(
+            '{"event":"start","timestamp":"2026-11-20T10:00:00+00:00","runId":"20261120-100000-aaaa","mode":"TimeBased","port":"COM3"}'
+            '{"event":"end","timestamp":"2026-11-22T11:00:00+00:00","runId":"20261120-100000-aaaa","outcome":"Completed","events":5000,"files":1,"liveSeconds":176400,"deadSeconds":0}'
+        )
+        $table = Get-HaniwersRun $daq | Out-String -Width 120
+        $table | Should -Match '20261120-100000-aaaa\s+Daq\s+TimeBased\s+Completed\s+2d 01:00:00\s+5000 ev'
+        ($daq | Get-HaniwersRun).RunId | Should -Be '20261120-100000-aaaa'
+        Set-Content (Join-Path $daq 'raw.csv') 'x'
+        @(Get-ChildItem $daq -File | Get-HaniwersRun).Count | Should -Be 1
+
+        $scan = Join-Path $workspace 'scan'
+        New-Item -ItemType Directory $scan | Out-Null
+        Set-Content (Join-Path $scan 'run_journal.jsonl') ([byte[]](1..200) | ForEach-Object { [char]($_ % 90 + 33) }) -NoNewline
+        Get-HaniwersRun $scan -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$warnings" | Should -Match 'not journal records'
+        "$warnings" | Should -Match 'holds no journal record'
     }
 
     It 'names a path that does not exist as its own error, and warns about a folder without journals' {

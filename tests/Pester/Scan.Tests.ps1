@@ -176,6 +176,9 @@ Describe 'Defaults, folders and progress' {
             $printed | Should -Match 'workspace "data" is relative'
             $printed | Should -Match ([regex]::Escape((Join-Path $elsewhere 'data' (Get-Date -Format 'yyyyMMdd'))))
             @(Import-Csv (Join-Path $elsewhere 'data' (Get-Date -Format 'yyyyMMdd') 'scan_results_ch1.csv')).Count | Should -Be 3
+            # -WhatIf writes nothing anywhere: no warning; without a config the advice is -OutputDirectory
+            Invoke-InNewPwsh "Set-Location '$elsewhere'; Invoke-HaniwersParallelScan -ConfigPath '$configPath' -WhatIf" | Should -Not -Match 'is relative'
+            Invoke-InNewPwsh "Set-Location '$elsewhere'; Invoke-HaniwersParallelScan -PortName sim -NSteps 1 -Duration 0.05 -SettleTime 0 | Out-Null" | Should -Match 'No config was given.*-OutputDirectory'
             # an absolute workspace, or -OutputDirectory: no warning
             $printed = Invoke-InNewPwsh "Set-Location '$elsewhere'; Invoke-HaniwersParallelScan -ConfigPath '$configPath' -SettleTime 0 -OutputDirectory '$folder/out' | Out-Null"
             $printed | Should -Not -Match 'is relative'

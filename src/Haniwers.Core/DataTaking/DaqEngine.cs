@@ -50,7 +50,7 @@ namespace Haniwers.DataTaking
         private readonly IDaqObserver _observer;
         private readonly IReadOnlyList<KeyValuePair<int, int>> _thresholds;
         private readonly LinkReconnector _reconnector;
-        private TimeSpan _dead, _started, _keepFrom;
+        private TimeSpan _dead, _started, _keepFrom, _lostAt;
         private bool _streaming;
         private long _droppedAtStart;
         // wall time of arrivals: anchored once, so rows never go back in time; re-anchored when the host's clock is set
@@ -144,6 +144,7 @@ namespace Haniwers.DataTaking
                 catch (LinkLostException ex)
                 {
                     _reconnector.Lost(ex.Message);
+                    _lostAt = Clock.Elapsed;
                     _run.Record("link-lost", new Dictionary<string, object?> { ["reason"] = ex.Message, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
                     _observer.Warning($"The link to {_link.PortName} was lost ({ex.Message.TrimEnd('.')}); reopening it for up to {_reconnector.Timeout.TotalSeconds:0.###} s.");
                     continue;
@@ -207,15 +208,35 @@ namespace Haniwers.DataTaking
             _run.Record("device-reset", new Dictionary<string, object?> { ["bootLine"] = bootLine, ["deadSeconds"] = dead.TotalSeconds, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
         }
 
+        private void AddDeadSinceLoss()
+        {
+            var dead = Clock.Elapsed - _lostAt;
+            _dead += dead;
+            _run.AddDeadTime(dead);
+        }
+
         private void Reconnect(CancellationToken cancellation)
         {
             var reopenedAfter = TimeSpan.Zero;
-            string? failure = _reconnector.Reconnect(cancellation, (dead, attempts, reason) =>
+            string? failure;
+            try
             {
-                reopenedAfter = dead;
-                Summary.Reconnects++;
-            }, _observer.Notice);
-            if (failure is not null) throw new DaqFailedException("LinkLost", "The run stopped: " + failure + ".");
+                failure = _reconnector.Reconnect(cancellation, (dead, attempts, reason) =>
+                {
+                    reopenedAfter = dead;
+                    Summary.Reconnects++;
+                }, _observer.Notice);
+            }
+            catch (OperationCanceledException)
+            {
+                AddDeadSinceLoss(); // stopped while the link was down: that time counted nothing
+                throw;
+            }
+            if (failure is not null)
+            {
+                AddDeadSinceLoss(); // the run ends with the link down: the time since the loss counted nothing
+                throw new DaqFailedException("LinkLost", "The run stopped: " + failure + ".");
+            }
             var resumeStart = Clock.Elapsed;
             // a replugged board may have reset: its thresholds are written again, and nothing sent before now is kept
             SetThresholds(cancellation);

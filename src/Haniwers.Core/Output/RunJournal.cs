@@ -67,19 +67,24 @@ namespace Haniwers.Output
         }
 
         /// <summary>The records of a journal, in order; a line that does not parse is skipped.</summary>
-        public static IReadOnlyList<JsonElement> Read(string path)
+        public static IReadOnlyList<JsonElement> Read(string path) => Read(path, out _);
+
+        /// <summary>The records of a journal, in order, and how many non-empty lines were not records (a cut last line, damage).</summary>
+        public static IReadOnlyList<JsonElement> Read(string path, out int unreadable)
         {
+            unreadable = 0;
             var records = new List<JsonElement>();
             if (!File.Exists(path)) return records;
             foreach (var line in File.ReadLines(path))
             {
-                if (line.Length == 0) continue;
+                if (line.Trim().Length == 0) continue;
                 try
                 {
                     using var doc = JsonDocument.Parse(line);
                     if (doc.RootElement.ValueKind == JsonValueKind.Object) records.Add(doc.RootElement.Clone());
+                    else unreadable++;
                 }
-                catch (JsonException) { }
+                catch (JsonException) { unreadable++; }
             }
             return records;
         }

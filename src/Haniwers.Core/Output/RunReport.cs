@@ -9,12 +9,16 @@ namespace Haniwers.Output
         /// <summary>The outcome of a run whose journal has no end record after its last start: still going, or its process was killed.</summary>
         public const string NoEndRecord = "Unknown";
 
+        /// <summary>The outcome of a scan whose plan ran to its end with steps that have no rows (skipped): not a completed measurement.</summary>
+        public const string Incomplete = "Incomplete";
+
         public string RunId { get; set; } = "";
         /// <summary>Scan (run_journal.jsonl) or Daq (daq_journal.jsonl).</summary>
         public string Kind { get; set; } = "";
         /// <summary>Parallel, Serial, Adaptive for scans; CountBased, TimeBased for data taking.</summary>
         public string Mode { get; set; } = "";
-        /// <summary>Completed, Interrupted, Aborted (a scan that stopped after failed steps), Failed; <see cref="NoEndRecord"/> when the journal has no end for the run.</summary>
+        /// <summary>Completed, Incomplete (a scan with skipped steps), Interrupted, Aborted (a scan that stopped after failed steps),
+        /// Failed (also a run that ended without an end record, found by a later run in its folder); <see cref="NoEndRecord"/> when it may still be going.</summary>
         public string Outcome { get; set; } = NoEndRecord;
         /// <summary>Why the run did not complete: the end record's reason, or what the journal shows.</summary>
         public string? Reason { get; set; }

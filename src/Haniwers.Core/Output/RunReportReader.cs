@@ -17,12 +17,13 @@ namespace Haniwers.Output
     /// </summary>
     public static class RunReportReader
     {
-        /// <summary>The runs of a folder, oldest start first.</summary>
-        public static IReadOnlyList<RunReport> Read(string folder)
+        /// <summary>The runs of a folder, oldest start first; what could not be read goes to <paramref name="problems"/>.</summary>
+        public static IReadOnlyList<RunReport> Read(string folder, ICollection<string>? problems = null)
         {
+            problems ??= new List<string>();
             var reports = new List<RunReport>();
-            reports.AddRange(ReadScans(folder));
-            reports.AddRange(ReadDaq(folder));
+            reports.AddRange(ReadScans(folder, problems));
+            reports.AddRange(ReadDaq(folder, problems));
             return reports.OrderBy(r => r.Start).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
         }
 
@@ -30,13 +31,16 @@ namespace Haniwers.Output
         public static bool IsRunFolder(string folder) =>
             File.Exists(Path.Combine(folder, RunJournal.FileName)) || File.Exists(Path.Combine(folder, DaqRun.JournalFileName));
 
-        private static IEnumerable<RunReport> ReadScans(string folder)
+        private static IEnumerable<RunReport> ReadScans(string folder, ICollection<string> problems)
         {
             var runs = new Dictionary<string, ScanTally>(StringComparer.Ordinal);
-            foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
+            var opened = new List<(int Index, string RunId)>();
+            foreach (var (record, index) in Records(Path.Combine(folder, RunJournal.FileName), problems))
             {
-                var tally = Tally(runs, record, folder, "Scan", () => new ScanTally());
-                switch (JournalFields.Text(record, "event"))
+                var tally = Tally(runs, record, folder, "Scan", () => new ScanTally(), index);
+                string kind = JournalFields.Text(record, "event") ?? "";
+                if (kind == "start" || kind == "resumed") opened.Add((index, tally.Report.RunId));
+                switch (kind)
                 {
                     case "start":
                         tally.Report.Mode = JournalFields.Text(record, "mode") ?? "";
@@ -53,6 +57,10 @@ namespace Haniwers.Output
                         break;
                     case "skipped" when JournalFields.Int(record, "step") is int skipped:
                         tally.Skipped.Add(skipped);
+                        tally.FirstSkipReason ??= JournalFields.Text(record, "reason");
+                        break;
+                    case RunFolderRecovery.IntentEvent when record.TryGetProperty("files", out var intended) && intended.ValueKind == JsonValueKind.Object:
+                        tally.Files.UnionWith(intended.EnumerateObject().Select(f => f.Name));
                         break;
                     case "remeasured":
                         tally.Remeasured++;
@@ -70,6 +78,8 @@ namespace Haniwers.Output
                         End(tally.Report, record);
                         tally.Report.MalformedLines += JournalFields.Long(record, "malformedLines") ?? 0;
                         tally.Report.Port = JournalFields.Text(record, "port") ?? tally.Report.Port;
+                        // an adaptive plan is open-ended: the end says how many steps it planned in the end
+                        if (tally.Report.PlannedSteps is null or 0) tally.Report.PlannedSteps = JournalFields.Int(record, "plannedSteps") ?? tally.Report.PlannedSteps;
                         if (record.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array)
                             tally.Files.UnionWith(files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => Path.GetFileName(f.GetString()!)));
                         break;
@@ -84,19 +94,56 @@ namespace Haniwers.Output
                 report.RemeasuredSteps = tally.Remeasured;
                 report.Files = tally.Files.OrderBy(f => f, StringComparer.Ordinal).ToList();
                 if (writes.TryGetValue(report.RunId, out var channels)) SetWrites(report, channels.Values);
-                if (report.Outcome == RunReport.NoEndRecord) report.Reason ??= NoEndReason;
+                if (report.Outcome == "Completed" && report.MeasuredSteps < report.PlannedSteps)
+                {
+                    // the plan ran to its end, but steps of it have no rows: not a completed measurement
+                    report.Outcome = RunReport.Incomplete;
+                    report.Reason = $"{report.PlannedSteps - report.MeasuredSteps} of {report.PlannedSteps} steps have no rows"
+                        + (tally.FirstSkipReason is null ? "" : $" (skipped; the first: {tally.FirstSkipReason})");
+                }
+                CloseOffIfFollowed(report, tally.LastIndex, opened);
                 yield return report;
             }
         }
 
-        private static IEnumerable<RunReport> ReadDaq(string folder)
+        /// <summary>
+        /// A run without an end record whose folder a later run opened (which takes the folder's lock, docs/crash-protocol.md)
+        /// is not going on: its process ended without a word. Otherwise it may still be going.
+        /// </summary>
+        private static void CloseOffIfFollowed(RunReport report, int lastIndex, List<(int Index, string RunId)> opened)
+        {
+            if (report.Outcome != RunReport.NoEndRecord) return;
+            var next = opened.FirstOrDefault(o => o.Index > lastIndex && o.RunId != report.RunId);
+            if (next.RunId is null)
+            {
+                report.Reason ??= NoEndReason;
+                return;
+            }
+            report.Outcome = "Failed";
+            report.Reason = $"its process ended without an end record (killed, or the power went); run {next.RunId} opened the folder after it";
+        }
+
+        /// <summary>A journal's records with their positions; lines that are not records are told once per file.</summary>
+        private static IEnumerable<(JsonElement Record, int Index)> Records(string path, ICollection<string> problems)
+        {
+            if (!File.Exists(path)) yield break;
+            var records = RunJournal.Read(path, out int unreadable);
+            if (unreadable > 0) problems.Add($"{unreadable} line(s) of {path} are not journal records and were passed over (a line cut by a power loss, or damage)");
+            if (records.Count == 0) problems.Add($"{path} holds no journal record: the runs it recorded, if any, cannot be reported");
+            for (int i = 0; i < records.Count; i++) yield return (records[i], i);
+        }
+
+        private static IEnumerable<RunReport> ReadDaq(string folder, ICollection<string> problems)
         {
             var runs = new Dictionary<string, DaqTally>(StringComparer.Ordinal);
-            foreach (var record in RunJournal.Read(Path.Combine(folder, DaqRun.JournalFileName)))
+            var opened = new List<(int Index, string RunId)>();
+            foreach (var (record, index) in Records(Path.Combine(folder, DaqRun.JournalFileName), problems))
             {
-                var tally = Tally(runs, record, folder, "Daq", () => new DaqTally());
+                var tally = Tally(runs, record, folder, "Daq", () => new DaqTally(), index);
                 var report = tally.Report;
-                switch (JournalFields.Text(record, "event"))
+                string kind = JournalFields.Text(record, "event") ?? "";
+                if (kind == "start") opened.Add((index, report.RunId));
+                switch (kind)
                 {
                     case "start":
                         report.Mode = JournalFields.Text(record, "mode") ?? "";
@@ -123,8 +170,13 @@ namespace Haniwers.Output
                     case "device-reset":
                         report.Resets = (report.Resets ?? 0) + 1;
                         break;
-                    case "repaired":
+                    case "file-closed":
                     case "file-recovered":
+                        if (kind == "file-recovered") report.Repairs++;
+                        tally.FileEvents += JournalFields.Long(record, "events") ?? 0;
+                        tally.FileLiveSeconds += JournalFields.Number(record, "liveSeconds") ?? 0;
+                        break;
+                    case "repaired":
                         report.Repairs++;
                         break;
                     case "end":
@@ -144,16 +196,19 @@ namespace Haniwers.Output
                 var report = tally.Report;
                 report.Files = tally.Files;
                 report.Resets ??= 0;
+                // a killed run's end, written by the next run, may lack the counts its files' records have
+                report.Events ??= tally.FileEvents;
+                report.LiveSeconds ??= tally.FileLiveSeconds;
                 SetWrites(report, tally.Writes.Values);
-                if (report.Outcome == RunReport.NoEndRecord) report.Reason ??= NoEndReason;
+                CloseOffIfFollowed(report, tally.LastIndex, opened);
                 yield return report;
             }
         }
 
-        private const string NoEndReason = "the journal has no end record: the run is still going, or its process was killed (the next command into the folder closes it off)";
+        private const string NoEndReason = "the journal has no end record yet: the run is still going, or its process was killed (a later run into the folder tells which)";
 
         /// <summary>The tally of the record's run, made at its first record (a start, or any record of a journal that lost its start).</summary>
-        private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create) where T : RunTally
+        private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create, int index) where T : RunTally
         {
             string runId = JournalFields.Text(record, "runId") ?? "";
             var time = Time(record);
@@ -167,6 +222,7 @@ namespace Haniwers.Output
                 runs[runId] = tally;
             }
             if (time is { } t && t > tally.Report.End) tally.Report.End = t;
+            tally.LastIndex = index;
             return tally;
         }
 
@@ -232,6 +288,8 @@ namespace Haniwers.Output
         private abstract class RunTally
         {
             public RunReport Report { get; } = new RunReport();
+            /// <summary>The position of the run's last record in its journal.</summary>
+            public int LastIndex { get; set; }
         }
 
         private sealed class ScanTally : RunTally
@@ -239,12 +297,15 @@ namespace Haniwers.Output
             public HashSet<int> Committed { get; } = new HashSet<int>();
             public HashSet<int> Skipped { get; } = new HashSet<int>();
             public int Remeasured { get; set; }
+            public string? FirstSkipReason { get; set; }
             public HashSet<string> Files { get; } = new HashSet<string>(StringComparer.Ordinal);
         }
 
         private sealed class DaqTally : RunTally
         {
             public Dictionary<int, ChannelWrites> Writes { get; } = new Dictionary<int, ChannelWrites>();
+            public long FileEvents { get; set; }
+            public double FileLiveSeconds { get; set; }
             public List<string> Files { get; } = new List<string>();
 
             public ChannelWrites Channel(int channel)

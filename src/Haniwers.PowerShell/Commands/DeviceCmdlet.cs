@@ -40,10 +40,13 @@ namespace Haniwers.PowerShell.Commands
             string workspace = config.Sampler.Workspace;
             string folder = System.IO.Path.Combine(ResolveUserPath(workspace), DateTime.Now.ToString("yyyyMMdd"));
             bool relative = !System.IO.Path.IsPathRooted(workspace) && !workspace.StartsWith("~", StringComparison.Ordinal);
-            if (relative && Unattended())
+            // -WhatIf writes nothing, so nothing lands anywhere
+            if (relative && Unattended() && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {
-                WriteWarning($"The files go to {folder}: the workspace \"{workspace}\" is relative, so it is taken from the current folder ({SessionState.Path.CurrentFileSystemLocation.ProviderPath}), " +
-                    "which a scheduler chooses. Give the config an absolute workspace (such as /home/lab/data or C:\\lab\\data), or give -OutputDirectory.");
+                string fix = ConfigPath is null && Config is null
+                    ? "No config was given, so the workspace is the current folder: give -OutputDirectory with an absolute path, or -ConfigPath with a config whose workspace is absolute."
+                    : "Give the config an absolute workspace (such as /home/lab/data or C:\\lab\\data), or give -OutputDirectory.";
+                WriteWarning($"The files go to {folder}: the workspace \"{workspace}\" is relative, so it is taken from the current folder ({SessionState.Path.CurrentFileSystemLocation.ProviderPath}), which a scheduler chooses. " + fix);
             }
             return folder;
         }

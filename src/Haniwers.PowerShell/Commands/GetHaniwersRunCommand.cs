@@ -21,8 +21,9 @@ namespace Haniwers.PowerShell.Commands
         private const string LiteralPathSet = "LiteralPath";
 
         /// <summary>Run folders, or folders holding them; wildcards allowed. The current folder when none is given.</summary>
-        [Parameter(Position = 0, ParameterSetName = PathSet)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
         public string[] Path { get; set; } = { "." };
 
         /// <summary>Folders taken as they are written (no wildcards); also Get-ChildItem's output.</summary>
@@ -66,34 +67,35 @@ namespace Haniwers.PowerShell.Commands
             }
         }
 
+        /// <summary>A folder as given, or a file's folder when it is a run folder (Get-ChildItem -File of a run folder).</summary>
         private void AddFolder(string folder, string asGiven)
         {
             if (Directory.Exists(folder)) _folders.Add(folder);
-            else if (File.Exists(folder) && System.IO.Path.GetDirectoryName(folder) is string parent && IsJournal(folder)) _folders.Add(parent);
+            else if (File.Exists(folder) && System.IO.Path.GetDirectoryName(folder) is string parent && RunReportReader.IsRunFolder(parent)) _folders.Add(parent);
+            else if (File.Exists(folder))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"'{folder}' is a file, not a run folder: give the folder that holds its journal ({RunJournal.FileName} or {DataTaking.DaqRun.JournalFileName})."),
+                    "NotARunFolder", ErrorCategory.InvalidArgument, asGiven));
+            }
             else
             {
-                WriteError(new ErrorRecord(new DirectoryNotFoundException($"'{asGiven}' is not a folder: give the run folder (or a folder that holds run folders)."),
-                    File.Exists(folder) ? "NotARunFolder" : "PathNotFound", ErrorCategory.ObjectNotFound, asGiven));
+                WriteError(new ErrorRecord(new DirectoryNotFoundException($"'{folder}' does not exist."), "PathNotFound", ErrorCategory.ObjectNotFound, asGiven));
             }
-        }
-
-        private static bool IsJournal(string file)
-        {
-            string name = System.IO.Path.GetFileName(file);
-            return name == RunJournal.FileName || name == DataTaking.DaqRun.JournalFileName;
         }
 
         protected override void EndProcessing()
         {
             var reports = new List<RunReport>();
-            var runFolders = _folders.SelectMany(RunFolders).Distinct(StringComparer.Ordinal).ToList();
+            var runFolders = _folders.Distinct(StringComparer.Ordinal).SelectMany(RunFolders).Distinct(StringComparer.Ordinal).ToList();
             foreach (var folder in runFolders)
             {
                 if (Stopping) return;
                 WriteVerbose($"Reading the journals of {folder}.");
                 try
                 {
-                    reports.AddRange(RunReportReader.Read(folder));
+                    var problems = new List<string>();
+                    reports.AddRange(RunReportReader.Read(folder, problems));
+                    foreach (var problem in problems) WriteWarning(problem + ".");
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

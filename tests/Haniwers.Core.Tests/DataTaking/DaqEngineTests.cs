@@ -83,6 +83,21 @@ namespace Haniwers.Tests.DataTaking
         }
 
         [Fact]
+        public void A_link_that_never_comes_back_ends_the_run_with_the_wait_as_dead_time()
+        {
+            using var fixture = new DaqFixture("seed=4,numbered,noise-rate=100,drop-after=1,restore-after=-1");
+            var failure = Assert.Throws<DaqFailedException>(() => fixture.Run(new DaqSettings { Mode = DaqMode.TimeBased, FileDuration = TimeSpan.FromSeconds(60), FileCount = 1 }));
+            Assert.Equal("LinkLost", failure.Problem);
+            var end = fixture.Journal().Last();
+            Assert.Equal("Failed", end.GetProperty("outcome").GetString());
+            // about 1 s of data, then the 30 s of reopening: live time is the data's, the wait is dead
+            Assert.InRange(end.GetProperty("liveSeconds").GetDouble(), 0.5, 1.5);
+            Assert.InRange(end.GetProperty("deadSeconds").GetDouble(), 29.5, 31);
+            var closed = fixture.Journal().Single(r => Event(r) == "file-closed");
+            Assert.InRange(closed.GetProperty("liveSeconds").GetDouble(), 0.5, 1.5);
+        }
+
+        [Fact]
         public void A_board_reset_gets_its_thresholds_written_again()
         {
             using var fixture = new DaqFixture("seed=6,noise-rate=100,reset-after=2");
