@@ -31,7 +31,7 @@ Describe 'Measure-HaniwersThreshold' {
         $header = $table | Where-Object { $_ -match '^\s*Channel\s' } | Select-Object -First 1
         $header | Should -Match '^\s*Channel\s+Threshold\s+Mean'
         foreach ($fit in $fits) {
-            $table | Where-Object { $_ -match "^\s*$($fit.Channel)\s+$($fit.Threshold)\s" } | Should -Not -BeNullOrEmpty -Because "channel $($fit.Channel)'s threshold $($fit.Threshold) is on its row"
+            $table | Where-Object { $_ -match "^\s*$($fit.Channel)\s+$($fit.Threshold)\s.*\s$([regex]::Escape($fit.RunId))\s*$" } | Should -Not -BeNullOrEmpty -Because "channel $($fit.Channel)'s threshold $($fit.Threshold) and its whole run id are on its row"
         }
     }
 
