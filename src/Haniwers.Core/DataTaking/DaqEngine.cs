@@ -50,7 +50,7 @@ namespace Haniwers.DataTaking
         private readonly IDaqObserver _observer;
         private readonly IReadOnlyList<KeyValuePair<int, int>> _thresholds;
         private readonly LinkReconnector _reconnector;
-        private TimeSpan _dead, _started, _keepFrom, _lostAt;
+        private TimeSpan _dead, _started, _keepFrom;
         private bool _streaming;
         private long _droppedAtStart;
         // wall time of arrivals: anchored once, so rows never go back in time; re-anchored when the host's clock is set
@@ -144,7 +144,6 @@ namespace Haniwers.DataTaking
                 catch (LinkLostException ex)
                 {
                     _reconnector.Lost(ex.Message);
-                    _lostAt = Clock.Elapsed;
                     _run.Record("link-lost", new Dictionary<string, object?> { ["reason"] = ex.Message, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
                     _observer.Warning($"The link to {_link.PortName} was lost ({ex.Message.TrimEnd('.')}); reopening it for up to {_reconnector.Timeout.TotalSeconds:0.###} s.");
                     continue;
@@ -210,7 +209,7 @@ namespace Haniwers.DataTaking
 
         private void AddDeadSinceLoss()
         {
-            var dead = Clock.Elapsed - _lostAt;
+            var dead = _reconnector.DownFor ?? TimeSpan.Zero;
             _dead += dead;
             _run.AddDeadTime(dead);
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -39,7 +38,7 @@ namespace Haniwers.DataTaking
                 foreach (var file in folder)
                 {
                     if (!closed.TryGetValue(Path.GetFileName(file), out var record)
-                        || !DateTimeOffset.TryParse(record.GetProperty("opened").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var opened))
+                        || JournalFields.Time(record, "opened") is not DateTimeOffset opened)
                     {
                         all = false;
                         continue;

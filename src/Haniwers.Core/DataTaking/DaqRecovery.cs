@@ -42,7 +42,7 @@ namespace Haniwers.DataTaking
                         repairs.Add(new FolderRepair(path, runId, null, $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", cut));
                     rows = CountLines(path);
                     // the file's span, for live time: from its opening to its last row, less the dead time journalled in it
-                    if (record.TryGetProperty("timestamp", out var t) && DateTimeOffset.TryParse(t.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var opened)
+                    if (JournalFields.Time(record, "timestamp") is DateTimeOffset opened
                         && LastRowTime(path) is long last)
                     {
                         double seconds = Math.Max(0, (last - opened.UtcTicks) / (double)TimeSpan.TicksPerSecond);

@@ -1,3 +1,5 @@
+using System;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Haniwers.Output
@@ -13,6 +15,10 @@ namespace Haniwers.Output
 
         public static long? Long(JsonElement record, string name) =>
             record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : (long?)null;
+
+        /// <summary>A time written as ISO 8601 with its offset (the journals' timestamp, opened).</summary>
+        public static DateTimeOffset? Time(JsonElement record, string name) =>
+            Text(record, name) is string text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null;
 
         public static int? Int(JsonElement record, string name) =>
             record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : (int?)null;

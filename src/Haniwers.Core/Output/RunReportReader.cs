@@ -7,6 +7,7 @@ using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Haniwers.DataTaking;
+using Haniwers.Scanning;
 
 namespace Haniwers.Output
 {
@@ -94,7 +95,7 @@ namespace Haniwers.Output
                 report.RemeasuredSteps = tally.Remeasured;
                 report.Files = tally.Files.OrderBy(f => f, StringComparer.Ordinal).ToList();
                 if (writes.TryGetValue(report.RunId, out var channels)) SetWrites(report, channels.Values);
-                if (report.Outcome == "Completed" && report.MeasuredSteps < report.PlannedSteps)
+                if (report.Outcome == nameof(ScanOutcome.Completed) && report.MeasuredSteps < report.PlannedSteps)
                 {
                     // the plan ran to its end, but steps of it have no rows: not a completed measurement
                     report.Outcome = RunReport.Incomplete;
@@ -119,7 +120,7 @@ namespace Haniwers.Output
                 report.Reason ??= NoEndReason;
                 return;
             }
-            report.Outcome = "Failed";
+            report.Outcome = nameof(ScanOutcome.Failed);
             report.Reason = $"its process ended without an end record (killed, or the power went); run {next.RunId} opened the folder after it";
         }
 
@@ -158,6 +159,7 @@ namespace Haniwers.Output
                             int attempts = JournalFields.Int(write, "attempts") ?? 1;
                             // the journal keeps each write's last answer only: earlier attempts count as retries
                             Count(channelWrites, firstAttempt: true, success, JournalFields.Text(write, "reason"));
+                            if (!success) channelWrites.Failed++;
                             channelWrites.Retries += Math.Max(0, attempts - 1);
                         }
                         break;
@@ -211,7 +213,7 @@ namespace Haniwers.Output
         private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create, int index) where T : RunTally
         {
             string runId = JournalFields.Text(record, "runId") ?? "";
-            var time = Time(record);
+            var time = JournalFields.Time(record, "timestamp");
             if (!runs.TryGetValue(runId, out var tally))
             {
                 tally = create();
@@ -230,7 +232,7 @@ namespace Haniwers.Output
         {
             report.Outcome = JournalFields.Text(record, "outcome") ?? RunReport.NoEndRecord;
             // an end's reason replaces what the journal said before it (an interruption's step)
-            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == "Completed" ? null : report.Reason);
+            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == nameof(ScanOutcome.Completed) ? null : report.Reason);
         }
 
         private static void SetWrites(RunReport report, IEnumerable<ChannelWrites> channels)
@@ -259,7 +261,7 @@ namespace Haniwers.Output
                 if (!channels.TryGetValue(channel, out var writes)) channels[channel] = writes = new ChannelWrites { Channel = channel };
                 var key = (runId, channel);
                 if (attempt <= 1 && pending.TryGetValue(key, out var lastFailed) && lastFailed) writes.Failed++;
-                Count(writes, attempt <= 1, success, csv.GetField("Reason"), countFailure: false);
+                Count(writes, attempt <= 1, success, csv.GetField("Reason"));
                 if (attempt > 1) writes.Retries++;
                 pending[key] = !success;
             }
@@ -267,13 +269,12 @@ namespace Haniwers.Output
             return byRun;
         }
 
-        /// <summary>Counts one attempt: a new write when it is the first, a refusal or a silence by its reason (docs/protocol.md).</summary>
-        private static void Count(ChannelWrites writes, bool firstAttempt, bool success, string? reason, bool countFailure = true)
+        /// <summary>Counts one attempt: a new write when it is the first, a refusal or a silence by its reason (docs/protocol.md).
+        /// Whether a write failed is its last attempt's: the caller knows which that is.</summary>
+        private static void Count(ChannelWrites writes, bool firstAttempt, bool success, string? reason)
         {
             if (firstAttempt) writes.Writes++;
-            if (success) return;
-            if (countFailure) writes.Failed++;
-            if (reason is null) return;
+            if (success || reason is null) return;
             if (reason.StartsWith("refused", StringComparison.Ordinal)) writes.Refusals++;
             else if (reason.StartsWith("no answer", StringComparison.Ordinal)) writes.Silences++;
         }
@@ -281,9 +282,6 @@ namespace Haniwers.Output
         private static string? ConfigPort(JsonElement start) =>
             start.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
             && config.TryGetProperty("device", out var device) && device.ValueKind == JsonValueKind.Object ? JournalFields.Text(device, "port") : null;
-
-        private static DateTimeOffset? Time(JsonElement record) =>
-            JournalFields.Text(record, "timestamp") is string text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null;
 
         private abstract class RunTally
         {

@@ -24,6 +24,9 @@ namespace Haniwers.Transport
 
         public TimeSpan Timeout => _timeout;
 
+        /// <summary>How long the link has been down: since its loss, while it is not reopened; null when it is up.</summary>
+        public TimeSpan? DownFor => _lostAt is TimeSpan at ? _link.Clock.Elapsed - at : (TimeSpan?)null;
+
         /// <summary>Whether the link is known lost and not yet reopened.</summary>
         public bool Pending => _link.IsLost || _lostAt is not null;
 
