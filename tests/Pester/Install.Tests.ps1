@@ -12,12 +12,20 @@ BeforeAll {
     # A pwsh as a user starts it: a home of its own, no module path or data folders inherited from this session.
     # Started through python3 with SIGINT set back to its default: a test run started in the background
     # (nohup, a CI runner) ignores SIGINT, children inherit that, and a terminal's Ctrl+C is never ignored.
-    function Start-UserPwsh([string] $File, [string] $WorkingDirectory) {
+    # -ViaLauncher starts it as ~/.dotnet/tools/pwsh does: PowerShell's .NET tool launcher, which runs the real
+    # PowerShell as its child (Microsoft.PowerShell.GlobalTool.Shim.dll, beside the pwsh.dll these tests run)
+    function Start-UserPwsh([string] $File, [string] $WorkingDirectory, [switch] $ViaLauncher) {
         $pwsh = Get-PwshCommand
+        $command = @($pwsh.Path) + $pwsh.Prefix
+        if ($ViaLauncher) {
+            $shim = Join-Path (Split-Path (Split-Path $pwsh.Prefix[0])) 'Microsoft.PowerShell.GlobalTool.Shim.dll'
+            if (-not (Test-Path $shim)) { throw "PowerShell's .NET tool launcher is not at $shim" }
+            $command = @($pwsh.Path, $shim)
+        }
         $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
         $start.ArgumentList.Add('-c')
         $start.ArgumentList.Add('import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])')
-        foreach ($argument in @($pwsh.Path) + $pwsh.Prefix + @('-NoProfile', '-NonInteractive', '-File', $File)) { $start.ArgumentList.Add($argument) }
+        foreach ($argument in $command + @('-NoProfile', '-NonInteractive', '-File', $File)) { $start.ArgumentList.Add($argument) }
         $start.WorkingDirectory = $WorkingDirectory
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
@@ -188,6 +196,33 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
             $result = Wait-UserPwsh $started 30
         } finally { if (-not $started.Process.HasExited) { $started.Process.Kill($true) } }
         if ($Code -eq 'not 0') { $result.ExitCode | Should -Not -Be 0 } else { $result.ExitCode | Should -Be $Code }
+        $run = Get-HaniwersRun "$lab/data" -Last 1
+        $run.Outcome | Should -Be 'Interrupted'
+        $run.MeasuredSteps | Should -BeLessThan 21
+    }
+
+    It 'stops the real PowerShell with the journal saying Interrupted when <Recipe> stops the .NET tool''s launcher' -ForEach @(
+        @{ Recipe = 'cron (a kill of the pid it started)'; WholeUnit = $false }
+        @{ Recipe = 'systemd (a stop: SIGTERM to every process of the unit)'; WholeUnit = $true }
+    ) {
+        $csv = Join-Path "$lab/data" ((Get-Date).ToString('yyyyMMdd')) 'scan_results_ch1.csv'
+        $rowsBefore = @(if (Test-Path $csv) { Import-Csv $csv }).Count
+        $started = Start-UserPwsh $scanScript '/' -ViaLauncher
+        $child = $null
+        try {
+            Wait-Until { (Test-Path $csv) -and @(Import-Csv $csv).Count -ge $rowsBefore + 3 } -TimeoutSeconds 60 -Because 'three steps of the scan'
+            # the real PowerShell: the launcher's child, which runs the script
+            $child = [int](& pgrep -P $started.Process.Id | Select-Object -First 1)
+            $child | Should -BeGreaterThan 0
+            & kill -TERM $started.Process.Id
+            if ($WholeUnit) { & kill -TERM $child }
+            $started.Process.WaitForExit(30000) | Should -BeTrue
+            # ended: gone, or a zombie that nobody reaps (its launcher is gone, and this machine's init may not reap)
+            Wait-Until { -not (Test-Path "/proc/$child/stat") -or (Get-Content "/proc/$child/stat" -Raw) -match '^\d+ \(.*\) Z' } -TimeoutSeconds 30 -Because 'the real PowerShell to stop'
+        } finally {
+            if (-not $started.Process.HasExited) { $started.Process.Kill($true) }
+            if ($child) { Stop-Process -Id $child -Force -ErrorAction SilentlyContinue }
+        }
         $run = Get-HaniwersRun "$lab/data" -Last 1
         $run.Outcome | Should -Be 'Interrupted'
         $run.MeasuredSteps | Should -BeLessThan 21

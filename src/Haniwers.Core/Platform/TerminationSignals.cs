@@ -11,7 +11,9 @@ namespace Haniwers.Platform
     /// a cancellation, as Ctrl+C is, while a run is going (docs/crash-protocol.md, "Stopping"). On
     /// Windows .NET maps console close to SIGHUP and shutdown to SIGTERM, and a logoff is trapped
     /// here too; Windows ends the process once the handler returns, so there the handler waits
-    /// (a few seconds at most) until the run has closed its files. Uses .NET's PosixSignalRegistration,
+    /// (a few seconds at most) until the run has closed its files. A PowerShell started by the launcher of
+    /// PowerShell's .NET tool also stops when that launcher ends (<see cref="PowerShellLauncher"/>).
+    /// Uses .NET's PosixSignalRegistration,
     /// found at run time because this library targets netstandard2.0 (docs/platforms.md).
     /// </summary>
     public sealed class TerminationSignals : IDisposable
@@ -45,6 +47,8 @@ namespace Haniwers.Platform
             var trap = new TerminationSignals(onSignal);
             if (RegistrationType is null || SignalType is null || ContextType is null) return trap;
             if (WindowsSystem.OnLogoff(() => { trap.OnSignal("logoff"); trap.HoldUntilClosed(); return true; }) is { } logoff) trap._registrations.Add(logoff);
+            // a launcher that was ended (PowerShell's .NET tool) meant its SIGTERM for this process
+            if (PowerShellLauncher.WatchParent(() => trap.OnSignal("SIGTERM")) is { } launcher) trap._registrations.Add(launcher);
             foreach (string name in new[] { "SIGTERM", "SIGHUP" })
             {
                 try
