@@ -263,7 +263,7 @@ namespace Haniwers.PowerShell.Commands
         private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals)
         {
             // the run id is in the journal and the summary; the activity stays short: the mode and the port
-            var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime);
+            var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime, plan.Planner is not null);
             var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
             RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,

@@ -13,14 +13,18 @@ namespace Haniwers.PowerShell.Commands
         private const int ActivityId = 0x4A11;
         private readonly ScanCmdlet _cmdlet;
         private readonly string _activity;
-        private readonly TimeSpan _window;
+        private readonly TimeLeft _timeLeft;
+        private readonly bool _mayStopEarly;
         private string _status = "Opening the detector";
 
-        public ScanObserver(ScanCmdlet cmdlet, string activity, TimeSpan window)
+        /// <param name="perStep">The plan's time per step, for the estimate before the first steps are timed.</param>
+        /// <param name="mayStopEarly">The plan's step count is a limit (adaptive scan): the time left is at most what is shown.</param>
+        public ScanObserver(ScanCmdlet cmdlet, string activity, TimeSpan perStep, bool mayStopEarly)
         {
             _cmdlet = cmdlet;
             _activity = activity;
-            _window = window;
+            _timeLeft = new TimeLeft(perStep);
+            _mayStopEarly = mayStopEarly;
         }
 
         private static void Tell(Action write) => ConsumerStop.Tell(write);
@@ -29,17 +33,17 @@ namespace Haniwers.PowerShell.Commands
 
         private void Progress(ScanStep step, int position, int total, TimeSpan elapsed)
         {
-            // remaining: the pace so far, or the plan's window before the first step is done
-            double perStep = position > 1 ? elapsed.TotalSeconds / (position - 1) : _window.TotalSeconds;
-            var remaining = TimeSpan.FromSeconds(Math.Ceiling(perStep * Math.Max(total - position + 1, 0)));
-            // short enough for an 80-column terminal, with the activity: every channel's threshold and the time left
-            // (pwsh's compact view shows the status but not SecondsRemaining)
-            _status = $"step {position}/{total}: {string.Join("/", step.Thresholds)}, {ScanPlan.Format(remaining)} left";
+            _timeLeft.StepStarted(elapsed);
+            var remaining = _timeLeft.For(total - position + 1);
+            // short enough for an 80-column terminal, with the activity: every channel's threshold. The time left is
+            // said once: pwsh draws SecondsRemaining at the end of the bar ("15s"; PowerShell's ProgressNode.RenderAnsi),
+            // so the status repeats it only where it is a bound (an adaptive scan may stop before its last step)
+            _status = $"step {position}/{total}: {string.Join("/", step.Thresholds)}" + (_mayStopEarly ? $", at most {ScanPlan.Format(remaining)} left" : "");
             // a new record each time: hosts may keep the records they were given
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
             {
                 PercentComplete = Math.Min(100, (int)(100.0 * (position - 1) / Math.Max(total, 1))),
-                SecondsRemaining = (int)remaining.TotalSeconds,
+                SecondsRemaining = _mayStopEarly ? -1 : (int)Math.Min(int.MaxValue, remaining.TotalSeconds),
                 CurrentOperation = $"{step.Describe()}; elapsed {ScanPlan.Format(elapsed)}",
             });
         }
