@@ -10,14 +10,18 @@
     Package builds, then packs the module into out/repository/Haniwers.<version>.nupkg with PSResourceGet
            (Publish-PSResource to a local file repository), which Install-PSResource installs by name.
     Demo   builds, then runs a short parallel threshold scan on the simulated detector.
-    Bench  builds, then prints the performance figures (parser, threshold writes, scans, fit).
+    Bench  builds, then prints the performance figures (parser, threshold writes, scans, fit), and the
+           window checks and data taking on a loaded machine whose scanning process is frozen at random
+           moments (tools/Invoke-LoadBench.ps1).
+    LoadTest  runs Test on a busy machine (tools/LoadHarness.psm1): two busy loops per core, memory
+           traffic, a disk writer, and the test process itself frozen for 0.3 to 0.5 s every 1 to 5 s.
     Clean  removes every build output.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'LoadTest', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -125,8 +129,28 @@ function Invoke-Test {
     $failed = $xunit.Failed + $pesterFailed
     Write-Host ''
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.PassedCount) passed, $pesterFailed failed"
-    Write-Output "$passed passed, $failed failed"
-    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    $script:SuiteResult = [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+# The closing line CI reads, and the exit code.
+function Complete-Test($Result) {
+    Write-Output "$($Result.Passed) passed, $($Result.Failed) failed"
+    if ($Result.Failed -gt 0 -or $Result.Passed -eq 0) { exit 1 }
+}
+
+# The whole suite on a busy machine, this process frozen at random moments (docs/window-checks.md).
+function Invoke-LoadTest {
+    Import-Module (Join-Path $root 'tools/LoadHarness.psm1') -Force
+    $load = Start-HostLoad
+    $freezer = Start-ProcessFreezer -ProcessId $PID
+    Write-Host "Under load: $($load.Description); this test process frozen for 0.3 to 0.5 s every 1 to 5 s." -ForegroundColor Cyan
+    try { Invoke-Test }
+    finally {
+        Stop-ProcessFreezer $freezer
+        Stop-HostLoad $load
+        $freezes = @(Get-Freezes $freezer)
+        Write-Host ("Load: {0}; {1} freezes of the test process ({2:0} s in all); load average at the end {3}." -f $load.Description, $freezes.Count, ($freezes | Measure-Object Seconds -Sum).Sum, (Get-LoadAverage))
+    }
 }
 
 function Invoke-Demo {
@@ -137,6 +161,7 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Build
     Invoke-Native 'the benchmark' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') -BenchPath (Join-Path $root "bench/Haniwers.Bench/bin/$Configuration/net10.0/Haniwers.Bench.dll") }
+    Invoke-Native 'the benchmark under load' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-LoadBench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') }
 }
 
 function Invoke-Clean {
@@ -149,7 +174,8 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Package' { Invoke-Package }
-    'Test' { Invoke-Test }
+    'Test' { Invoke-Test; Complete-Test $script:SuiteResult }
+    'LoadTest' { Invoke-LoadTest; Complete-Test $script:SuiteResult }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
