@@ -8,6 +8,7 @@ using Haniwers.Simulation;
 // Serves the simulated OSECHI detector on a serial device or a TCP port, so tests and benchmarks
 // drive the real System.IO.Ports / socket path. Prints READY, then one line per command received:
 //   SET <channel> <threshold> <ok|refused|silent|wrong-echo>   and   STREAM <0|1> sent=<event lines made so far>
+// and, when a stall begins, STALL <its start, wall time> <seconds>
 // Usage: Haniwers.Simulator (--serial PATH | --tcp PORT) [--options "seed=1,refuse-every=3,..."] [--log FILE]
 // --serial opens the device as a plain file (a pty from socat, already raw): System.IO.Ports on
 // this side would add a few milliseconds of polling to every round trip the host measures.
@@ -65,7 +66,7 @@ if (serial is not null)
     {
         using (var port = new System.IO.FileStream(serial, System.IO.FileMode.Open, System.IO.FileAccess.ReadWrite, System.IO.FileShare.ReadWrite, 0))
         {
-            var end = SimulatorServer.Serve(port, detector, stop.Token, dropAfter);
+            var end = SimulatorServer.Serve(port, detector, stop.Token, dropAfter, Print);
             if (end != SimulatorServer.EndReason.Dropped) continue;
             Print("DROPPED");
         }
@@ -90,7 +91,7 @@ using (stop.Token.Register(() => listener.Stop()))
         SimulatorServer.EndReason end;
         using (client)
         {
-            end = SimulatorServer.Serve(client.GetStream(), detector, stop.Token, dropAfter);
+            end = SimulatorServer.Serve(client.GetStream(), detector, stop.Token, dropAfter, Print);
         }
         if (end == SimulatorServer.EndReason.Dropped)
         {

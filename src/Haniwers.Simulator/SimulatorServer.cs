@@ -16,24 +16,42 @@ namespace Haniwers.Simulation
         /// <summary>How a serving session ended.</summary>
         public enum EndReason { Cancelled, Dropped, StreamClosed }
 
-        public static EndReason Serve(Stream stream, SimulatedDetector detector, CancellationToken cancellation, TimeSpan? dropAfter = null)
+        public static EndReason Serve(Stream stream, SimulatedDetector detector, CancellationToken cancellation, TimeSpan? dropAfter = null, Action<string>? log = null)
         {
             var clock = SystemClock.Instance;
-            var writeLock = new object();
+            var options = detector.Options;
+            // The timed faults (drop, reset, stall, flood) count from when the host first talks to the board,
+            // as the in-process simulator's count from the link's opening: a host that is slow to start (a
+            // busy machine) still meets them where its test expects them.
+            long talkedAt = -1;
+            TimeSpan? Since() => Interlocked.Read(ref talkedAt) is long t && t >= 0 ? clock.Elapsed - TimeSpan.FromTicks(t) : null;
             // not disposed: the reader thread may still cancel it after Serve returns (its stream is closed by the caller)
             var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             bool closed = false;
             bool booting = detector.Options.BootText;
 
-            void Send(string line)
+            // The board's output goes through a deep buffer drained by its own thread, as a USB serial
+            // driver's buffer does: the board keeps sending on time while nobody reads, and nothing is lost.
+            var output = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+            var writer = new Thread(() =>
             {
-                var bytes = Encoding.ASCII.GetBytes(line + "\n");
-                lock (writeLock)
+                try
                 {
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush();
+                    foreach (var bytes in output.GetConsumingEnumerable(session.Token))
+                    {
+                        stream.Write(bytes, 0, bytes.Length);
+                        stream.Flush();
+                    }
                 }
-            }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+                {
+                    closed = closed || ex is not OperationCanceledException;
+                }
+                session.Cancel();
+            }) { IsBackground = true, Name = "simulator writer" };
+            writer.Start();
+
+            void Send(string line) => output.Add(Encoding.ASCII.GetBytes(line + "\n"));
 
             var thresholdsChanged = 0;
             Action<ReceivedWrite> onWrite = _ => Interlocked.Exchange(ref thresholdsChanged, 1);
@@ -49,7 +67,10 @@ namespace Haniwers.Simulation
                         try { n = stream.Read(buffer, 0, buffer.Length); }
                         catch (TimeoutException) { continue; }
                         if (n == 0) { closed = true; break; }
+                        Interlocked.CompareExchange(ref talkedAt, clock.Elapsed.Ticks, -1);
                         if (booting) continue; // a board still booting hears nothing
+                        // a stalled board reads its input only when it comes back
+                        if (Since() is TimeSpan now && options.Stalled(now, out var stallEnd)) session.Token.WaitHandle.WaitOne(stallEnd - now);
                         foreach (var answer in detector.Receive(buffer, n)) Send(answer);
                     }
                 }
@@ -61,8 +82,6 @@ namespace Haniwers.Simulation
             }) { IsBackground = true, Name = "simulator reader" };
             reader.Start();
 
-            var start = clock.Elapsed;
-            var options = detector.Options;
             TimeSpan? resetAt = options.ResetAfter is double r ? TimeSpan.FromSeconds(r) : null;
             TimeSpan? floodNext = options.FloodAfter is double f ? TimeSpan.FromSeconds(f) : null;
 
@@ -84,7 +103,7 @@ namespace Haniwers.Simulation
                 var next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
                 while (!session.IsCancellationRequested)
                 {
-                    var since = clock.Elapsed - start;
+                    var since = Since() ?? TimeSpan.MinValue;
                     if (dropAfter is TimeSpan drop && since >= drop) return EndReason.Dropped;
                     if (resetAt is TimeSpan reset && since >= reset)
                     {
@@ -95,6 +114,8 @@ namespace Haniwers.Simulation
                     }
                     if (options.Stalled(since, out var stallEnd))
                     {
+                        // wall time, so a test can set the stall beside the windows' timestamps
+                        log?.Invoke($"STALL {DateTimeOffset.UtcNow.AddTicks(-(since - (stallEnd - TimeSpan.FromSeconds(options.StallFor))).Ticks):o} {options.StallFor.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                         session.Token.WaitHandle.WaitOne(stallEnd - since);
                         next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
                         continue;

@@ -11,18 +11,28 @@ namespace Haniwers.Protocol
     /// <summary>The outcome of one attempt to set one channel.</summary>
     public readonly struct AttemptOutcome
     {
-        public AttemptOutcome(bool success, string reason, string? answer)
+        public AttemptOutcome(bool success, string reason, string? answer, TimeSpan? answerDelay = null)
         {
             Success = success;
             Reason = reason;
             Answer = answer;
+            AnswerDelay = answerDelay;
         }
+
+        /// <summary>The same outcome, with the least time the device can have taken to answer.</summary>
+        public AttemptOutcome AnsweredAfter(TimeSpan delay) => new AttemptOutcome(Success, Reason, Answer, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
 
         public bool Success { get; }
         /// <summary>"ok", or why the attempt failed: refused, wrong echo, no answer.</summary>
         public string Reason { get; }
         /// <summary>The device's answer line, or null when it said nothing.</summary>
         public string? Answer { get; }
+        /// <summary>
+        /// The least time the device can have taken to answer: from the command's sending to the earliest
+        /// moment the answer can have been sent (<see cref="ReceivedLine.Earliest"/>), so a host that was
+        /// slow to read does not make a prompt device look slow. Null without an answer.
+        /// </summary>
+        public TimeSpan? AnswerDelay { get; }
     }
 
     /// <summary>How a firmware generation sets thresholds (docs/protocol.md, "Host to device").</summary>
@@ -61,7 +71,8 @@ namespace Haniwers.Protocol
         {
             link.DiscardInput(); // anything already here answers an earlier command
             Send(link, channel, threshold);
-            var deadline = link.Clock.Elapsed + timeout;
+            var sent = link.Clock.Elapsed;
+            var deadline = sent + timeout;
             while (link.TryReadLine(deadline, cancellation, out var line))
             {
                 var kind = EventLineParser.Classify(line.Text, out _);
@@ -69,7 +80,7 @@ namespace Haniwers.Protocol
                 if (outcome is { } result)
                 {
                     AfterAnswer(link, deadline, cancellation);
-                    return result;
+                    return result.AnsweredAfter(line.Earliest - sent);
                 }
             }
             return new AttemptOutcome(false, $"no answer within {timeout.TotalSeconds:0.###} s", null);
@@ -148,7 +159,8 @@ namespace Haniwers.Protocol
             var pending = thresholds.ToDictionary(p => p.Key, p => p.Value);
             link.Write(Encoding.ASCII.GetBytes(string.Concat(thresholds.Select(p => ProtocolText.SetThresholdCommand(p.Key, p.Value) + "\n"))));
             var outcomes = new Dictionary<int, AttemptOutcome>();
-            var deadline = link.Clock.Elapsed + timeout;
+            var sent = link.Clock.Elapsed;
+            var deadline = sent + timeout;
             while (pending.Count > 0 && link.TryReadLine(deadline, cancellation, out var line))
             {
                 if (EventLineParser.Classify(line.Text, out _) != LineKind.Json) continue;
@@ -157,7 +169,7 @@ namespace Haniwers.Protocol
                 if (answer?.Channel is not int channel || !pending.TryGetValue(channel, out int threshold)) continue;
                 if (RecognizeJson(text, channel, threshold, thresholdRequired: true) is { } outcome)
                 {
-                    outcomes[channel] = outcome;
+                    outcomes[channel] = outcome.AnsweredAfter(line.Earliest - sent);
                     pending.Remove(channel);
                 }
             }

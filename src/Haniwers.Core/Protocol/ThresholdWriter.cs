@@ -33,6 +33,8 @@ namespace Haniwers.Protocol
         public string Reason { get; set; } = "";
         /// <summary>The device's last answer line, or null when it never answered.</summary>
         public string? LastAnswer { get; set; }
+        /// <summary>The least time the device took to give its last answer (<see cref="AttemptOutcome.AnswerDelay"/>).</summary>
+        public TimeSpan? AnswerDelay { get; set; }
     }
 
     /// <summary>
@@ -113,6 +115,7 @@ namespace Haniwers.Protocol
             result.Success = outcome.Success;
             result.Reason = outcome.Reason;
             if (outcome.Answer is not null) result.LastAnswer = outcome.Answer;
+            result.AnswerDelay = outcome.AnswerDelay;
             onAttempt?.Invoke(new ThresholdAttempt
             {
                 Timestamp = link.Clock.Now, Channel = result.Channel, Threshold = result.Threshold, Attempt = attempt,

@@ -105,6 +105,26 @@ namespace Haniwers.Scanning
             }
         }
 
+        /// <summary>
+        /// The fewest events a window at <paramref name="step"/> should count on the channels with an
+        /// accepted fit: half the fitted rate three threshold errors further up the curve, where it is
+        /// lower. Null while no channel has an accepted fit.
+        /// </summary>
+        public ExpectedCount? ExpectedEvents(ScanStep step, double seconds)
+        {
+            double events = 0;
+            var fitted = new List<int>();
+            foreach (var channel in Channels)
+            {
+                if (channel.Fit is not { Threshold: not null, Converged: true } fit || double.IsNaN(fit.ThresholdError)) continue;
+                double x = step.Threshold(channel.Channel) + 3 * fit.ThresholdError;
+                events += 0.5 * SCurve.Rate(x, fit.Height, fit.Mean, fit.Sigma, fit.Baseline) * seconds;
+                fitted.Add(channel.Channel);
+            }
+            if (fitted.Count == 0) return null;
+            return new ExpectedCount(events, $"this scan's fit of channel{(fitted.Count > 1 ? "s" : "")} {string.Join(", ", fitted)} (half its rate three threshold errors higher)");
+        }
+
         /// <summary>Fits the channel's points again; a channel with no points, or whose points cannot be fitted, has no fit.</summary>
         private void Refit(AdaptiveChannel channel)
         {

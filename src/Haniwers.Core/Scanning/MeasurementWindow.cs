@@ -6,9 +6,16 @@ using Haniwers.Transport;
 
 namespace Haniwers.Scanning
 {
+    /// <summary>Where a received line falls with respect to a window.</summary>
+    public enum WindowPlace { Before, Inside, After }
+
     /// <summary>
-    /// One measurement window [opened, closes) on the link's monotonic clock: counts the lines that
-    /// arrived inside it, and checks it before its rows may be written (docs/window-checks.md).
+    /// One measurement window [opened, closes) on the link's monotonic clock: counts the lines the
+    /// device sent inside it, and checks it before its rows may be written (docs/window-checks.md).
+    /// Its edges follow the evidence of when lines were sent (<see cref="ReceivedLine"/>): a backlog
+    /// that waited across the opening moves the opening after it; one that waited across the close
+    /// is counted whole and the window ends when it was read, so a computer that stopped reading for
+    /// a while changes neither the count nor the rate.
     /// </summary>
     public sealed class MeasurementWindow
     {
@@ -16,68 +23,174 @@ namespace Haniwers.Scanning
         public const double SilenceFalseAlarm = 1e-6;
 
         /// <summary>
-        /// Arrival stamps carry tens of milliseconds of jitter (USB latency timers, a reader thread that
-        /// waits for a core), so a gap shorter than this is never called a silence.
+        /// The silence a window's own count must make implausible before it convicts the device: shorter
+        /// gaps are within the reader's own timing resolution (docs/window-checks.md).
         /// </summary>
         public static readonly TimeSpan ShortestSilence = TimeSpan.FromMilliseconds(250);
 
+        private readonly TimeSpan _duration;
         private TimeSpan _lastEvent;
         private TimeSpan _longestGap;
+        // backlogs read in one go after this computer was away: (span, events) of each long one
+        private readonly List<(TimeSpan span, long events)> _backlogs = new List<(TimeSpan, long)>();
+        private TimeSpan _chunkEarliest, _chunkArrived;
+        private long _chunkEvents;
 
         public MeasurementWindow(TimeSpan opened, TimeSpan closes, DateTimeOffset timestamp)
         {
             Opened = opened;
             Closes = closes;
+            Ends = closes;
             Timestamp = timestamp;
-            Closed = closes;
+            _duration = closes - opened;
             _lastEvent = opened;
         }
 
-        public TimeSpan Opened { get; }
-        public TimeSpan Closes { get; }
+        public TimeSpan Opened { get; private set; }
+        /// <summary>The planned close: lines read before it are inside.</summary>
+        public TimeSpan Closes { get; private set; }
+        /// <summary>When counting ended: <see cref="Closes"/>, or later when a backlog that waited across the close was counted whole.</summary>
+        public TimeSpan Ends { get; private set; }
         /// <summary>Wall-clock time when the window opened: the rows' Timestamp.</summary>
-        public DateTimeOffset Timestamp { get; }
-        /// <summary>When counting stopped: <see cref="Closes"/>, or earlier when the window broke off.</summary>
-        public TimeSpan Closed { get; set; }
+        public DateTimeOffset Timestamp { get; private set; }
+        /// <summary>Times the opening moved past a backlog that waited across it.</summary>
+        public int Reopenings { get; private set; }
         public LineTally Tally { get; } = new LineTally();
 
-        /// <summary>The longest time without an event line, the window's edges included.</summary>
+        /// <summary>The seconds counted: the rows' DurationSeconds.</summary>
+        public double Seconds => (Ends - Opened).TotalSeconds;
+
+        /// <summary>
+        /// The longest time in which the device certainly sent no event line, the window's edges
+        /// included: measured from one event's arrival to the earliest the next can have been sent.
+        /// </summary>
         public TimeSpan LongestGap => Max(_longestGap, Closes - _lastEvent);
 
-        /// <summary>Counts a line that arrived inside the window; returns its kind.</summary>
+        /// <summary>
+        /// Where <paramref name="line"/> belongs. A backlog that straddles the opening (sent partly
+        /// before it, read after it) moves the opening to when it was read, keeping the window's length;
+        /// a backlog that straddles the close is inside, and the window ends when it was read.
+        /// </summary>
+        public WindowPlace Place(in ReceivedLine line)
+        {
+            if (line.Arrived < Opened) return WindowPlace.Before;
+            if (line.Earliest < Opened && line.Backlogged && Tally.Events + Tally.Malformed == 0)
+            {
+                var shift = line.Arrived - Opened;
+                Opened = line.Arrived;
+                Closes = Opened + _duration;
+                Ends = Closes;
+                Timestamp += shift;
+                _lastEvent = Opened;
+                Reopenings++;
+                return WindowPlace.Before;
+            }
+            if (line.Arrived < Closes) return WindowPlace.Inside;
+            if (line.Earliest < Closes && line.Backlogged)
+            {
+                if (line.Arrived > Ends) Ends = line.Arrived;
+                return WindowPlace.Inside;
+            }
+            return WindowPlace.After;
+        }
+
+        /// <summary>Counts a line that is inside the window; returns its kind.</summary>
         public LineKind Add(in ReceivedLine line)
         {
             var kind = Tally.Add(line, out _);
             if (kind == LineKind.Event)
             {
-                _longestGap = Max(_longestGap, line.Arrived - _lastEvent);
-                _lastEvent = line.Arrived;
+                _longestGap = Max(_longestGap, line.Earliest - _lastEvent);
+                if (line.Arrived > _lastEvent) _lastEvent = line.Arrived;
+                if (line.Backlogged && line.Earliest == _chunkEarliest && line.Arrived == _chunkArrived) _chunkEvents++;
+                else
+                {
+                    EndBacklog();
+                    if (line.Backlogged) (_chunkEarliest, _chunkArrived, _chunkEvents) = (line.Earliest, line.Arrived, 1);
+                }
             }
             return kind;
         }
 
+        /// <summary>Keeps the backlog read last if this computer was away long enough for it to hold a silence.</summary>
+        private void EndBacklog()
+        {
+            if (_chunkEvents > 0 && _chunkArrived - _chunkEarliest >= ShortestSilence) _backlogs.Add((_chunkArrived - _chunkEarliest, _chunkEvents));
+            _chunkEvents = 0;
+        }
+
         /// <summary>
-        /// Why the window cannot be trusted, or null: boot text (a reset), lines dropped or read late,
-        /// too many malformed lines, or a silence its own rate makes implausible.
+        /// The smallest chance, over the long backlogs, that a steady stream puts no more than the backlog's
+        /// events into the time it spans (each of the window's n events falls there with the probability
+        /// span/length, conditional on n, as in the silence test), times the number of backlogs tested.
+        /// </summary>
+        private (double chance, TimeSpan span, long events) SparsestBacklog()
+        {
+            EndBacklog();
+            var worst = (chance: 1.0, span: TimeSpan.Zero, events: 0L);
+            double length = Seconds;
+            foreach (var (span, events) in _backlogs)
+            {
+                double share = Math.Min(1, span.TotalSeconds / length);
+                double chance = Math.Min(1, _backlogs.Count * MathNet.Numerics.Distributions.Binomial.CDF(share, (int)Math.Min(Tally.Events, int.MaxValue), events));
+                if (chance < worst.chance) worst = (chance, span, events);
+            }
+            return worst;
+        }
+
+        /// <summary>The events counted on the given channels.</summary>
+        public long Hits(IReadOnlyList<int> channels)
+        {
+            long hits = 0;
+            foreach (int channel in channels) hits += Tally.Hits(channel);
+            return hits;
+        }
+
+        /// <summary>
+        /// Why the window cannot be trusted, or null: boot text (a reset), lines lost by this computer,
+        /// too many malformed lines, a silence its own rate makes implausible, or fewer events than
+        /// <paramref name="expected"/> allows.
         /// </summary>
         /// <param name="stepStart">The link's counters when the step began writing (a reset then spoils the window too).</param>
         /// <param name="opened">The counters when the window opened.</param>
         /// <param name="closed">The counters when it closed.</param>
-        public string? Rejection(LinkSnapshot stepStart, LinkSnapshot opened, LinkSnapshot closed, double maxMalformedFraction)
+        /// <param name="measured">The channels the window measures.</param>
+        /// <param name="expected">A lower bound on the events the device should have sent on those channels, or null.</param>
+        public WindowRejection? Rejection(LinkSnapshot stepStart, LinkSnapshot opened, LinkSnapshot closed, double maxMalformedFraction,
+            IReadOnlyList<int> measured, ExpectedCount? expected, TimeSpan longestBacklog)
         {
             if (closed.BootLines > stepStart.BootLines)
-                return "the device reset (it printed its boot text): every threshold is back at its power-on value";
+                return new WindowRejection(WindowProblem.Reset, "the device reset (it printed its boot text): every threshold is back at its power-on value");
             if (closed.DroppedLines > opened.DroppedLines)
-                return $"the reader fell behind: {closed.DroppedLines - opened.DroppedLines} line(s) were dropped";
-            if (closed.LateReads > opened.LateReads)
-                return "the reader fell behind: lines waited in the port's buffer, so their arrival times are late";
+                return new WindowRejection(WindowProblem.LinesLost,
+                    $"this computer fell behind: {closed.DroppedLines - opened.DroppedLines} line(s) were dropped because they were not taken in time" +
+                    (longestBacklog > ReceivedLine.PromptSpan ? $" (it went up to {longestBacklog.TotalSeconds:0.###} s without reading the port)" : ""));
             long malformed = Tally.Malformed;
             long lines = malformed + Tally.Events;
             if (malformed >= 3 && malformed > maxMalformedFraction * lines)
-                return $"{malformed} of {lines} lines were malformed (more than {maxMalformedFraction:P0}): a flood or a bad connection";
-            double p = SilenceProbability(Tally.Events, LongestGap, Closes - Opened);
+                return new WindowRejection(WindowProblem.Malformed, $"{malformed} of {lines} lines were malformed (more than {maxMalformedFraction:P0}): a flood or a bad connection");
+            var length = Closes - Opened;
+            double p = SilenceProbability(Tally.Events, LongestGap, length);
             if (LongestGap >= ShortestSilence && p < SilenceFalseAlarm)
-                return $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {(Closes - Opened).TotalSeconds:0.###} s window that had {Tally.Events} events (chance {p:0.#e+0} for a steady rate): a stall or a USB hiccup";
+            {
+                var live = length - LongestGap;
+                double rate = live > TimeSpan.Zero ? Hits(measured) / live.TotalSeconds : 0;
+                return new WindowRejection(WindowProblem.Silence,
+                    $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {length.TotalSeconds:0.###} s window that had {Tally.Events} events (chance {p:0.#e+0} for a steady rate): a stall or a USB hiccup",
+                    rate);
+            }
+            // a pause of the device that this computer slept through shows as a backlog too thin for its span
+            var (sparse, backlogSpan, backlogEvents) = SparsestBacklog();
+            if (sparse < SilenceFalseAlarm)
+                return new WindowRejection(WindowProblem.Silence,
+                    $"the device sent only {backlogEvents} of the window's {Tally.Events} events in the {backlogSpan.TotalSeconds:0.###} s this computer did not read the port (chance {sparse:0.#e+0} for a steady rate): it was silent for much of that time, a stall or a USB hiccup",
+                    null);
+            long hits = Hits(measured);
+            if (expected is { } e && Poisson.LowerTail(hits, e.Events) < SilenceFalseAlarm)
+            {
+                return new WindowRejection(WindowProblem.TooFewEvents,
+                    $"the device sent {hits} event(s) in {Seconds:0.###} s where {e.Basis} gives at least {e.Events:0.#} (chance {Poisson.LowerTail(hits, e.Events):0.#e+0}): it stopped sending");
+            }
             return null;
         }
 
@@ -98,7 +211,7 @@ namespace Haniwers.Scanning
         /// <summary>The window's rows: one per measured channel, rates over the time actually counted.</summary>
         public IReadOnlyList<ScanResult> Rows(ScanStep step, string runId, ScanMode mode)
         {
-            double seconds = ((Closed < Closes ? Closed : Closes) - Opened).TotalSeconds;
+            double seconds = Seconds;
             var rows = new List<ScanResult>(step.Measured.Count);
             foreach (int channel in step.Measured)
             {
@@ -126,5 +239,48 @@ namespace Haniwers.Scanning
 
         private static double? Round(double? value) => value is double v ? Math.Round(v, 3) : (double?)null;
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+
+    /// <summary>What spoiled a window.</summary>
+    public enum WindowProblem { Reset, LinkLost, LinesLost, Malformed, Silence, TooFewEvents, NoAnswer }
+
+    /// <summary>Why a window was not trusted, and for a silence the rate the device had while it sent (the next window's yardstick).</summary>
+    public sealed class WindowRejection
+    {
+        public WindowRejection(WindowProblem problem, string reason, double? rateWhileSending = null)
+        {
+            Problem = problem;
+            Reason = reason;
+            RateWhileSending = rateWhileSending;
+        }
+
+        public WindowProblem Problem { get; }
+        public string Reason { get; }
+        /// <summary>Events per second on the measured channels outside the silence.</summary>
+        public double? RateWhileSending { get; }
+        /// <summary>The device went quiet (a stall, a pause): measure again only once it sends again.</summary>
+        public bool DeviceWentQuiet => Problem is WindowProblem.Silence or WindowProblem.TooFewEvents or WindowProblem.NoAnswer;
+        public override string ToString() => Reason;
+    }
+
+    /// <summary>A lower bound on the events a window should count, and where it comes from (for the message).</summary>
+    public readonly struct ExpectedCount
+    {
+        public ExpectedCount(double events, string basis)
+        {
+            Events = events;
+            Basis = basis;
+        }
+
+        public double Events { get; }
+        public string Basis { get; }
+    }
+
+    /// <summary>The Poisson distribution's lower tail, as the window checks need it.</summary>
+    public static class Poisson
+    {
+        /// <summary>P(X ≤ k) for X ~ Poisson(mean).</summary>
+        public static double LowerTail(long k, double mean) =>
+            mean <= 0 ? 1 : MathNet.Numerics.Distributions.Poisson.CDF(mean, k);
     }
 }

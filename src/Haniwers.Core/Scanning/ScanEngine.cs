@@ -151,21 +151,22 @@ namespace Haniwers.Scanning
         /// <summary>The step's rows, or why it is skipped. A window that fails its checks is measured once more.</summary>
         private (IReadOnlyList<ScanResult>? rows, string? failure) MeasureStep(ScanStep step, CancellationToken cancellation)
         {
-            string? firstRejection = null;
+            WindowRejection? firstRejection = null;
             while (true)
             {
-                var (rows, failure, rejection) = TryStep(step, cancellation);
+                var (rows, failure, rejection) = TryStep(step, firstRejection, cancellation);
                 if (rows is not null || failure is not null) return (rows, failure);
                 if (firstRejection is not null)
-                    return (null, $"the window was measured twice and rejected both times: {firstRejection}; then {rejection}");
-                firstRejection = rejection;
+                    return (null, $"the window was measured twice and rejected both times: {firstRejection.Reason}; then {rejection!.Reason}");
+                firstRejection = rejection!;
                 Summary.RemeasuredSteps++;
-                _recorder.StepRemeasured(step, rejection!);
-                _observer.StepRemeasured(step, rejection!);
+                _recorder.StepRemeasured(step, rejection!.Reason);
+                _observer.StepRemeasured(step, rejection.Reason);
+                if (rejection.DeviceWentQuiet && AwaitDevice(cancellation) is { } silent) return (null, silent);
             }
         }
 
-        private (IReadOnlyList<ScanResult>? rows, string? failure, string? rejection) TryStep(ScanStep step, CancellationToken cancellation)
+        private (IReadOnlyList<ScanResult>? rows, string? failure, WindowRejection? rejection) TryStep(ScanStep step, WindowRejection? earlier, CancellationToken cancellation)
         {
             if (_reconnector.Reconnect(cancellation, Reopened, _observer.Notice) is { } reconnectFailure) return (null, reconnectFailure, null);
             var before = _link.Counters.Snapshot();
@@ -175,14 +176,17 @@ namespace Haniwers.Scanning
                 if (failure is not null)
                 {
                     // a board that reset while it was being written answers nothing: measure again rather than skip
-                    if (_link.Counters.BootLines > before.BootLines) return (null, null, AfterReset(Forget("the device reset while its thresholds were written"), cancellation));
+                    if (_link.Counters.BootLines > before.BootLines)
+                        return (null, null, new WindowRejection(WindowProblem.Reset, AfterReset(Forget("the device reset while its thresholds were written"), cancellation)));
                     return (null, failure, null);
                 }
                 var (window, opened) = OpenWindow(step, cancellation);
-                var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction);
+                var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction,
+                    step.Measured, Expected(step, window, earlier), _link.Counters.LongestBacklog);
+                if (rejection is null && window.Tally.Events == 0) rejection = ProveAlive(step, cancellation);
                 if (rejection is not null)
                 {
-                    if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection), cancellation);
+                    if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection.Reason), cancellation);
                     return (null, null, rejection);
                 }
                 return (window.Rows(step, Summary.RunId, _plan.Mode), null, null);
@@ -190,8 +194,64 @@ namespace Haniwers.Scanning
             catch (LinkLostException ex)
             {
                 _reconnector.Lost(ex.Message);
-                return (null, null, Forget(ex.Message.TrimEnd('.')));
+                return (null, null, new WindowRejection(WindowProblem.LinkLost, Forget(ex.Message.TrimEnd('.'))));
             }
+        }
+
+        /// <summary>
+        /// The fewest events the window may count before it convicts the device of a stall
+        /// (docs/window-checks.md, "Too few events"): half of what the same thresholds gave while the
+        /// device sent, a moment before; or half of what the plan's model predicts.
+        /// </summary>
+        private ExpectedCount? Expected(ScanStep step, MeasurementWindow window, WindowRejection? earlier)
+        {
+            if (earlier?.RateWhileSending is double rate && rate > 0)
+                return new ExpectedCount(0.5 * rate * window.Seconds, $"half the rate the same thresholds gave a moment before ({rate:0.#} events/s while the device sent)");
+            return _plan.ExpectedEvents?.Invoke(step, window.Seconds);
+        }
+
+        /// <summary>
+        /// A window without a single event line: plausible at high thresholds, or a device that stopped.
+        /// One write of a threshold it already holds must be answered before the window may count.
+        /// </summary>
+        private WindowRejection? ProveAlive(ScanStep step, CancellationToken cancellation)
+        {
+            int channel = step.Measured[0];
+            var probe = new[] { new KeyValuePair<int, int>(channel, step.Threshold(channel)) };
+            var result = _writer.Write(_link, probe, attempt =>
+            {
+                _recorder.Attempt(attempt);
+                _observer.Attempt(attempt);
+            }, cancellation)[0];
+            if (result.Success && result.AnswerDelay <= MeasurementWindow.ShortestSilence) return null;
+            if (!result.Success) _deviceThresholds[channel - 1] = null;
+            return new WindowRejection(WindowProblem.NoAnswer, result.Success
+                ? $"the device sent no event line in the whole window and took {result.AnswerDelay!.Value.TotalSeconds:0.###} s to answer a write of the threshold it holds (channel {channel}): it had stalled"
+                : $"the device sent no event line in the whole window and did not answer a write of the threshold it holds (channel {channel}: {result.Reason}): it stalled or stopped");
+        }
+
+        /// <summary>
+        /// After a window in which the device went quiet: waits until it sends an event line again, so
+        /// the window is measured again on a device that is sending; gives up after the reconnect timeout.
+        /// </summary>
+        private string? AwaitDevice(CancellationToken cancellation)
+        {
+            var since = Clock.Elapsed;
+            var giveUp = since + _reconnector.Timeout;
+            _observer.Notice($"Waiting up to {_reconnector.Timeout.TotalSeconds:0.###} s for the device on {_link.PortName} to send again.");
+            try
+            {
+                while (_link.TryReadLine(giveUp, cancellation, out var line))
+                {
+                    if (line.Arrived >= since && EventLineParser.Classify(line, out _) == LineKind.Event) return null;
+                }
+            }
+            catch (LinkLostException ex)
+            {
+                _reconnector.Lost(ex.Message); // the next try reopens it
+                return null;
+            }
+            return $"the device sent nothing for {(Clock.Elapsed - since).TotalSeconds:0.#} s after its window went quiet (the reconnect timeout): it stalled or stopped";
         }
 
         private static readonly TimeSpan BootQuiet = TimeSpan.FromMilliseconds(500), BootLimit = TimeSpan.FromSeconds(5);
@@ -259,7 +319,11 @@ namespace Haniwers.Scanning
             return failed.Count == 0 ? null : string.Join("; ", failed);
         }
 
-        /// <summary>Settles, then counts the lines stamped inside [opened, opened + duration); also gives the link's counters at the opening.</summary>
+        /// <summary>
+        /// Settles, then counts the lines the device sent inside [opened, opened + duration), with the
+        /// window's edges following the evidence of when each line was sent (docs/window-checks.md);
+        /// also gives the link's counters at the opening.
+        /// </summary>
         private (MeasurementWindow window, LinkSnapshot atOpening) OpenWindow(ScanStep step, CancellationToken cancellation)
         {
             if (_plan.SettleTime > TimeSpan.Zero) Clock.Wait(_plan.SettleTime, cancellation);
@@ -269,8 +333,9 @@ namespace Haniwers.Scanning
             var window = new MeasurementWindow(opened, opened + (step.Duration ?? _plan.Duration), Clock.Now);
             while (_link.TryReadLine(window.Closes, cancellation, out var line))
             {
-                if (line.Arrived < opened) continue;
-                if (line.Arrived >= window.Closes) break;
+                var place = window.Place(line);
+                if (place == WindowPlace.Before) continue;
+                if (place == WindowPlace.After) break;
                 switch (window.Add(line))
                 {
                     case LineKind.Debug:
@@ -284,7 +349,8 @@ namespace Haniwers.Scanning
                         break;
                 }
             }
-            window.Closed = Clock.Elapsed;
+            if (window.Reopenings > 0 || window.Ends > window.Closes)
+                _observer.Notice($"Step {step.Index}: this computer was late reading the port (a backlog of up to {_link.Counters.LongestBacklog.TotalSeconds:0.###} s); the window counted {window.Seconds:0.###} s from when the lines were read.");
             return (window, atOpening);
         }
 

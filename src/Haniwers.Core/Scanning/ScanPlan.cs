@@ -75,6 +75,12 @@ namespace Haniwers.Scanning
         /// <summary>Why the step about to be measured was chosen (a journal record); null for fixed plans.</summary>
         public Func<string>? Decision { get; private set; }
 
+        /// <summary>
+        /// A lower bound on the events a window of the given length should count at a step, from the
+        /// plan's model of the detector (docs/window-checks.md, "Too few events"); null for fixed plans.
+        /// </summary>
+        public Func<ScanStep, double, ExpectedCount?>? ExpectedEvents { get; private set; }
+
         /// <summary>The adaptive planner behind this plan; null for fixed plans.</summary>
         public AdaptivePlanner? Planner { get; private set; }
 
@@ -103,6 +109,7 @@ namespace Haniwers.Scanning
                 PlannedSteps = planner.MostSteps,
                 RowsMeasured = planner.Record,
                 Decision = () => planner.LastDecision,
+                ExpectedEvents = planner.ExpectedEvents,
                 Planner = planner,
                 AdaptiveSettings = new AdaptiveSettings(targetError, maxSteps, maxDuration?.TotalSeconds, fit.SigmaMultiple),
             };

@@ -62,7 +62,9 @@ namespace Haniwers.Simulation
                 // an event line already on the wire when the command went out ("in flight")
                 if (Detector.NextEventLine() is { } inFlight) _pending.Enqueue(new ReceivedLine(inFlight, _nextEventAt));
             }
-            foreach (var line in Detector.Receive(data, data.Length)) _pending.Enqueue(new ReceivedLine(line, now));
+            // a stalled board reads its input only when it comes back: its answers wait until then
+            var answerAt = Detector.Options.Stalled(now - _openedAt, out var stallEnd) ? _openedAt + stallEnd : now;
+            foreach (var line in Detector.Receive(data, data.Length)) _pending.Enqueue(new ReceivedLine(line, answerAt));
             if (!wasStreaming && Detector.Streaming || _nextEventAt < now)
             {
                 _nextEventAt = now + TimeSpan.FromSeconds(Detector.NextInterval());

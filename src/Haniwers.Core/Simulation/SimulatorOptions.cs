@@ -23,6 +23,13 @@ namespace Haniwers.Simulation
         /// <summary>Chance that a muon gives a hit in a layer.</summary>
         public double MuonEfficiency { get; set; } = 0.95;
 
+        /// <summary>
+        /// The simulated detector keeps its own clock (in process only): windows, settle times and waits pass
+        /// in no time, so a scan of any length takes a moment and the same seed gives the same rows whatever
+        /// the computer is doing. The rows' times are the simulated ones, counted from when the command started.
+        /// </summary>
+        public bool Instant { get; set; }
+
         /// <summary>Each event line carries its number (1, 2, ...) in the adc field, so a reader can prove none was lost or doubled.</summary>
         public bool Numbered { get; set; }
 
@@ -49,6 +56,8 @@ namespace Haniwers.Simulation
         /// <summary>The board stalls (sends nothing) this many seconds after the link opens, once, for <see cref="StallFor"/> seconds.</summary>
         public double? StallAfter { get; set; }
         public double StallFor { get; set; } = 1.5;
+        /// <summary>The stall comes back every this many seconds after the first (from start to start). Null = once.</summary>
+        public double? StallEvery { get; set; }
         /// <summary>A flood of malformed lines (some longer than the protocol allows) starts this many seconds after the link opens, once.</summary>
         public double? FloodAfter { get; set; }
         public double FloodFor { get; set; } = 1.0;
@@ -62,8 +71,11 @@ namespace Haniwers.Simulation
         /// <summary>Whether the board is stalled at <paramref name="sinceOpen"/>, and until when.</summary>
         public bool Stalled(TimeSpan sinceOpen, out TimeSpan until)
         {
-            until = TimeSpan.FromSeconds((StallAfter ?? 0) + StallFor);
-            return StallAfter is double s && sinceOpen.TotalSeconds >= s && sinceOpen < until;
+            double start = StallAfter ?? 0, since = sinceOpen.TotalSeconds;
+            if (StallAfter is not null && StallEvery is double every && every > StallFor && since > start)
+                start += Math.Floor((since - start) / every) * every;
+            until = TimeSpan.FromSeconds(start + StallFor);
+            return StallAfter is not null && since >= start && sinceOpen < until;
         }
 
         /// <summary>Whether a flood is on at <paramref name="sinceOpen"/>.</summary>
@@ -105,16 +117,18 @@ namespace Haniwers.Simulation
                     case "dropafter": options.DropAfter = Double(value, key); break;
                     case "restoreafter": options.RestoreAfter = Double(value, key); break;
                     case "numbered": options.Numbered = value != "false" && value != "0"; break;
+                    case "instant": options.Instant = value != "false" && value != "0"; break;
                     case "boottext": options.BootText = value != "false" && value != "0"; break;
                     case "poweron": options.PowerOn = Triple(value, key); break;
                     case "resetafter": options.ResetAfter = Double(value, key); break;
                     case "stallafter": options.StallAfter = Double(value, key); break;
                     case "stallfor": options.StallFor = Double(value, key); break;
+                    case "stallevery": options.StallEvery = Double(value, key); break;
                     case "floodafter": options.FloodAfter = Double(value, key); break;
                     case "floodfor": options.FloodFor = Double(value, key); break;
                     case "floodrate": options.FloodRate = Double(value, key); break;
                     default:
-                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, numbered, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, flood-after, flood-for, flood-rate.");
+                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, instant, numbered, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, stall-every, flood-after, flood-for, flood-rate.");
                 }
             }
             return options;

@@ -20,6 +20,7 @@ namespace Haniwers.Transport
             if (IsSimulator(portName))
             {
                 var options = SimulatorOptions.Parse(portName.Length > 4 ? portName.Substring(4) : null);
+                if (options.Instant && clock is null) clock = new ManualClock(DateTimeOffset.Now);
                 return new SimulatedLink(new SimulatedDetector(options), clock, portName);
             }
             if (DataTaking.ReplayLink.IsReplay(portName)) return new DataTaking.ReplayLink(portName, clock);

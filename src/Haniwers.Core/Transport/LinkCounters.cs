@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using Haniwers.Protocol;
 
@@ -5,21 +6,24 @@ namespace Haniwers.Transport
 {
     /// <summary>
     /// Counters a link keeps as lines arrive (from its reader thread), so a measurement window can
-    /// tell afterwards whether the board reset or the reader fell behind while it was open
-    /// (docs/window-checks.md). Compare two <see cref="Snapshot"/>s.
+    /// tell afterwards whether the board reset or lines were lost while it was open, and how far
+    /// this computer fell behind (docs/window-checks.md). Compare two <see cref="Snapshot"/>s.
     /// </summary>
     public sealed class LinkCounters
     {
         private long _bootLines;
         private long _droppedLines;
-        private long _lateReads;
+        private long _backlogs;
+        private long _longestBacklogTicks;
 
         /// <summary>Lines of boot text seen: each new one means the board (re)started.</summary>
         public long BootLines => Interlocked.Read(ref _bootLines);
         /// <summary>Lines dropped because the reader's bounded queue was full (nobody read them in time).</summary>
         public long DroppedLines => Interlocked.Read(ref _droppedLines);
-        /// <summary>Reads that filled the whole buffer: more was waiting, so arrival stamps were late.</summary>
-        public long LateReads => Interlocked.Read(ref _lateReads);
+        /// <summary>Reads that brought lines which had waited while the host was not reading (<see cref="ReceivedLine.Backlogged"/>).</summary>
+        public long Backlogs => Interlocked.Read(ref _backlogs);
+        /// <summary>The longest time the host went without reading while lines waited.</summary>
+        public TimeSpan LongestBacklog => TimeSpan.FromTicks(Interlocked.Read(ref _longestBacklogTicks));
 
         /// <summary>Looks at a line that is not an event line; counts it when it is boot text.</summary>
         public void Observe(string line)
@@ -28,23 +32,28 @@ namespace Haniwers.Transport
         }
 
         public void LineDropped() => Interlocked.Increment(ref _droppedLines);
-        public void LateRead() => Interlocked.Increment(ref _lateReads);
 
-        public LinkSnapshot Snapshot() => new LinkSnapshot(BootLines, DroppedLines, LateReads);
+        /// <summary>A read brought lines that had waited for <paramref name="span"/>.</summary>
+        public void Backlog(TimeSpan span)
+        {
+            Interlocked.Increment(ref _backlogs);
+            long ticks = span.Ticks, seen;
+            while (ticks > (seen = Interlocked.Read(ref _longestBacklogTicks)) && Interlocked.CompareExchange(ref _longestBacklogTicks, ticks, seen) != seen) { }
+        }
+
+        public LinkSnapshot Snapshot() => new LinkSnapshot(BootLines, DroppedLines);
     }
 
     /// <summary>The counters of a link at one moment.</summary>
     public readonly struct LinkSnapshot
     {
-        public LinkSnapshot(long bootLines, long droppedLines, long lateReads)
+        public LinkSnapshot(long bootLines, long droppedLines)
         {
             BootLines = bootLines;
             DroppedLines = droppedLines;
-            LateReads = lateReads;
         }
 
         public long BootLines { get; }
         public long DroppedLines { get; }
-        public long LateReads { get; }
     }
 }

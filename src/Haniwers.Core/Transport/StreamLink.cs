@@ -9,8 +9,9 @@ namespace Haniwers.Transport
 {
     /// <summary>
     /// A link over a byte stream (serial port, TCP socket). A background thread reads the stream,
-    /// splits lines (\n, \r\n; blank lines dropped) and stamps each with its arrival time, so a
-    /// measurement window can tell lines that arrived before it opened from those inside it.
+    /// splits lines (\n, \r\n; blank lines dropped) and stamps each with the span in which the device
+    /// sent it (<see cref="ReceivedLine"/>), so a measurement window can tell lines before it from
+    /// lines inside it even when this computer stopped reading for a while (docs/window-checks.md).
     /// Bounded under floods (docs/protocol.md, "Link"): the queue holds at most <see cref="QueueCapacity"/>
     /// lines (more are dropped and counted), a line longer than <see cref="ProtocolText.MaxLineLength"/>
     /// is passed on marked <see cref="ReceivedLine.TooLong"/>, never cut into something that parses.
@@ -20,18 +21,49 @@ namespace Haniwers.Transport
         private readonly Func<CancellationToken, IOpenedStream> _open;
         private readonly object _writeLock = new object();
         private IOpenedStream? _stream;
-        private Session _session = new Session();
+        private Session _session = new Session(TimeSpan.Zero);
         private Thread? _reader;
         private volatile bool _disposed;
 
         /// <summary>Lines the reader keeps for the consumer; a full queue means the consumer fell behind.</summary>
         public const int QueueCapacity = 100_000;
 
+        /// <summary>The longest a read waits for its first byte: a healthy reader returns at least this often.</summary>
+        public static readonly TimeSpan ReadWake = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>
+        /// How long past a deadline a consumer waits for a reader that has not yet read up to it. Only a
+        /// process that is not being scheduled, or a driver whose read does not return, takes this long.
+        /// </summary>
+        public static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(10);
+
+        private const int ReadBufferSize = 64 * 1024;
+
+        /// <summary>
+        /// A read this large found lines waiting: a reader that keeps up gets a line or two at a time, and
+        /// an operating system hands over a backlog a buffer (4 KiB on Linux) at a time.
+        /// </summary>
+        private const int BacklogBytes = 1024;
+
+        /// <summary>A reader that keeps up gets no more than this in a read (a few lines); a backlog ends with such a read.</summary>
+        private const int KeptUpBytes = 256;
+
+        /// <summary>A queue entry with no text: the reader returned from a read that brought nothing.</summary>
+        private static readonly ReceivedLine Wake = default;
+
         /// <summary>What one opening of the stream shares with its reader thread; a reopen starts a new one.</summary>
         private sealed class Session
         {
+            public Session(TimeSpan opened) => _readThrough = opened.Ticks;
             public readonly BlockingCollection<ReceivedLine?> Lines = new BlockingCollection<ReceivedLine?>(QueueCapacity);
             public volatile string? LostReason;
+            private long _readThrough;
+            /// <summary>Every line the device sent before this moment is in <see cref="Lines"/> (or was taken from it).</summary>
+            public TimeSpan ReadThrough
+            {
+                get => TimeSpan.FromTicks(Interlocked.Read(ref _readThrough));
+                set => Interlocked.Exchange(ref _readThrough, value.Ticks);
+            }
         }
 
         public StreamLink(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock = null)
@@ -51,7 +83,7 @@ namespace Haniwers.Transport
             var stream = _open(cancellation);
             stream.DiscardPending(); // what waited in the driver was sent before anyone listened
             _stream = stream;
-            var session = new Session();
+            var session = new Session(Clock.Elapsed);
             _session = session;
             _reader = new Thread(() => ReadLoop(stream, session)) { IsBackground = true, Name = "Haniwers reader " + PortName };
             _reader.Start();
@@ -68,11 +100,7 @@ namespace Haniwers.Transport
             ThrowIfLost();
             try
             {
-                lock (_writeLock)
-                {
-                    _stream!.Stream.Write(data, 0, data.Length);
-                    _stream.Stream.Flush();
-                }
+                lock (_writeLock) _stream!.Write(data);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException or TimeoutException)
             {
@@ -83,22 +111,27 @@ namespace Haniwers.Transport
 
         public bool TryReadLine(TimeSpan deadline, CancellationToken cancellation, out ReceivedLine line)
         {
-            var remaining = deadline - Clock.Elapsed;
-            int ms = remaining <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(remaining.TotalMilliseconds);
             var session = _session;
-            if (!session.Lines.TryTake(out var item, ms, cancellation))
+            while (true)
             {
+                var now = Clock.Elapsed;
+                TimeSpan wait;
+                if (now < deadline) wait = deadline - now;
+                else if (session.ReadThrough >= deadline || session.LostReason is not null) wait = TimeSpan.Zero;
+                else if (now - deadline < CatchUpLimit) wait = deadline + CatchUpLimit - now; // the reader is behind: its next return wakes us
+                else wait = TimeSpan.Zero; // a reader that does not come back is not waited for any longer
+                if (session.Lines.TryTake(out var item, ToMilliseconds(wait), cancellation))
+                {
+                    if (item is null) throw new LinkLostException(PortName, session.LostReason ?? "the stream ended"); // the reader's end-of-stream marker
+                    if (item.Value.Text is null) continue; // a read that brought nothing: look at the deadline again
+                    line = item.Value;
+                    return true;
+                }
+                if (wait > TimeSpan.Zero) continue;
                 line = default;
                 ThrowIfLost();
                 return false;
             }
-            if (item is null)
-            {
-                // the reader's end-of-stream marker
-                throw new LinkLostException(PortName, session.LostReason ?? "the stream ended");
-            }
-            line = item.Value;
-            return true;
         }
 
         public void DiscardInput()
@@ -113,6 +146,9 @@ namespace Haniwers.Transport
             }
         }
 
+        private static int ToMilliseconds(TimeSpan wait) =>
+            wait <= TimeSpan.Zero ? 0 : (int)Math.Min(int.MaxValue - 1, Math.Ceiling(wait.TotalMilliseconds));
+
         private void ThrowIfLost()
         {
             if (_stream is null) throw new LinkLostException(PortName, "the link is not open");
@@ -123,37 +159,32 @@ namespace Haniwers.Transport
         private void ReadLoop(IOpenedStream opened, Session session)
         {
             var lines = session.Lines;
-            var buffer = new byte[4096];
+            var buffer = new byte[ReadBufferSize];
             var pending = new StringBuilder();
             bool tooLong = false;
+            // the bytes of a read were sent after the read before it returned, unless that read was part of a
+            // backlog the host is still working through (docs/window-checks.md, "What the host knows about time")
+            var chunkStart = session.ReadThrough;
+            var previousReturn = chunkStart;
+            var lineStart = chunkStart;
+            bool inBacklog = false;
+            var split = new System.Collections.Generic.List<(string text, TimeSpan earliest, bool tooLong)>();
             try
             {
                 while (!_disposed)
                 {
-                    int n;
-                    try
-                    {
-                        n = opened.Stream.Read(buffer, 0, buffer.Length);
-                    }
-                    catch (TimeoutException)
-                    {
-                        continue; // serial ports wake up regularly so a close is noticed
-                    }
-                    if (n == 0)
-                    {
-                        if (opened.ZeroReadMeansEnd) { session.LostReason ??= "the device closed the connection"; break; }
-                        continue;
-                    }
-                    var arrived = Clock.Elapsed;
-                    if (n == buffer.Length) Counters.LateRead(); // more was waiting: these stamps are late
+                    int n = opened.Read(buffer);
+                    var returned = Clock.Elapsed;
+                    // the read's lines are split first: whether they came alone decides how they are stamped
                     for (int i = 0; i < n; i++)
                     {
                         char c = (char)buffer[i];
+                        if (pending.Length == 0 && !tooLong) lineStart = chunkStart;
                         if (c == '\n')
                         {
                             int length = pending.Length;
                             if (length > 0 && pending[length - 1] == '\r') length--;
-                            if (length > 0 || tooLong) Deliver(lines, new ReceivedLine(pending.ToString(0, length), arrived, tooLong));
+                            if (length > 0 || tooLong) split.Add((pending.ToString(0, length), lineStart, tooLong));
                             pending.Clear();
                             tooLong = false;
                         }
@@ -166,7 +197,25 @@ namespace Haniwers.Transport
                             tooLong = true; // the rest of the line is dropped; the line is malformed
                         }
                     }
+                    bool late = returned - previousReturn > ReceivedLine.PromptSpan;
+                    if (late && n > 0) Counters.Backlog(returned - previousReturn);
+                    // a read that found much waiting has not emptied the buffers; the backlog ends with a read that
+                    // brings no more than a reader that keeps up gets
+                    bool wasInBacklog = inBacklog;
+                    inBacklog = n >= BacklogBytes || n > 0 && late || inBacklog && n >= KeptUpBytes;
+                    bool backlogged = wasInBacklog || inBacklog || split.Count > 1;
+                    foreach (var (text, earliest, cut) in split) Deliver(lines, new ReceivedLine(text, earliest, returned, cut, backlogged));
+                    split.Clear();
+                    previousReturn = returned;
+                    if (inBacklog) continue; // nothing is read through until the backlog is
+                    chunkStart = returned;
+                    session.ReadThrough = returned;
+                    if (n == 0 && lines.Count == 0) lines.TryAdd(Wake); // wakes a consumer waiting for the reader to catch up
                 }
+            }
+            catch (EndOfStreamException)
+            {
+                session.LostReason ??= "the device closed the connection";
             }
             catch (Exception ex)
             {
@@ -203,12 +252,17 @@ namespace Haniwers.Transport
         }
     }
 
-    /// <summary>An open stream and what owns it (port, socket, lock), disposed together.</summary>
+    /// <summary>An open byte stream to a device and what owns it (port, socket, lock), disposed together.</summary>
     public interface IOpenedStream : IDisposable
     {
-        Stream Stream { get; }
-        /// <summary>True for sockets, where a read of 0 bytes means the peer closed.</summary>
-        bool ZeroReadMeansEnd { get; }
+        /// <summary>
+        /// Reads what has arrived, waiting at most about <see cref="StreamLink.ReadWake"/> for the first
+        /// byte; 0 when nothing came in that time. Throws <see cref="EndOfStreamException"/> when the
+        /// other end closed the connection, IOException when the device went away.
+        /// </summary>
+        int Read(byte[] buffer);
+        /// <summary>Sends every byte (and waits until the driver has taken them).</summary>
+        void Write(byte[] data);
         /// <summary>Drops what the driver holds that nobody has read yet (a serial port's input buffer).</summary>
         void DiscardPending();
     }

@@ -4,6 +4,7 @@ using System.IO.Ports;
 using System.Linq;
 using System.Net.Sockets;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Haniwers.Transport
 {
@@ -32,7 +33,7 @@ namespace Haniwers.Transport
             var port = new SerialPort(portName, baudRate, Parity.None, 8, StopBits.One)
             {
                 Handshake = Handshake.None,
-                ReadTimeout = 200,
+                ReadTimeout = SerialPort.InfiniteTimeout, // reads are waited for in slices instead: see SerialStream.Read
                 WriteTimeout = 2000,
                 NewLine = "\n",
             };
@@ -97,16 +98,40 @@ namespace Haniwers.Transport
         {
             private readonly SerialPort _port;
             private readonly NamedLock _lock;
+            private readonly Stream _stream;
 
             public SerialStream(SerialPort port, NamedLock portLock)
             {
                 _port = port;
                 _lock = portLock;
-                Stream = port.BaseStream;
+                _stream = port.BaseStream;
             }
 
-            public Stream Stream { get; }
-            public bool ZeroReadMeansEnd => false;
+            private Task<int>? _pending;
+
+            /// <summary>
+            /// Waits for the read in slices of <see cref="StreamLink.ReadWake"/> and leaves it pending
+            /// between them. A read that times out would lose data: on Unix, SerialStream's read is a
+            /// request that its I/O loop fills and then completes; a timeout cancels the request, and
+            /// when the cancellation wins the race against the completion, the bytes already read into
+            /// it are dropped (dotnet/runtime, src/libraries/System.IO.Ports/src/System/IO/Ports/
+            /// SerialStream.Unix.cs: SerialStreamIORequest registers TrySetCanceled on the token,
+            /// ProcessRead reads, then Complete calls TrySetResult, which does nothing on a cancelled
+            /// request). Seen here as lines missing after the process was paused.
+            /// </summary>
+            public int Read(byte[] buffer)
+            {
+                var read = _pending ??= _stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
+                if (Task.WaitAny(new Task[] { read }, StreamLink.ReadWake) < 0) return 0;
+                _pending = null;
+                return read.GetAwaiter().GetResult();
+            }
+
+            public void Write(byte[] data)
+            {
+                _stream.Write(data, 0, data.Length);
+                _stream.Flush();
+            }
 
             public void DiscardPending()
             {
@@ -123,15 +148,29 @@ namespace Haniwers.Transport
         private sealed class TcpStream : IOpenedStream
         {
             private readonly TcpClient _client;
+            private readonly NetworkStream _stream;
 
             public TcpStream(TcpClient client)
             {
                 _client = client;
-                Stream = client.GetStream();
+                _stream = client.GetStream();
             }
 
-            public Stream Stream { get; }
-            public bool ZeroReadMeansEnd => true;
+            public int Read(byte[] buffer)
+            {
+                // wait for the first byte without a socket timeout, which would leave the socket unusable on some platforms
+                if (!_client.Client.Poll((int)(StreamLink.ReadWake.Ticks / 10), SelectMode.SelectRead)) return 0;
+                int n = _stream.Read(buffer, 0, buffer.Length);
+                if (n == 0) throw new EndOfStreamException("the device closed the connection");
+                return n;
+            }
+
+            public void Write(byte[] data)
+            {
+                _stream.Write(data, 0, data.Length);
+                _stream.Flush();
+            }
+
             public void DiscardPending() { } // a socket has no driver buffer of the device's own
 
             public void Dispose() => _client.Dispose();

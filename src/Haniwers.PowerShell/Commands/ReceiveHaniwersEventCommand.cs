@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using Haniwers.Platform;
 using Haniwers.Protocol;
+using Haniwers.Scanning;
 using Haniwers.Transport;
 
 namespace Haniwers.PowerShell.Commands
@@ -44,13 +45,20 @@ namespace Haniwers.PowerShell.Commands
                 var protocol = FirmwareProtocol.For(firmware);
                 protocol.Quiesce(link, Cancellation); // what was sent before now is not this command's
                 var started = clock.Elapsed;
-                var deadline = Duration is double seconds ? started + TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
+                // -Duration is a window: what the device sent in it, however late this computer read it (docs/window-checks.md)
+                var window = Duration is double seconds ? new MeasurementWindow(started, started + TimeSpan.FromSeconds(seconds), clock.Now) : null;
                 protocol.StartStream(link);
-                while ((Count is null || tally.Events < Count) && clock.Elapsed < deadline)
+                while (Count is null || tally.Events < Count)
                 {
-                    var slice = clock.Elapsed + TimeSpan.FromMilliseconds(250);
-                    if (!link.TryReadLine(slice < deadline ? slice : deadline, Cancellation, out var line)) continue;
-                    if (line.Arrived < started) continue;
+                    if (!link.TryReadLine(window?.Closes ?? clock.Elapsed + TimeSpan.FromMilliseconds(250), Cancellation, out var line))
+                    {
+                        if (window is null) continue;
+                        break;
+                    }
+                    var place = window?.Place(line) ?? (line.Arrived < started ? WindowPlace.Before : WindowPlace.Inside);
+                    if (place == WindowPlace.Before) continue;
+                    if (place == WindowPlace.After) break;
+                    window?.Add(line);
                     switch (tally.Add(line, out var fields))
                     {
                         case LineKind.Event:

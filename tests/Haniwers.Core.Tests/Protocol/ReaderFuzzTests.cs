@@ -92,11 +92,17 @@ namespace Haniwers.Tests.Protocol
 
         private sealed class BytesStream : IOpenedStream
         {
-            public BytesStream(byte[] bytes) => Stream = new MemoryStream(bytes, writable: false);
-            public Stream Stream { get; }
-            public bool ZeroReadMeansEnd => true;
+            private readonly MemoryStream _bytes;
+            public BytesStream(byte[] bytes) => _bytes = new MemoryStream(bytes, writable: false);
+            public int Read(byte[] buffer)
+            {
+                int n = _bytes.Read(buffer, 0, buffer.Length);
+                if (n == 0) throw new EndOfStreamException();
+                return n;
+            }
+            public void Write(byte[] data) { }
             public void DiscardPending() { }
-            public void Dispose() => Stream.Dispose();
+            public void Dispose() => _bytes.Dispose();
         }
 
         /// <summary>The complete lines of a byte stream as the protocol defines them, with whether each is too long.</summary>

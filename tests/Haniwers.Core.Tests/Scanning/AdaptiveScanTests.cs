@@ -79,6 +79,35 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
+        public void AStallInTheMiddleOfTheSearchIsNotTakenForTheEdge()
+        {
+            // the board sends (and answers) nothing from 12 s to 15 s, while the search is on the edges' flanks
+            var truth = new Haniwers.Simulation.SimulatorOptions();
+            int remeasured = 0;
+            for (int seed = 1; seed <= 6; seed++)
+            {
+                var (_, plan, f) = Run($"seed={seed},stall-after=12,stall-for=3", target: 1.5, maxSteps: 200, duration: 0.5);
+                using (f)
+                {
+                    foreach (var channel in plan.Planner!.Channels.Where(c => c.Fit?.Threshold is not null))
+                    {
+                        var fit = channel.Fit!;
+                        double pull = (fit.Mean + 3 * fit.Sigma - (truth.NoiseMidpoint[channel.Channel - 1] + 3 * truth.NoiseWidth[channel.Channel - 1])) / fit.ThresholdError;
+                        Assert.True(Math.Abs(pull) <= 3.5, $"seed {seed}, ch{channel.Channel}: {fit.Mean + 3 * fit.Sigma:0.0} ± {fit.ThresholdError:0.0} (pull {pull:0.0})");
+                    }
+                    // no window the stall spoiled became a row: every row is within reach of the true rate at its threshold
+                    foreach (var row in f.Observer.Rows)
+                    {
+                        double expected = truth.ExpectedRate(row.Channel, (int)row.Threshold) * row.DurationSeconds;
+                        Assert.True(Haniwers.Scanning.Poisson.LowerTail(row.Events, expected) > 1e-7, $"seed {seed}, step {row.Step} ch{row.Channel}: {row.Events} events where {expected:0} were due");
+                    }
+                    remeasured += f.Observer.Remeasured.Count;
+                }
+            }
+            Assert.True(remeasured > 0, "in some of the runs the stall began inside a window");
+        }
+
+        [Fact]
         public void ItDecidesEveryStepInTheJournal()
         {
             var (summary, _, f) = Run("seed=3", target: 3, maxSteps: 100);

@@ -71,6 +71,35 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
+        public void AWindowInsideAStallIsNotARowOfZeros()
+        {
+            // about 600 events/s; step 4's window is [3.2 s, 4.2 s), and the board stalls from 3.17 s to 5.67 s,
+            // just after it answered step 4's writes: the whole window is silent. It answers nothing while
+            // stalled, so the write that must prove it alive is answered only at 5.67 s.
+            using var f = new ScanFixture("seed=3,midpoint=700,stall-after=3.17,stall-for=2.5", nsteps: 2, duration: 1);
+            var summary = f.Run();
+            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(5, summary.CompletedSteps);
+            Assert.DoesNotContain(f.Observer.Rows, r => r.Triggers < 300);
+            var (step, reason) = Assert.Single(f.Observer.Remeasured);
+            Assert.Equal(4, step);
+            Assert.Contains("stalled", reason);
+            // the window measured again waited for the board to send again
+            Assert.True(f.Observer.Rows.Single(r => r.Step == 4 && r.Channel == 1).Timestamp >= f.Clock.Now.AddSeconds(-f.Clock.Elapsed.TotalSeconds + 5.67));
+            EachStepOnceInEveryFile(f, 5);
+        }
+
+        [Fact]
+        public void ADeviceThatStopsForGoodEndsTheScanWithoutARowOfZeros()
+        {
+            // the board stalls for longer than the reconnect timeout: no step after the stall may be written
+            using var f = new ScanFixture("seed=3,midpoint=700,stall-after=2.5,stall-for=1000", nsteps: 3, duration: 1, reconnectTimeout: 5, maxConsecutiveFailures: 2);
+            var ex = Assert.Throws<ScanAbortedException>(() => f.Run());
+            Assert.DoesNotContain(f.Observer.Rows, r => r.Triggers < 300);
+            Assert.Contains("sent nothing for", ex.Summary.SkippedSteps[0].Reason);
+        }
+
+        [Fact]
         public void QuietWindowsAtHighThresholdsAreNeverRejected()
         {
             // about 1 event/s (muons only): long gaps are normal and must not look like a stall
