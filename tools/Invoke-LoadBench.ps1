@@ -107,11 +107,13 @@ try {
         $folder = "$work/pauses"
         $run = Invoke-Frozen "Invoke-HaniwersParallelScan -PortName '$($device.Host)' -Center 280, 300, 260 -NSteps 7 -StepSize 2 -Duration 1.5 -OutputDirectory '$folder' | Out-Null"
         $journal = Read-Journal $folder
-        # a pause that overlaps a window whose rows were kept is a pause the checks missed
+        # a pause that lies inside a window whose rows were kept for longer than the checks can resolve (0.25 s) is one they missed
         $pauses = @(Get-Content $device.Log | Where-Object { $_ -like 'STALL *' } | ForEach-Object { $f = $_.Split(' '); [pscustomobject]@{ From = [DateTimeOffset]::Parse($f[1], [cultureinfo]::InvariantCulture); Seconds = [double]::Parse($f[2], [cultureinfo]::InvariantCulture) } })
         $kept = @(Import-Csv "$folder/scan_results_ch1.csv" | ForEach-Object { [pscustomobject]@{ From = [DateTimeOffset]::Parse($_.Timestamp, [cultureinfo]::InvariantCulture); Seconds = [double]$_.DurationSeconds } })
-        $missed = @($pauses | Where-Object { $p = $_; $kept | Where-Object { $p.From -lt $_.From.AddSeconds($_.Seconds) -and $p.From.AddSeconds($p.Seconds) -gt $_.From } }).Count
-        '0.5 s device pauses inside 1.5 s windows at 600 events/s, under load, {0} freezes: {1} pauses; {2} windows measured again for a silence or a stall, {3} for other reasons, {4} steps skipped; {5} pauses inside a window whose rows were kept; {6}' -f $run.Freezes, $pauses.Count, (Get-Remeasured $journal 'silent|stall|stopped sending'), (Get-Remeasured $journal '^(?!.*(silent|stall|stopped sending))'), @($journal | Where-Object event -eq 'skipped').Count, $missed, (Format-Pulls (Measure-Pulls $folder $options))
+        $overlap = { param($p, $w) ([math]::Min($p.From.AddSeconds($p.Seconds).UtcTicks, $w.From.AddSeconds($w.Seconds).UtcTicks) - [math]::Max($p.From.UtcTicks, $w.From.UtcTicks)) / 1e7 }
+        $inside = @($pauses | Where-Object { $p = $_; $kept | Where-Object { (& $overlap $p $_) -gt 0 } }).Count
+        $missed = @($pauses | Where-Object { $p = $_; $kept | Where-Object { (& $overlap $p $_) -ge 0.25 } }).Count
+        '0.5 s device pauses inside 1.5 s windows at 600 events/s, under load, {0} freezes: {1} pauses; {2} windows measured again for a silence or a stall, {3} for other reasons, {4} steps skipped; {5} pauses overlap a window whose rows were kept by less than the 0.25 s the checks resolve, {6} by more (missed); {7}' -f $run.Freezes, $pauses.Count, (Get-Remeasured $journal 'silent|stall|stopped sending'), (Get-Remeasured $journal '^(?!.*(silent|stall|stopped sending))'), @($journal | Where-Object event -eq 'skipped').Count, ($inside - $missed), $missed, (Format-Pulls (Measure-Pulls $folder $options))
     } finally { Stop-Device $device }
 
     # 3. a board reset inside a window, thresholds above the edges (a row at the power-on thresholds would be 100 times too high)

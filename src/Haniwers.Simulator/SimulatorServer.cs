@@ -82,6 +82,7 @@ namespace Haniwers.Simulation
             }) { IsBackground = true, Name = "simulator reader" };
             reader.Start();
 
+            var lastStall = TimeSpan.MinValue;
             TimeSpan? resetAt = options.ResetAfter is double r ? TimeSpan.FromSeconds(r) : null;
             TimeSpan? floodNext = options.FloodAfter is double f ? TimeSpan.FromSeconds(f) : null;
 
@@ -114,9 +115,13 @@ namespace Haniwers.Simulation
                     }
                     if (options.Stalled(since, out var stallEnd))
                     {
-                        // wall time, so a test can set the stall beside the windows' timestamps
-                        log?.Invoke($"STALL {DateTimeOffset.UtcNow.AddTicks(-(since - (stallEnd - TimeSpan.FromSeconds(options.StallFor))).Ticks):o} {options.StallFor.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-                        session.Token.WaitHandle.WaitOne(stallEnd - since);
+                        if (stallEnd != lastStall)
+                        {
+                            // once a stall, in wall time, so a test can set it beside the windows' timestamps
+                            lastStall = stallEnd;
+                            log?.Invoke($"STALL {DateTimeOffset.UtcNow.AddTicks(-(since - (stallEnd - TimeSpan.FromSeconds(options.StallFor))).Ticks):o} {options.StallFor.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                        }
+                        session.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Ceiling((stallEnd - since).TotalMilliseconds)));
                         next = clock.Elapsed + TimeSpan.FromSeconds(detector.NextInterval());
                         continue;
                     }

@@ -102,7 +102,12 @@ namespace Haniwers.Scanning
             {
                 _longestGap = Max(_longestGap, line.Earliest - _lastEvent);
                 if (line.Arrived > _lastEvent) _lastEvent = line.Arrived;
-                if (line.Backlogged && line.Earliest == _chunkEarliest && line.Arrived == _chunkArrived) _chunkEvents++;
+                // one backlog is every line the host read after one absence: they share their Earliest
+                if (line.Backlogged && _chunkEvents > 0 && line.Earliest == _chunkEarliest)
+                {
+                    _chunkEvents++;
+                    if (line.Arrived > _chunkArrived) _chunkArrived = line.Arrived;
+                }
                 else
                 {
                     EndBacklog();

@@ -168,6 +168,7 @@ namespace Haniwers.Transport
             var previousReturn = chunkStart;
             var lineStart = chunkStart;
             bool inBacklog = false;
+            var backlogBegan = chunkStart;
             var split = new System.Collections.Generic.List<(string text, TimeSpan earliest, bool tooLong)>();
             try
             {
@@ -200,9 +201,12 @@ namespace Haniwers.Transport
                     bool late = returned - previousReturn > ReceivedLine.PromptSpan;
                     if (late && n > 0) Counters.Backlog(returned - previousReturn);
                     // a read that found much waiting has not emptied the buffers; the backlog ends with a read that
-                    // brings no more than a reader that keeps up gets
+                    // brings no more than a reader that keeps up gets, once the host has had PromptSpan to drain it
+                    // (an operating system may hand a backlog over in small pieces at first)
                     bool wasInBacklog = inBacklog;
-                    inBacklog = n >= BacklogBytes || n > 0 && late || inBacklog && n >= KeptUpBytes;
+                    if (!inBacklog) backlogBegan = returned;
+                    inBacklog = n >= BacklogBytes || n > 0 && late
+                        || inBacklog && n > 0 && (n >= KeptUpBytes || returned - backlogBegan < ReceivedLine.PromptSpan);
                     bool backlogged = wasInBacklog || inBacklog || split.Count > 1;
                     foreach (var (text, earliest, cut) in split) Deliver(lines, new ReceivedLine(text, earliest, returned, cut, backlogged));
                     split.Clear();

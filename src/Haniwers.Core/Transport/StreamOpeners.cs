@@ -119,12 +119,27 @@ namespace Haniwers.Transport
             /// ProcessRead reads, then Complete calls TrySetResult, which does nothing on a cancelled
             /// request). Seen here as lines missing after the process was paused.
             /// </summary>
+            /// <remarks>
+            /// "Nothing came" is said only when the driver holds nothing either: the read is filled by
+            /// SerialStream's own I/O thread, and after a pause of the process that thread may not yet have
+            /// looked while this one already woke up; then the bytes are waiting, and a wake would date
+            /// them after the pause (docs/window-checks.md).
+            /// </remarks>
             public int Read(byte[] buffer)
             {
                 var read = _pending ??= _stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
-                if (Task.WaitAny(new Task[] { read }, StreamLink.ReadWake) < 0) return 0;
+                while (Task.WaitAny(new Task[] { read }, StreamLink.ReadWake) < 0)
+                {
+                    if (BytesWaiting() == 0) return 0;
+                }
                 _pending = null;
                 return read.GetAwaiter().GetResult();
+            }
+
+            private int BytesWaiting()
+            {
+                try { return _port.BytesToRead; }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException) { return 0; } // the read itself tells what went wrong
             }
 
             public void Write(byte[] data)
