@@ -243,7 +243,8 @@ namespace Haniwers.Scanning
             {
                 while (_link.TryReadLine(giveUp, cancellation, out var line))
                 {
-                    if (line.Arrived >= since && EventLineParser.Classify(line, out _) == LineKind.Event) return null;
+                    // certainly sent after the wait began: a line of the quiet window read late proves nothing
+                    if (line.Earliest >= since && EventLineParser.Classify(line, out _) == LineKind.Event) return null;
                 }
             }
             catch (LinkLostException ex)
