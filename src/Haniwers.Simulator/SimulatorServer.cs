@@ -127,7 +127,7 @@ namespace Haniwers.Simulation
                     }
                     if (floodNext is TimeSpan flood && since >= flood)
                     {
-                        if (!options.Flooding(since)) floodNext = null;
+                        if (!options.Flooding(since)) floodNext = options.NextFlood(since);
                         else
                         {
                             // the flood's lines due by now, sent at once

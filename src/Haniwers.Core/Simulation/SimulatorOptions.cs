@@ -61,6 +61,8 @@ namespace Haniwers.Simulation
         /// <summary>A flood of malformed lines (some longer than the protocol allows) starts this many seconds after the link opens, once.</summary>
         public double? FloodAfter { get; set; }
         public double FloodFor { get; set; } = 1.0;
+        /// <summary>The flood comes back every this many seconds after the first (from start to start). Null = once.</summary>
+        public double? FloodEvery { get; set; }
         /// <summary>Malformed lines per second during a flood.</summary>
         public double FloodRate { get; set; } = 3000;
 
@@ -79,8 +81,23 @@ namespace Haniwers.Simulation
         }
 
         /// <summary>Whether a flood is on at <paramref name="sinceOpen"/>.</summary>
-        public bool Flooding(TimeSpan sinceOpen) =>
-            FloodAfter is double f && sinceOpen.TotalSeconds >= f && sinceOpen.TotalSeconds < f + FloodFor;
+        public bool Flooding(TimeSpan sinceOpen)
+        {
+            if (FloodAfter is not double start) return false;
+            double since = sinceOpen.TotalSeconds;
+            if (FloodEvery is double every && every > FloodFor && since > start) start += Math.Floor((since - start) / every) * every;
+            return since >= start && since < start + FloodFor;
+        }
+
+        /// <summary>When the next flood starts at or after <paramref name="sinceOpen"/>; null when no flood comes again.</summary>
+        public TimeSpan? NextFlood(TimeSpan sinceOpen)
+        {
+            if (FloodAfter is not double start) return null;
+            double since = sinceOpen.TotalSeconds;
+            if (since <= start) return TimeSpan.FromSeconds(start);
+            if (FloodEvery is not double every || every <= FloodFor) return null;
+            return TimeSpan.FromSeconds(start + Math.Ceiling((since - start) / every) * every);
+        }
 
         public static readonly TimeSpan BootDuration = TimeSpan.FromSeconds(1);
 
@@ -126,9 +143,10 @@ namespace Haniwers.Simulation
                     case "stallevery": options.StallEvery = Double(value, key); break;
                     case "floodafter": options.FloodAfter = Double(value, key); break;
                     case "floodfor": options.FloodFor = Double(value, key); break;
+                    case "floodevery": options.FloodEvery = Double(value, key); break;
                     case "floodrate": options.FloodRate = Double(value, key); break;
                     default:
-                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, instant, numbered, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, stall-every, flood-after, flood-for, flood-rate.");
+                        throw new ArgumentException($"Unknown simulator option '{kv[0]}'. Known: seed, instant, numbered, midpoint, width, noise-rate, muon-rate, muon-efficiency, refuse-every, silent-every, wrong-echo-every, garbage-every, refuse-channel, drop-after, restore-after, boot-text, power-on, reset-after, stall-after, stall-for, stall-every, flood-after, flood-for, flood-every, flood-rate.");
                 }
             }
             return options;
