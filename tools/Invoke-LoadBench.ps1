@@ -130,7 +130,7 @@ try {
     $device = Start-Device 'daq' 'seed=84,numbered,noise-rate=700'
     try {
         $folder = "$work/daq"
-        $run = Invoke-Frozen "Invoke-HaniwersDaq -PortName '$($device.Host)' -OutputDirectory '$folder' -Threshold 200 -Mode TimeBased -Duration 10 -FileCount 3"
+        $run = Invoke-Frozen "Invoke-HaniwersDaq -PortName '$($device.Host)' -OutputDirectory '$folder' -Threshold 200 -Mode TimeBased -FileDuration 10 -FileCount 3"
         $expected = [long]([regex]::Match((Get-Content $device.Log | Where-Object { $_ -like 'STREAM 1 *' } | Select-Object -Last 1), 'sent=(\d+)').Groups[1].Value) + 1
         $missing = 0; $doubled = 0; $rows = 0; $gaps = [System.Collections.Generic.List[string]]::new()
         foreach ($file in Get-ChildItem $folder -Filter 'data_*.csv' | Sort-Object Name) {

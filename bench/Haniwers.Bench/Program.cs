@@ -9,6 +9,7 @@ using Haniwers.Configuration;
 using Haniwers.Protocol;
 using Haniwers.Transport;
 
+using Haniwers.Composition;
 // Usage: Haniwers.Bench parser | write-rtt <serial-port> [count] | fit | adaptive [seeds] [window seconds]
 //        | daq-memory <events> <folder> | rate-speed <folder> [files]
 // Prints one line per figure: "<name>: <value> <unit> (<detail>)".

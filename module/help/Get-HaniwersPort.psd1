@@ -11,7 +11,7 @@ Pseudo terminals (such as a socat pty pair) are not listed; give their path to -
         DetectorOnly = 'Lists only the ports that look like a detector.'
     }
     Inputs      = @()
-    Outputs     = @(@{ Type = 'Haniwers.Transport.PortInfo'; Description = 'One object per serial port.' })
+    Outputs     = @(@{ Type = 'Haniwers.Platform.PortInfo'; Description = 'One object per serial port.' })
     Examples    = @(
         @{
             Title   = 'List the serial ports'

@@ -16,7 +16,7 @@ This is the morning check of an unattended station: Get-HaniwersRun <workspace> 
         Last        = 'Only the N runs that started last.'
     }
     Inputs      = @(@{ Type = 'System.IO.DirectoryInfo'; Description = 'Folders from Get-ChildItem, by their FullName.' })
-    Outputs     = @(@{ Type = 'Haniwers.Output.RunReport'; Description = 'One object per run, oldest start first; ThresholdWrites holds Haniwers.Output.ChannelWrites objects.' })
+    Outputs     = @(@{ Type = 'Haniwers.Reports.RunReport'; Description = 'One object per run, oldest start first; ThresholdWrites holds Haniwers.Reports.ChannelWrites objects.' })
     Examples    = @(
         @{
             Title   = 'What the runs of a workspace did'

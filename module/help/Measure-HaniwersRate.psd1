@@ -46,7 +46,7 @@ Measure-HaniwersRate -Path ./daq -Interval 1 -PlotPath ./rate.svg -PressureCorre
         }
         @{
             Title   = 'Bin events as they arrive'
-            Code    = 'Receive-HaniwersEvent -PortName sim -Duration 2 | Measure-HaniwersRate -Interval 1 | Select-Object Time, Events, TripleRate'
+            Code    = 'Receive-HaniwersEvent -PortName sim -Seconds 2 | Measure-HaniwersRate -Interval 1 | Select-Object Time, Events, TripleRate'
             Remarks = 'Events from the pipeline have no journal: each bin counts its whole interval as live.'
         }
     )

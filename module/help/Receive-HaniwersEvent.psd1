@@ -7,7 +7,7 @@ Lines that are not events (firmware DEBUG lines, boot text, garbage) are skipped
 '@
     Parameters  = @{
         PortName   = 'The detector: a serial port (COM3, /dev/ttyUSB0), tcp://HOST:PORT, auto, or sim for the simulated detector.'
-        Duration   = 'How long to listen, in seconds.'
+        Seconds    = 'How long to listen, in seconds (-Duration is its old name, kept as an alias).'
         Count      = 'Stop after this many events.'
         Firmware   = 'The firmware dialect: Text (default) or Binary.'
         ConfigPath = 'A config.toml or .psd1 whose [device] settings to use.'
@@ -18,7 +18,7 @@ Lines that are not events (firmware DEBUG lines, boot text, garbage) are skipped
     Examples    = @(
         @{
             Title   = 'Count events for two seconds'
-            Code    = 'Receive-HaniwersEvent -PortName sim -Duration 2 | Measure-Object | Select-Object -ExpandProperty Count'
+            Code    = 'Receive-HaniwersEvent -PortName sim -Seconds 2 | Measure-Object | Select-Object -ExpandProperty Count'
             Remarks = 'The number of triggers in two seconds.'
         }
         @{
@@ -28,7 +28,7 @@ Lines that are not events (firmware DEBUG lines, boot text, garbage) are skipped
         }
         @{
             Title   = 'Coincidences in all three layers'
-            Code    = 'Receive-HaniwersEvent -PortName sim -Duration 3 | Where-Object { $_.Top -gt 0 -and $_.Mid -gt 0 -and $_.Btm -gt 0 } | Measure-Object'
+            Code    = 'Receive-HaniwersEvent -PortName sim -Seconds 3 | Where-Object { $_.Top -gt 0 -and $_.Mid -gt 0 -and $_.Btm -gt 0 } | Measure-Object'
             Remarks = 'Muons cross all three layers; noise hits one.'
         }
     )

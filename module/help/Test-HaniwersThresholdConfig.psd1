@@ -21,7 +21,7 @@ A sensor's threshold may be a whole number 1..1023 or "none" (in any case), as i
     )
     Outputs     = @(
         @{ Type = 'System.Boolean'; Description = 'Whether the configuration can drive the scan.' }
-        @{ Type = 'Haniwers.Configuration.ThresholdConfigReport'; Description = 'With -Detailed: the ranges, problems and estimated time.' }
+        @{ Type = 'Haniwers.Scanning.ThresholdConfigReport'; Description = 'With -Detailed: the ranges, problems and estimated time.' }
     )
     Examples    = @(
         @{

@@ -7,6 +7,8 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using Haniwers.Output;
 
+using Haniwers.Configuration;
+
 namespace Haniwers.Analysis
 {
     /// <summary>The kinds of scan file this module reads, recognised by content (docs/haniwers-formats.md).</summary>
@@ -36,7 +38,7 @@ namespace Haniwers.Analysis
 
         public static IEnumerable<string> FilesIn(string folder)
         {
-            var ours = Enumerable.Range(1, 3).Select(ch => Path.Combine(folder, ScanRun.ResultFileName(ch))).Where(File.Exists).ToList();
+            var ours = ScanFiles.ResultFileNames.Select(name => Path.Combine(folder, name)).Where(File.Exists).ToList();
             if (ours.Count > 0) return ours;
             var theirs = HaniwersFileNames.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
             if (theirs.Count > 0) return theirs;
@@ -120,7 +122,7 @@ namespace Haniwers.Analysis
                     hasRun ? csv.GetField("RunId") : null,
                     hasTime && DateTimeOffset.TryParse(csv.GetField("Timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : (DateTimeOffset?)null));
             }
-            return points.Where(p => p.Channel >= 1 && p.Channel <= 3).ToList();
+            return points.Where(p => ConfigValidator.IsChannel(p.Channel)).ToList();
         }
 
         /// <summary>
@@ -137,10 +139,10 @@ namespace Haniwers.Analysis
                 var time = Time(row[0]);
                 if (row.Length != 8)
                 {
-                    for (int channel = 1; channel <= 3; channel++) points.Add(new ScanPoint(channel, double.NaN, double.NaN, window, runs.Current, time));
+                    foreach (int channel in ConfigValidator.Channels) points.Add(new ScanPoint(channel, double.NaN, double.NaN, window, runs.Current, time));
                     continue;
                 }
-                var scanned = Enumerable.Range(1, 3).Where(ch => Value(row[1 + ch]) < suppressThreshold).ToList(); // a serial scan held the others quiet
+                var scanned = ConfigValidator.Channels.Where(ch => Value(row[1 + ch]) < suppressThreshold).ToList(); // a serial scan held the others quiet
                 string run = runs.Next(time, scanned.Select(ch => (ch, Value(row[1 + ch]))));
                 foreach (int channel in scanned) points.Add(new ScanPoint(channel, Value(row[1 + channel]), Value(row[4 + channel]), window, run, time));
             }
@@ -158,12 +160,12 @@ namespace Haniwers.Analysis
                 var time = Time(row[0]);
                 if (row.Length != columns || row.Length < 5)
                 {
-                    if (row.Length >= 3 && Value(row[2]) is double ch && ch >= 1 && ch <= 3) points.Add(new ScanPoint((int)ch, double.NaN, double.NaN, 1, runs.Current, time));
+                    if (row.Length >= 3 && Value(row[2]) is double ch && ch >= 1 && ch <= ConfigValidator.ChannelCount) points.Add(new ScanPoint((int)ch, double.NaN, double.NaN, 1, runs.Current, time));
                     continue;
                 }
                 double duration = Value(row[1]), threshold = Value(row[3]);
                 int channel = (int)Value(row[2]);
-                var channels = channel == 0 ? new[] { 1, 2, 3 } : new[] { channel };
+                var channels = channel == 0 ? ConfigValidator.Channels : new[] { channel };
                 string run = runs.Next(time, channels.Select(ch => (ch, threshold)));
                 foreach (int ch in channels)
                 {
@@ -226,7 +228,7 @@ namespace Haniwers.Analysis
         private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
         private static bool IsInteger(string field) => long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
         private static double Value(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
-        private static bool IsChannel(string field) => IsInteger(field) && Value(field) >= 0 && Value(field) <= 3;
+        private static bool IsChannel(string field) => IsInteger(field) && Value(field) >= 0 && Value(field) <= ConfigValidator.ChannelCount;
         private static bool IsDac(string field) => IsInteger(field) && Value(field) >= 1 && Value(field) <= 1023;
     }
 }

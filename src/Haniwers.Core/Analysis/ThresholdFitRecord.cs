@@ -1,7 +1,7 @@
 using System;
 using Haniwers.Analysis;
 
-namespace Haniwers.Output
+namespace Haniwers.Analysis
 {
     /// <summary>A row of threshold_fits.csv: the history of fits in a folder.</summary>
     public sealed class ThresholdFitRecord

@@ -4,7 +4,12 @@ using System.Threading;
 using Haniwers.Configuration;
 using Haniwers.Simulation;
 
-namespace Haniwers.Transport
+using Haniwers.Transport;
+using Haniwers.Protocol;
+using Haniwers.DataTaking;
+using Haniwers.Platform;
+using System.Collections.Generic;
+namespace Haniwers.Composition
 {
     /// <summary>
     /// Opens the link a port name means: <c>sim</c> (or <c>sim:options</c>), <c>replay:FILE-OR-FOLDER</c>, <c>tcp://host:port</c>,
@@ -41,11 +46,26 @@ namespace Haniwers.Transport
         }
 
         /// <summary>The single port that looks like a detector's USB-serial bridge, on this platform.</summary>
-        public static string ResolveAuto() => PortCatalog.ChooseDetector(PortCatalog.List());
+        public static string ResolveAuto() => ChooseDetector(PortCatalog.List());
+
+        /// <summary>
+        /// The one port that looks like a detector; otherwise a <see cref="LinkOpenException"/> that lists
+        /// every port with why it did or did not qualify.
+        /// </summary>
+        public static string ChooseDetector(IReadOnlyList<PortInfo> ports)
+        {
+            var candidates = ports.Where(p => p.LooksLikeDetector).ToList();
+            if (candidates.Count == 1) return candidates[0].PortName;
+            string found = ports.Count == 0
+                ? "no serial port at all"
+                : "these ports: " + string.Join("; ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")}: {p.Qualification})"));
+            string problem = candidates.Count == 0 ? "no port looks like a detector" : $"{candidates.Count} ports look like detectors";
+            throw new LinkOpenException("auto", $"The port 'auto' needs exactly one detector-like port, but {problem}; found {found}.");
+        }
 
         private static IDeviceLink OpenStream(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock, CancellationToken cancellation)
         {
-            var link = new StreamLink(portName, open, clock);
+            var link = new StreamLink(portName, open, BootText.IsBootLine, clock);
             try
             {
                 link.Open(cancellation);

@@ -36,7 +36,7 @@ namespace Haniwers.Configuration
         {
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
             string[] layers = { "top", "mid", "btm" };
-            var sensors = Enumerable.Range(1, 3).Select(ch => $@"
+            var sensors = ConfigValidator.Channels.Select(ch => $@"
 [sensors.ch{ch}]
 id = {ch}
 name = ""ch{ch}""              # haniwers names its parallel.csv columns after this: keep ch1, ch2, ch3
@@ -71,7 +71,7 @@ suppress_threshold = 1000 # keeps a channel quiet while a serial scan measures a
 max_retry = 3             # attempts per threshold write
 settle_time = 0.1         # (Haniwers) seconds between setting thresholds and opening the window
 max_consecutive_failures = 5  # (Haniwers) a scan stops after this many failed steps in a row
-reconnect_timeout = 30    # (Haniwers) seconds to keep reopening a lost link (a replugged cable)
+reconnect_timeout = {SamplerSettings.DefaultReconnectTimeout}    # (Haniwers) seconds to keep reopening a lost link (a replugged cable)
 {string.Concat(sensors)}
 [mocker]                  # haniwers' own simulated detector (every key optional, the table required)
 shuffle = false

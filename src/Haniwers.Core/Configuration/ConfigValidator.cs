@@ -10,10 +10,18 @@ namespace Haniwers.Configuration
     /// </summary>
     public static class ConfigValidator
     {
+        /// <summary>The detector's channels (top, mid, btm): the one place their number is written.</summary>
         public static readonly int[] Channels = { 1, 2, 3 };
+
+        /// <summary>How many channels the detector has.</summary>
+        public static int ChannelCount => Channels.Length;
+
+        public static bool IsChannel(int channel) => channel >= 1 && channel <= ChannelCount;
 
         /// <summary>The longest window (and settle time) a scan accepts: a day, well inside what a TimeSpan holds.</summary>
         public const double MaxWindowSeconds = 86400;
+        /// <summary>The longest reconnect timeout (a day), for the config key and the -ReconnectTimeout parameter alike.</summary>
+        public const double MaxReconnectSeconds = 86400;
 
         public static readonly int[] StandardBaudRates =
             { 300, 600, 1200, 2400, 4800, 9600, 14400, 19200, 28800, 38400, 57600, 115200, 230400, 460800, 921600 };
@@ -101,8 +109,8 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.RetryBackoffNegative, "retry_backoff", s.RetryBackoff, "retry_backoff and retry_backoff_max must not be negative.", "set retry_backoff = 0.1 and retry_backoff_max = 2 (seconds).");
             if (s.MaxConsecutiveFailures < 1)
                 Add(ConfigProblemKind.MaxConsecutiveFailuresTooSmall, "max_consecutive_failures", s.MaxConsecutiveFailures, $"max_consecutive_failures {s.MaxConsecutiveFailures} would stop the scan before it starts.", "set max_consecutive_failures = 5.");
-            if (s.ReconnectTimeout < 0 || double.IsNaN(s.ReconnectTimeout) || s.ReconnectTimeout > 86400)
-                Add(ConfigProblemKind.ReconnectTimeoutOutOfRange, "reconnect_timeout", s.ReconnectTimeout, $"reconnect_timeout {s.ReconnectTimeout} is not between 0 and 86400 seconds.", "set reconnect_timeout = 30 (seconds to keep reopening a lost link, e.g. while a cable is replugged).");
+            if (s.ReconnectTimeout < 0 || double.IsNaN(s.ReconnectTimeout) || s.ReconnectTimeout > MaxReconnectSeconds)
+                Add(ConfigProblemKind.ReconnectTimeoutOutOfRange, "reconnect_timeout", s.ReconnectTimeout, $"reconnect_timeout {s.ReconnectTimeout} is not between 0 and {MaxReconnectSeconds} seconds.", $"set reconnect_timeout = {SamplerSettings.DefaultReconnectTimeout} (seconds to keep reopening a lost link, e.g. while a cable is replugged).");
             if (!(s.MaxMalformedFraction > 0 && s.MaxMalformedFraction <= 1))
                 Add(ConfigProblemKind.MaxMalformedFractionOutOfRange, "max_malformed_fraction", s.MaxMalformedFraction, $"max_malformed_fraction {s.MaxMalformedFraction} is not a share between 0 (exclusive) and 1.", "set max_malformed_fraction = 0.2 (a window with a larger share of malformed lines is measured again).");
         }

@@ -47,8 +47,10 @@ namespace Haniwers.Configuration
         public double RetryBackoff { get; set; } = 0.1;
         public double RetryBackoffMax { get; set; } = 2.0;
         public int MaxConsecutiveFailures { get; set; } = 5;
+        /// <summary>The reconnect timeout when the config does not set one (scans and data taking alike).</summary>
+        public const double DefaultReconnectTimeout = 30;
         /// <summary>Seconds to keep reopening a lost link (a replugged cable) before a step fails.</summary>
-        public double ReconnectTimeout { get; set; } = 30;
+        public double ReconnectTimeout { get; set; } = DefaultReconnectTimeout;
         /// <summary>A window whose share of malformed lines is larger is measured again (docs/window-checks.md).</summary>
         public double MaxMalformedFraction { get; set; } = 0.2;
 
@@ -142,7 +144,7 @@ namespace Haniwers.Configuration
             config.Device.Port = "sim";
             config.Sampler.Duration = 1;
             string[] names = { "top", "mid", "btm" };
-            for (int channel = 1; channel <= 3; channel++)
+            foreach (int channel in ConfigValidator.Channels)
             {
                 config.Sensors.Add(new SensorSettings
                 {

@@ -90,11 +90,11 @@ namespace Haniwers.DataTaking
                 _protocol.StartStream(_link);
                 _streaming = true;
                 Take(cancellation);
-                Summary.Outcome = ScanOutcome.Completed;
+                Summary.Outcome = RunOutcome.Completed;
             }
             catch (RecordingEndedException ex)
             {
-                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = ex.Message;
                 _observer.Warning(ex.Message);
                 Finish();
@@ -103,7 +103,7 @@ namespace Haniwers.DataTaking
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
                 DrainReceived();
-                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "stopped by the user or a signal; every event received is in its file";
                 Finish();
                 throw;
@@ -112,7 +112,7 @@ namespace Haniwers.DataTaking
             {
                 DrainReceived();
                 // the caller stopped taking events (Select-Object -First, -ErrorAction Stop): an interruption, told as such
-                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "the command that took the events stopped the run (" + ex.InnerException!.Message.TrimEnd('.') + ")";
                 Finish();
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
@@ -120,7 +120,7 @@ namespace Haniwers.DataTaking
             }
             catch (Exception ex)
             {
-                Summary.Outcome = ScanOutcome.Failed;
+                Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;
                 try { Finish(); } catch (OutputException) { } // the first failure is the one to tell
                 throw;
@@ -191,12 +191,7 @@ namespace Haniwers.DataTaking
             var resetAt = Clock.Elapsed;
             Summary.Resets++;
             _observer.Warning($"The board on {_link.PortName} reset (\"{bootLine}\"); {(_thresholds.Count > 0 ? "its thresholds are written again" : "it runs at its power-on thresholds")}.");
-            var quietUntil = Clock.Elapsed + TimeSpan.FromMilliseconds(500);
-            var giveUp = Clock.Elapsed + TimeSpan.FromSeconds(5);
-            while (Clock.Elapsed < giveUp && _link.TryReadLine(quietUntil < giveUp ? quietUntil : giveUp, cancellation, out var next))
-            {
-                if (EventLineParser.Classify(next, out _) == LineKind.Boot) quietUntil = Clock.Elapsed + TimeSpan.FromMilliseconds(500);
-            }
+            ResetWait.WaitOutBanner(_link, cancellation);
             SetThresholds(cancellation);
             _protocol.Quiesce(_link, cancellation);
             _keepFrom = Clock.Elapsed;
@@ -338,7 +333,7 @@ namespace Haniwers.DataTaking
             {
                 // the reader's queue overflowed: the pipeline thread was held up (a slow terminal, a slow consumer)
                 Summary.FailureReason = $"{Summary.DroppedLines} line(s) were received but dropped because the run could not take them in time (the reader keeps at most {StreamLink.QueueCapacity:N0}); " + (Summary.FailureReason ?? "");
-                if (Summary.Outcome == ScanOutcome.Completed) Summary.Outcome = ScanOutcome.Failed;
+                if (Summary.Outcome == RunOutcome.Completed) Summary.Outcome = RunOutcome.Failed;
             }
             Summary.Ended = Clock.Now;
             foreach (var file in _run.Files) if (!Summary.Files.Contains(file)) Summary.Files.Add(file);

@@ -17,31 +17,29 @@ namespace Haniwers.DataTaking
     public sealed class DaqRun : IDisposable
     {
         public const string JournalFileName = "daq_journal.jsonl";
-        private readonly NamedLock _lock;
+        private readonly RunFolder _folder;
         private readonly RunJournal _journal;
         private readonly IClock _clock;
         private readonly DaqSettings _settings;
         private readonly List<string> _files = new List<string>();
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _buffered, _bufferedRows;
-        private FileStream? _file;
+        private DurableFile? _file;
         private string? _path;
-        private long _written;
         private int _fileId;
         private long _fileEvents, _fileMalformed;
         private TimeSpan _fileOpenedAt, _fileDead, _lastFlush, _lastSync;
         private DateTimeOffset _fileOpenedWall;
         private bool _unsynced;
 
-        private DaqRun(string folder, DaqSettings settings, IClock clock, NamedLock folderLock, IReadOnlyList<FolderRepair> repairs,
-            IReadOnlyDictionary<string, object?> startDetails)
+        private DaqRun(RunFolder runFolder, DaqSettings settings, IClock clock, IReadOnlyDictionary<string, object?> startDetails)
         {
+            string folder = runFolder.Path;
             Folder = folder;
             _settings = settings;
             _clock = clock;
-            _lock = folderLock;
-            Repairs = repairs;
-            RunId = ScanRun.NewRunId(clock.Now);
+            _folder = runFolder;
+            RunId = RunFolder.NewRunId(clock.Now);
             _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
             _journal.Write("start", clock.Now, startDetails);
         }
@@ -53,23 +51,21 @@ namespace Haniwers.DataTaking
         /// </summary>
         public static DaqRun Open(string folder, DaqSettings settings, IClock clock, IReadOnlyDictionary<string, object?> startDetails)
         {
-            var folderLock = ScanRun.LockFolder(folder, "a Haniwers DAQ run");
+            var runFolder = RunFolder.Open(folder, "a Haniwers DAQ run", f => DaqRecovery.Recover(f, clock.Now));
             try
             {
-                ScanRun.ProveWritable(folder);
-                var repairs = DaqRecovery.Recover(folder, clock.Now);
-                return new DaqRun(folder, settings, clock, folderLock, repairs, startDetails);
+                return new DaqRun(runFolder, settings, clock, startDetails);
             }
             catch
             {
-                folderLock.Dispose();
+                runFolder.Dispose();
                 throw;
             }
         }
 
         public string RunId { get; }
         public string Folder { get; }
-        public IReadOnlyList<FolderRepair> Repairs { get; }
+        public IReadOnlyList<FolderRepair> Repairs => _folder.Repairs;
         /// <summary>Every raw file of this run so far, the open one last.</summary>
         public IReadOnlyList<string> Files => _files;
         public string? CurrentFile => _path;
@@ -146,18 +142,10 @@ namespace Haniwers.DataTaking
             string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
             // the journal names the file before it exists: a killed run's files are found and closed off from it
             _journal.Write("file-opened", _fileOpenedWall, new Dictionary<string, object?> { ["file"] = Path.GetFileName(path), ["fileId"] = _fileId });
-            try
-            {
-                _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw OutputException.From(ex, path, "creating");
-            }
+            _file = DurableFile.Open(path, FileMode.CreateNew);
             _path = path;
             _files.Add(path);
             _fileId++;
-            _written = 0;
             _fileEvents = _fileMalformed = 0;
             _fileDead = TimeSpan.Zero;
         }
@@ -190,16 +178,7 @@ namespace Haniwers.DataTaking
         {
             _lastFlush = _clock.Elapsed;
             if (_buffered == 0 || _file is null) return;
-            try
-            {
-                _file.Write(_buffer, 0, _buffered);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try { _file.SetLength(_written); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
-                throw OutputException.From(ex, _path!, "writing");
-            }
-            _written += _buffered;
+            _file.Append(_buffer, _buffered, "writing", sync: false);
             _buffered = _bufferedRows = 0;
             _unsynced = true;
         }
@@ -215,14 +194,7 @@ namespace Haniwers.DataTaking
                     $"The run's file '{_path}' was deleted while the run wrote into it (its folder removed?): the {_fileEvents} event(s) of this file are gone. Give the run a folder nothing else cleans up.");
             }
             if (!_unsynced) return;
-            try
-            {
-                _file.Flush(flushToDisk: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw OutputException.From(ex, _path!, "writing");
-            }
+            _file.Sync("writing");
             _unsynced = false;
         }
 
@@ -230,7 +202,7 @@ namespace Haniwers.DataTaking
         {
             try { _file?.Dispose(); } catch (IOException) { }
             _journal.Dispose();
-            _lock.Dispose();
+            _folder.Dispose();
         }
     }
 }

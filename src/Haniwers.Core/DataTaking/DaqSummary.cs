@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Haniwers.Scanning;
 
+using Haniwers.Output;
 namespace Haniwers.DataTaking
 {
     /// <summary>What a DAQ run did: the information record tagged Summary, and the journal's end record.</summary>
@@ -11,7 +12,7 @@ namespace Haniwers.DataTaking
         public string PortName { get; set; } = "";
         public string Folder { get; set; } = "";
         /// <summary>Starts as Failed: only a run that ends as planned, or is stopped, says otherwise.</summary>
-        public ScanOutcome Outcome { get; set; } = ScanOutcome.Failed;
+        public RunOutcome Outcome { get; set; } = RunOutcome.Failed;
         public string? FailureReason { get; set; }
         public DateTimeOffset Started { get; set; }
         public DateTimeOffset Ended { get; set; }

@@ -7,6 +7,7 @@ using System.Threading;
 using Haniwers.Simulation;
 using Haniwers.Transport;
 
+using Haniwers.Protocol;
 namespace Haniwers.DataTaking
 {
     /// <summary>
@@ -48,7 +49,7 @@ namespace Haniwers.DataTaking
         public string PortName { get; }
         public IClock Clock { get; }
         public bool IsLost => false;
-        public LinkCounters Counters { get; } = new LinkCounters();
+        public LinkCounters Counters { get; } = new LinkCounters(BootText.IsBootLine);
         /// <summary>Event lines served so far.</summary>
         public long Served { get; private set; }
 

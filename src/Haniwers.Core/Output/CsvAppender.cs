@@ -47,26 +47,24 @@ namespace Haniwers.Output
     /// </summary>
     public sealed class CsvAppender<T> : IDisposable
     {
-        private readonly FileStream _stream;
+        private readonly DurableFile _file;
         // rows are formatted into memory first, so the file gets each batch in one write or not at all;
         // one CsvWriter for the appender's life (a new one per batch would rebuild its record writers)
         private readonly StringWriter _text = new StringWriter(CultureInfo.InvariantCulture);
         private readonly CsvWriter _csv;
-        private bool _broken;
 
-        private CsvAppender(string path, FileStream stream)
+        private CsvAppender(DurableFile file)
         {
-            Path = path;
-            _stream = stream;
+            _file = file;
             _csv = new CsvWriter(_text, Configuration());
             _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
             _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
         }
 
-        public string Path { get; }
+        public string Path => _file.Path;
 
         /// <summary>The file's length: every byte of it is on the disk.</summary>
-        public long Length => _stream.Length;
+        public long Length => _file.Length;
 
         public static IReadOnlyList<string> Header { get; } = BuildHeader();
 
@@ -87,26 +85,16 @@ namespace Haniwers.Output
         public static CsvAppender<T> Open(string path)
         {
             CheckHeader(path);
-            FileStream stream;
+            var file = DurableFile.Open(path);
             try
             {
-                // no buffer of its own: what Append wrote is in the OS, and Flush(true) puts it on the disk
-                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw OutputException.From(ex, path, "opening");
-            }
-            try
-            {
-                stream.Seek(0, SeekOrigin.End);
-                var appender = new CsvAppender<T>(path, stream);
-                if (stream.Length == 0) appender.WriteWhole(Encoding.UTF8.GetBytes(string.Join(",", Header) + "\r\n"), "writing the header of");
+                var appender = new CsvAppender<T>(file);
+                if (file.Length == 0) appender.WriteWhole(Encoding.UTF8.GetBytes(string.Join(",", Header) + "\r\n"), "writing the header of");
                 return appender;
             }
             catch
             {
-                stream.Dispose();
+                file.Dispose();
                 throw;
             }
         }
@@ -125,48 +113,10 @@ namespace Haniwers.Output
             WriteWhole(Encoding.UTF8.GetBytes(buffer.ToString()), "writing a row to");
         }
 
-        private void WriteWhole(byte[] bytes, string doing)
-        {
-            if (_broken) throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is not written to after an earlier failure.");
-            long before = _stream.Length;
-            try
-            {
-                _stream.Write(bytes, 0, bytes.Length);
-                _stream.Flush(flushToDisk: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try
-                {
-                    _stream.SetLength(before); // shrinking needs no space: the file ends where it did
-                    _stream.Seek(before, SeekOrigin.Begin);
-                    _stream.Flush(flushToDisk: true);
-                }
-                catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
-                {
-                    _broken = true; // the next run's recovery cuts the file back (docs/crash-protocol.md)
-                }
-                throw OutputException.From(ex, Path, doing);
-            }
-        }
+        private void WriteWhole(byte[] bytes, string doing) => _file.Append(bytes, bytes.Length, doing);
 
         /// <summary>Cuts the file back to <paramref name="length"/> (a step rolled back); a failure leaves it for the next opener's recovery.</summary>
-        public void TruncateTo(long length)
-        {
-            try
-            {
-                if (_stream.Length > length)
-                {
-                    _stream.SetLength(length);
-                    _stream.Flush(flushToDisk: true);
-                }
-                _stream.Seek(0, SeekOrigin.End);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _broken = true;
-            }
-        }
+        public void TruncateTo(long length) => _file.TruncateTo(length);
 
         private static CsvConfiguration Configuration() => new CsvConfiguration(CultureInfo.InvariantCulture);
 
@@ -184,7 +134,7 @@ namespace Haniwers.Output
         public void Dispose()
         {
             _csv.Dispose();
-            _stream.Dispose();
+            _file.Dispose();
         }
     }
 }

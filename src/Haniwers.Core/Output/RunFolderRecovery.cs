@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using Haniwers.Transport;
+using Haniwers.Platform;
 
 namespace Haniwers.Output
 {
@@ -50,32 +50,21 @@ namespace Haniwers.Output
         public static IReadOnlyList<FolderRepair>? TryRecover(string folder, DateTimeOffset now)
         {
             if (!Directory.Exists(folder)) return Array.Empty<FolderRepair>();
-            NamedLock folderLock;
+            NamedLock? folderLock;
             try
             {
-                folderLock = NamedLock.Acquire(System.IO.Path.Combine(folder, ScanRun.LockFileName), "repairing the run folder");
-            }
-            catch (LockHeldException)
-            {
-                return null;
+                folderLock = RunFolder.TryLockForRepair(folder);
             }
             catch (LockUnavailableException)
             {
                 return Array.Empty<FolderRepair>(); // a read-only folder cannot have been written to since it was repaired
             }
+            if (folderLock is null) return null;
             using (folderLock) return Recover(folder, now);
         }
 
         /// <summary>Whether a run holds the folder now (a scan is writing into it).</summary>
-        public static bool IsHeld(string folder)
-        {
-            try
-            {
-                using (NamedLock.Acquire(System.IO.Path.Combine(folder, ScanRun.LockFileName), "checking whether a scan runs")) return false;
-            }
-            catch (LockHeldException) { return true; }
-            catch (LockUnavailableException) { return false; }
-        }
+        public static bool IsHeld(string folder) => RunFolder.IsHeld(folder);
 
         /// <summary>Repairs <paramref name="folder"/>; the caller holds its lock.</summary>
         public static IReadOnlyList<FolderRepair> Recover(string folder, DateTimeOffset now)
@@ -120,7 +109,7 @@ namespace Haniwers.Output
 
         /// <summary>The CSV files a run writes into its folder.</summary>
         public static IEnumerable<string> OwnFiles(string folder) =>
-            Enumerable.Range(1, 3).Select(ScanRun.ResultFileName).Append(ThresholdOperation.FileName)
+            ScanFiles.ResultFileNames.Append(ThresholdOperation.FileName)
                 .Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists);
 
         private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";

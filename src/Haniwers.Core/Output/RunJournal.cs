@@ -22,24 +22,16 @@ namespace Haniwers.Output
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
         };
-        private readonly FileStream _stream;
+        private readonly DurableFile _file;
         private readonly string _runId;
 
         public RunJournal(string path, string runId)
         {
-            Path = path;
             _runId = runId;
-            try
-            {
-                _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw OutputException.From(ex, path, "opening");
-            }
+            _file = DurableFile.Open(path);
         }
 
-        public string Path { get; }
+        public string Path => _file.Path;
 
         /// <summary>Writes one record, {"event": kind, "timestamp": ..., "runId": ..., ...fields}, and puts it on the disk.</summary>
         public void Write(string kind, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> fields)
@@ -52,18 +44,8 @@ namespace Haniwers.Output
             };
             foreach (var field in fields) record[field.Key] = field.Value;
             var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Options) + "\n");
-            long before = _stream.Length;
-            try
-            {
-                _stream.Write(bytes, 0, bytes.Length);
-                _stream.Flush(flushToDisk: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // a record is whole or absent; if even the cut fails, recovery drops the partial line
-                try { _stream.SetLength(before); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
-                throw OutputException.From(ex, Path, "writing the journal");
-            }
+            // a record is whole or absent; if even the cut fails, recovery drops the partial line
+            _file.Append(bytes, bytes.Length, "writing the journal");
         }
 
         /// <summary>The records of a journal, in order; a line that does not parse is skipped.</summary>
@@ -89,6 +71,6 @@ namespace Haniwers.Output
             return records;
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose() => _file.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Haniwers.Transport
+namespace Haniwers.Platform
 {
     /// <summary>
     /// An exclusive lock on a name (a port, an output folder), held by an open file with no sharing:
@@ -135,7 +135,7 @@ namespace Haniwers.Transport
     }
 }
 
-namespace Haniwers.Transport
+namespace Haniwers.Platform
 {
     /// <summary>No lock could be taken at all (not: someone else holds it); the inner exception says why.</summary>
     public sealed class LockUnavailableException : Exception

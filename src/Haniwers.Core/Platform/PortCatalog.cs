@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Haniwers.Platform;
 
-namespace Haniwers.Transport
+namespace Haniwers.Platform
 {
     /// <summary>A serial port the operating system knows, with what it says about the device.</summary>
     public sealed class PortInfo
@@ -35,20 +35,5 @@ namespace Haniwers.Transport
             HostPlatform.MacOS => MacPorts.List(MacSystem.SerialDevices(), MacSystem.UsbRegistry()),
             _ => LinuxPorts.List("/sys/class/tty", LinuxSystem.RealPath),
         };
-
-        /// <summary>
-        /// The one port that looks like a detector; otherwise a <see cref="LinkOpenException"/> that lists
-        /// every port with why it did or did not qualify.
-        /// </summary>
-        public static string ChooseDetector(IReadOnlyList<PortInfo> ports)
-        {
-            var candidates = ports.Where(p => p.LooksLikeDetector).ToList();
-            if (candidates.Count == 1) return candidates[0].PortName;
-            string found = ports.Count == 0
-                ? "no serial port at all"
-                : "these ports: " + string.Join("; ", ports.Select(p => $"{p.PortName} ({p.Description}{(p.VendorId is null ? "" : $", {p.VendorId}:{p.ProductId}")}: {p.Qualification})"));
-            string problem = candidates.Count == 0 ? "no port looks like a detector" : $"{candidates.Count} ports look like detectors";
-            throw new LinkOpenException("auto", $"The port 'auto' needs exactly one detector-like port, but {problem}; found {found}.");
-        }
     }
 }

@@ -1,5 +1,7 @@
 using Haniwers.Transport;
 
+using Haniwers.Configuration;
+
 namespace Haniwers.Protocol
 {
     /// <summary>
@@ -9,7 +11,7 @@ namespace Haniwers.Protocol
     /// </summary>
     public sealed class LineTally
     {
-        private readonly long[] _hits = new long[3];
+        private readonly long[] _hits = new long[ConfigValidator.ChannelCount];
         private double _temperature, _pressure, _humidity;
         private long _temperatures, _pressures, _humidities; // values that are numbers (a failed sensor sends nan)
 

@@ -17,7 +17,7 @@ namespace Haniwers.Protocol
         /// <summary>The binary firmware's refusal.</summary>
         public const string BinaryRefused = "dame";
         /// <summary>The longest line the protocol allows; a longer one is malformed, never cut into an event.</summary>
-        public const int MaxLineLength = 512;
+        public const int MaxLineLength = Transport.StreamLink.MaxLineLength;
 
         public static string SetThresholdCommand(int channel, int threshold) =>
             string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", SetThreshold, channel, threshold);

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 
-namespace Haniwers.Output
+using Haniwers.Output;
+namespace Haniwers.Reports
 {
     /// <summary>What a run did, as its folder's journals and operation log tell it (docs/formats.md, "Run reports").</summary>
     public sealed class RunReport

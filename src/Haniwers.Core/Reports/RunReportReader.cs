@@ -9,7 +9,8 @@ using CsvHelper.Configuration;
 using Haniwers.DataTaking;
 using Haniwers.Scanning;
 
-namespace Haniwers.Output
+using Haniwers.Output;
+namespace Haniwers.Reports
 {
     /// <summary>
     /// Reads what runs did from their folders: scans from run_journal.jsonl and threshold_operations.csv,
@@ -95,7 +96,7 @@ namespace Haniwers.Output
                 report.RemeasuredSteps = tally.Remeasured;
                 report.Files = tally.Files.OrderBy(f => f, StringComparer.Ordinal).ToList();
                 if (writes.TryGetValue(report.RunId, out var channels)) SetWrites(report, channels.Values);
-                if (report.Outcome == nameof(ScanOutcome.Completed) && report.MeasuredSteps < report.PlannedSteps)
+                if (report.Outcome == nameof(RunOutcome.Completed) && report.MeasuredSteps < report.PlannedSteps)
                 {
                     // the plan ran to its end, but steps of it have no rows: not a completed measurement
                     report.Outcome = RunReport.Incomplete;
@@ -120,7 +121,7 @@ namespace Haniwers.Output
                 report.Reason ??= NoEndReason;
                 return;
             }
-            report.Outcome = nameof(ScanOutcome.Failed);
+            report.Outcome = nameof(RunOutcome.Failed);
             report.Reason = $"its process ended without an end record (killed, or the power went); run {next.RunId} opened the folder after it";
         }
 
@@ -232,7 +233,7 @@ namespace Haniwers.Output
         {
             report.Outcome = JournalFields.Text(record, "outcome") ?? RunReport.NoEndRecord;
             // an end's reason replaces what the journal said before it (an interruption's step)
-            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == nameof(ScanOutcome.Completed) ? null : report.Reason);
+            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == nameof(RunOutcome.Completed) ? null : report.Reason);
         }
 
         private static void SetWrites(RunReport report, IEnumerable<ChannelWrites> channels)

@@ -139,10 +139,10 @@ namespace Haniwers.Scanning
                    && (_maxDuration is not TimeSpan limit || Planned(_index + 1) <= limit))
             {
                 var reasons = new List<string>();
-                var thresholds = new int[3];
+                var thresholds = new int[ConfigValidator.ChannelCount];
                 foreach (var channel in Channels) thresholds[channel.Channel - 1] = Choose(channel, reasons);
                 // channels outside the scan (none configured) keep the first channel's value: they are not measured
-                for (int i = 0; i < 3; i++) if (thresholds[i] == 0) thresholds[i] = Channels[0].Range.Values[0];
+                for (int i = 0; i < thresholds.Length; i++) if (thresholds[i] == 0) thresholds[i] = Channels[0].Range.Values[0];
                 _index++;
                 LastDecision = string.Join("; ", reasons);
                 yield return new ScanStep(_index, thresholds, Channels.Select(c => c.Channel).ToArray())

@@ -6,7 +6,8 @@ using System.Text.Json;
 using Haniwers.Configuration;
 using Haniwers.Scanning;
 
-namespace Haniwers.Output
+using Haniwers.Output;
+namespace Haniwers.Scanning
 {
     /// <summary>One run as its folder's journal tells it: its plan and settings, the steps committed, how it ended.</summary>
     public sealed class RecordedRun

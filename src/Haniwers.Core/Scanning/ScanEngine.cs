@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using Haniwers.Configuration;
 using Haniwers.Output;
 using Haniwers.Protocol;
 using Haniwers.Transport;
@@ -23,7 +24,7 @@ namespace Haniwers.Scanning
         private readonly IScanRecorder _recorder;
         private readonly IScanObserver _observer;
         private readonly ScanLimits _limits;
-        private readonly int?[] _deviceThresholds = new int?[3];
+        private readonly int?[] _deviceThresholds = new int?[ConfigValidator.ChannelCount];
         private readonly LinkReconnector _reconnector;
         private int _position;
 
@@ -54,16 +55,16 @@ namespace Haniwers.Scanning
                 if (Summary.CompletedSteps == 0 && Summary.SkippedSteps.Count > 0)
                 {
                     // every step failed before the consecutive-failure limit was reached: nothing was measured
-                    Summary.Outcome = ScanOutcome.Aborted;
+                    Summary.Outcome = RunOutcome.Aborted;
                     Summary.FailureReason = "no step could be measured: " + Summary.SkippedSteps[Summary.SkippedSteps.Count - 1].Reason;
                     throw new ScanAbortedException(Summary, Summary.SkippedSteps.Count, Summary.SkippedSteps[Summary.SkippedSteps.Count - 1].Reason);
                 }
-                Summary.Outcome = ScanOutcome.Completed;
+                Summary.Outcome = RunOutcome.Completed;
                 Summary.PlannedSteps = Math.Min(Summary.PlannedSteps, _position); // an adaptive scan that reached its target stops early
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
-                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "stopped by the user or a signal; the current window was abandoned";
                 try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
                 Finish(start);
@@ -77,7 +78,7 @@ namespace Haniwers.Scanning
             catch (RunStoppedByConsumerException ex)
             {
                 // the caller stopped taking results (Select-Object -First, -ErrorAction Stop): an interruption, told as such
-                Summary.Outcome = ScanOutcome.Interrupted;
+                Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "the command that took the results stopped the scan (" + ex.InnerException!.Message.TrimEnd('.') + ")";
                 try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
                 Finish(start);
@@ -86,7 +87,7 @@ namespace Haniwers.Scanning
             }
             catch (Exception ex)
             {
-                Summary.Outcome = ScanOutcome.Failed;
+                Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;
                 Finish(start);
                 throw;
@@ -103,9 +104,9 @@ namespace Haniwers.Scanning
             {
                 _recorder.Finished(Summary);
             }
-            catch (OutputException ex) when (Summary.Outcome == ScanOutcome.Completed)
+            catch (OutputException ex) when (Summary.Outcome == RunOutcome.Completed)
             {
-                Summary.Outcome = ScanOutcome.Failed;
+                Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;
                 throw;
             }
@@ -141,7 +142,7 @@ namespace Haniwers.Scanning
                 _observer.StepSkipped(skipped);
                 if (consecutiveFailures >= _limits.MaxConsecutiveFailures)
                 {
-                    Summary.Outcome = ScanOutcome.Aborted;
+                    Summary.Outcome = RunOutcome.Aborted;
                     Summary.FailureReason = failure;
                     throw new ScanAbortedException(Summary, consecutiveFailures, failure);
                 }
@@ -227,7 +228,7 @@ namespace Haniwers.Scanning
             if (!result.Success) _deviceThresholds[channel - 1] = null;
             return new WindowRejection(WindowProblem.NoAnswer, result.Success
                 ? $"the device sent no event line in the whole window and took {result.AnswerDelay!.Value.TotalSeconds:0.###} s to answer a write of the threshold it holds (channel {channel}): it had stalled"
-                : $"the device sent no event line in the whole window and did not answer a write of the threshold it holds (channel {channel}: {result.Reason}): it stalled or stopped");
+                : $"the device sent no event line in the whole window and did not confirm a write of the threshold it holds (channel {channel}: {result.Reason}): it stalled, stopped or is refusing writes");
         }
 
         /// <summary>
@@ -255,25 +256,12 @@ namespace Haniwers.Scanning
             return $"the device sent nothing for {(Clock.Elapsed - since).TotalSeconds:0.#} s after its window went quiet (the reconnect timeout): it stalled or stopped";
         }
 
-        private static readonly TimeSpan BootQuiet = TimeSpan.FromMilliseconds(500), BootLimit = TimeSpan.FromSeconds(5);
-
-        /// <summary>
-        /// After a reset: reads until the board has printed no boot text for half a second (five at most),
-        /// so the rest of its banner does not spoil the window measured again.
-        /// </summary>
+        /// <summary>After a reset: the rest of the board's banner is waited out (<see cref="ResetWait"/>), so it does not spoil the window measured again.</summary>
         private string AfterReset(string reason, CancellationToken cancellation)
         {
-            var giveUp = Clock.Elapsed + BootLimit;
-            var quietUntil = Clock.Elapsed + BootQuiet;
             try
             {
-                while (Clock.Elapsed < giveUp)
-                {
-                    long before = _link.Counters.BootLines;
-                    if (!_link.TryReadLine(quietUntil < giveUp ? quietUntil : giveUp, cancellation, out _)) break;
-                    if (_link.Counters.BootLines > before) quietUntil = Clock.Elapsed + BootQuiet;
-                    else if (Clock.Elapsed >= quietUntil) break;
-                }
+                ResetWait.WaitOutBanner(_link, cancellation);
             }
             catch (LinkLostException ex)
             {

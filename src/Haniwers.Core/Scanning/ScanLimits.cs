@@ -9,7 +9,7 @@ namespace Haniwers.Scanning
         /// <summary>Failed steps in a row after which the scan stops (Aborted).</summary>
         public int MaxConsecutiveFailures { get; set; } = 5;
         /// <summary>How long a lost link is reopened with backoff before the step fails.</summary>
-        public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(SamplerSettings.DefaultReconnectTimeout);
         /// <summary>A window whose share of malformed lines is larger is measured again.</summary>
         public double MaxMalformedFraction { get; set; } = 0.2;
 

@@ -58,7 +58,7 @@ namespace Haniwers.Scanning
         {
             var run = LatestRun(folder);
             CheckMode(run, ScanMode.Adaptive);
-            if (run.Outcome == nameof(ScanOutcome.Completed))
+            if (run.Outcome == nameof(RunOutcome.Completed))
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"The latest run in '{folder}', {run.RunId}, ended Completed (its target or its limit reached): there is nothing to resume.");
             if (run.Adaptive is not JsonElement settings || run.DurationSeconds is not double duration)
                 throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded, $"{run.Describe()} was started by a Haniwers that did not record its adaptive settings: start a new scan.");
@@ -79,7 +79,7 @@ namespace Haniwers.Scanning
             var points = new List<Haniwers.Analysis.ScanPoint>();
             foreach (var range in ranges)
             {
-                string path = Path.Combine(folder, ScanRun.ResultFileName(range.Channel));
+                string path = Path.Combine(folder, ScanFiles.ResultFileName(range.Channel));
                 if (File.Exists(path)) points.AddRange(Haniwers.Analysis.ScanFileReader.Read(path).Where(p => p.RunId == run.RunId));
             }
             plan.Planner!.Continue(points, run.Committed.Count == 0 ? 0 : run.Committed.Max());
@@ -99,7 +99,7 @@ namespace Haniwers.Scanning
                 var inFile = ScanRun.StepsOf(folder, channel, run.RunId).Where(s => s != run.Uncommitted).OrderBy(s => s).ToList();
                 if (!committed.SequenceEqual(inFile))
                     throw new ResumeRefusedException(ResumeProblem.ResumeFilesChanged,
-                        $"{ScanRun.ResultFileName(channel)} holds {inFile.Count} row(s) of run {run.RunId} ({Differences(committed, inFile)}), but the journal committed {committed.Count}: the file was changed since the run, so resuming could put a step in it twice or leave one out. Move the files away, or start a new scan.");
+                        $"{ScanFiles.ResultFileName(channel)} holds {inFile.Count} row(s) of run {run.RunId} ({Differences(committed, inFile)}), but the journal committed {committed.Count}: the file was changed since the run, so resuming could put a step in it twice or leave one out. Move the files away, or start a new scan.");
             }
         }
 

@@ -3,25 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Haniwers.Protocol;
-using Haniwers.Scanning;
+using Haniwers.Output;
 using Haniwers.Transport;
 
-namespace Haniwers.Output
+namespace Haniwers.Scanning
 {
-    /// <summary>Another run (a scan or data taking) is writing into the same folder.</summary>
-    public sealed class RunFolderInUseException : Exception
-    {
-        public RunFolderInUseException(string folder, string owner)
-            : base($"Another run is writing into '{folder}': {owner}. Wait for it to finish, or write this run into another folder.")
-        {
-            Folder = folder;
-            Owner = owner;
-        }
-
-        public string Folder { get; }
-        public string Owner { get; }
-    }
-
     /// <summary>
     /// One scan run and everything it owns: its id, its folder and the folder's lock, the repair of
     /// what an earlier run left, the per-channel CSVs, the operations log and the journal (its only
@@ -30,18 +16,11 @@ namespace Haniwers.Output
     /// </summary>
     public sealed class ScanRun : IScanRecorder, IDisposable
     {
-        public const string LockFileName = ".haniwers-run.lock";
-        private const string ProbeFileName = ".haniwers-write-test";
-        private readonly NamedLock _lock;
+        private readonly RunFolder _folder;
         private readonly Dictionary<int, CsvAppender<ScanResult>> _results = new Dictionary<int, CsvAppender<ScanResult>>();
         private readonly CsvAppender<ThresholdOperation> _operations;
         private readonly RunJournal _journal;
         private readonly IClock _clock;
-
-        public static string ResultFileName(int channel) => $"scan_results_ch{channel}.csv";
-
-        /// <summary>A new run id: local date and time, and four random hex digits.</summary>
-        public static string NewRunId(DateTimeOffset now) => $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 4)}";
 
         /// <summary>
         /// Opens a run in <paramref name="folder"/> before any device is touched: proves the folder
@@ -49,7 +28,7 @@ namespace Haniwers.Output
         /// files and journals the start. Throws <see cref="OutputException"/>,
         /// <see cref="RunFolderInUseException"/> or <see cref="CsvHeaderMismatchException"/>, having written no row.
         /// </summary>
-        /// <param name="runId">The run's id; a new one (<see cref="NewRunId"/>) when null, the recorded one when resuming.</param>
+        /// <param name="runId">The run's id; a new one (<see cref="RunFolder.NewRunId"/>) when null, the recorded one when resuming.</param>
         /// <param name="startEvent">"start" for a new run, "resumed" for one that goes on (docs/crash-protocol.md, "Resuming").</param>
         public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails,
             string? runId = null, string startEvent = "start") =>
@@ -75,59 +54,31 @@ namespace Haniwers.Output
         /// <param name="decide">Called with the folder locked and repaired: what the run starts with. Its exceptions release the lock and go on.</param>
         public static ScanRun Open(string folder, IClock clock, Func<RunStart> decide)
         {
-            var folderLock = LockFolder(folder, "a Haniwers scan");
+            var runFolder = RunFolder.Open(folder, "a Haniwers scan", f => RunFolderRecovery.Recover(f, clock.Now));
             try
             {
-                ProveWritable(folder);
-                var repairs = RunFolderRecovery.Recover(folder, clock.Now);
                 var start = decide();
-                return new ScanRun(folder, start.RunId ?? NewRunId(clock.Now), start.Channels, clock, folderLock, repairs, start.Details, start.StartEvent);
+                return new ScanRun(runFolder, start.RunId ?? RunFolder.NewRunId(clock.Now), start.Channels, clock, start.Details, start.StartEvent);
             }
             catch
             {
-                folderLock.Dispose();
+                runFolder.Dispose();
                 throw;
             }
         }
 
-        /// <summary>
-        /// Creates the folder and takes its lock (one run writes into a folder at a time, scan or DAQ).
-        /// Throws <see cref="RunFolderInUseException"/> or <see cref="OutputException"/>.
-        /// </summary>
-        internal static NamedLock LockFolder(string folder, string purpose)
+        private ScanRun(RunFolder runFolder, string runId, IReadOnlyList<int> channels, IClock clock,
+            IReadOnlyDictionary<string, object?> startDetails, string startEvent)
         {
-            PrepareFolder(folder);
-            try
-            {
-                return NamedLock.Acquire(Path.Combine(folder, LockFileName), purpose);
-            }
-            catch (LockHeldException ex)
-            {
-                throw new RunFolderInUseException(folder, ex.Owner);
-            }
-            catch (LockUnavailableException ex) when (ex.Unsupported)
-            {
-                throw new OutputException(OutputProblem.LockUnsupported, folder,
-                    $"The folder '{folder}' cannot be locked: {ex.InnerException?.Message}. Two runs could then mix their rows, so none starts. Unset DOTNET_SYSTEM_IO_DISABLEFILELOCKING, or give the run a folder on a local disk.", ex);
-            }
-            catch (LockUnavailableException ex)
-            {
-                throw OutputException.From(ex.InnerException ?? ex, folder, "locking the folder");
-            }
-        }
-
-        private ScanRun(string folder, string runId, IReadOnlyList<int> channels, IClock clock, NamedLock folderLock,
-            IReadOnlyList<FolderRepair> repairs, IReadOnlyDictionary<string, object?> startDetails, string startEvent)
-        {
+            string folder = runFolder.Path;
             Folder = folder;
             _clock = clock;
-            _lock = folderLock;
+            _folder = runFolder;
             RunId = runId;
-            Repairs = repairs;
             CheckExistingFiles(folder, channels);
             try
             {
-                foreach (int ch in channels) _results[ch] = CsvAppender<ScanResult>.Open(Path.Combine(folder, ResultFileName(ch)));
+                foreach (int ch in channels) _results[ch] = CsvAppender<ScanResult>.Open(Path.Combine(folder, ScanFiles.ResultFileName(ch)));
                 _operations = CsvAppender<ThresholdOperation>.Open(Path.Combine(folder, ThresholdOperation.FileName));
                 _journal = new RunJournal(Path.Combine(folder, RunJournal.FileName), RunId);
                 _journal.Write(startEvent, clock.Now, startDetails);
@@ -145,7 +96,7 @@ namespace Haniwers.Output
         public string Folder { get; }
 
         /// <summary>What recovery changed in the folder before this run started (also in the journal).</summary>
-        public IReadOnlyList<FolderRepair> Repairs { get; }
+        public IReadOnlyList<FolderRepair> Repairs => _folder.Repairs;
 
         public IEnumerable<string> Files =>
             _results.Values.Select(a => a.Path).Concat(new[] { _operations.Path, _journal.Path });
@@ -153,7 +104,7 @@ namespace Haniwers.Output
         /// <summary>The Step of every row of <paramref name="runId"/> in a channel's file, in file order (empty when there is no file).</summary>
         public static IReadOnlyList<int> StepsOf(string folder, int channel, string runId)
         {
-            string path = Path.Combine(folder, ResultFileName(channel));
+            string path = Path.Combine(folder, ScanFiles.ResultFileName(channel));
             if (!File.Exists(path)) return Array.Empty<int>();
             var lines = File.ReadLines(path).ToList();
             if (lines.Count == 0) return Array.Empty<int>();
@@ -167,57 +118,14 @@ namespace Haniwers.Output
         /// <summary>Refuses a folder whose result or operations files have another header; reads only.</summary>
         public static void CheckExistingFiles(string folder, IEnumerable<int> channels)
         {
-            foreach (var name in channels.Select(ResultFileName).Append(ThresholdOperation.FileName).Append(RunJournal.FileName))
+            foreach (var name in channels.Select(ScanFiles.ResultFileName).Append(ThresholdOperation.FileName).Append(RunJournal.FileName))
             {
                 string path = Path.Combine(folder, name);
                 if (Directory.Exists(path))
                     throw new OutputException(OutputProblem.PathIsFolder, path, $"'{path}' is a folder where the run writes a file. Move it away, or give the run another folder.");
             }
-            foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ResultFileName(ch)));
+            foreach (int ch in channels) CsvAppender<ScanResult>.CheckHeader(Path.Combine(folder, ScanFiles.ResultFileName(ch)));
             CsvAppender<ThresholdOperation>.CheckHeader(Path.Combine(folder, ThresholdOperation.FileName));
-        }
-
-        private static void PrepareFolder(string folder)
-        {
-            if (File.Exists(folder))
-                throw new OutputException(OutputProblem.PathIsFile, folder, $"'{folder}' is a file, not a folder. Give the run a folder (it is created when missing).");
-            // a link to nothing, or a file where a parent folder should be, is told as itself
-            for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(dir.FullName))
-                    throw new OutputException(OutputProblem.PathIsFile, folder, $"'{dir.FullName}' is a file, so the folder '{folder}' cannot be made inside it. Give the run another folder.");
-                if (!dir.Exists && (dir.Attributes & FileAttributes.ReparsePoint) != 0 && (int)dir.Attributes != -1)
-                    throw new OutputException(OutputProblem.PathIsFolder, folder, $"'{dir.FullName}' is a link to something that does not exist. Fix or remove the link, or give the run another folder.");
-            }
-            try
-            {
-                Directory.CreateDirectory(folder);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw OutputException.From(ex, folder, "creating the folder");
-            }
-        }
-
-        /// <summary>Writes, flushes and deletes a small file: a folder that cannot take a row fails here, before the port opens.</summary>
-        internal static void ProveWritable(string folder)
-        {
-            string probe = Path.Combine(folder, ProbeFileName);
-            try
-            {
-                using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-                {
-                    var bytes = new byte[512];
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Delete(probe);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try { File.Delete(probe); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
-                throw OutputException.From(ex, folder, "writing into");
-            }
         }
 
         public void Attempt(ThresholdAttempt attempt) => _operations.Append(new[]
@@ -242,7 +150,7 @@ namespace Haniwers.Output
             var lengths = _results.ToDictionary(r => r.Key, r => r.Value.Length);
             _journal.Write(RunFolderRecovery.IntentEvent, _clock.Now, new Dictionary<string, object?>
             {
-                ["step"] = step.Index, ["files"] = lengths.ToDictionary(l => ResultFileName(l.Key), l => (object?)l.Value),
+                ["step"] = step.Index, ["files"] = lengths.ToDictionary(l => ScanFiles.ResultFileName(l.Key), l => (object?)l.Value),
             });
             try
             {
@@ -306,7 +214,7 @@ namespace Haniwers.Output
             foreach (var appender in _results.Values) appender.Dispose();
             _operations.Dispose();
             _journal.Dispose();
-            _lock.Dispose();
+            _folder.Dispose();
         }
     }
 }

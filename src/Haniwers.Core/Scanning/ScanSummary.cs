@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using Haniwers.Configuration;
 
+using Haniwers.Output;
+
 namespace Haniwers.Scanning
 {
     /// <summary>A step that gave no row for any channel, and why.</summary>
@@ -25,17 +27,6 @@ namespace Haniwers.Scanning
             $"step {Step} ({string.Join(" ", Thresholds.Select((t, i) => $"ch{i + 1}={t}"))}): {Reason}";
     }
 
-    public enum ScanOutcome
-    {
-        Completed,
-        /// <summary>Stopped by the user (Ctrl+C, Stop-Job).</summary>
-        Interrupted,
-        /// <summary>Stopped after too many failed steps in a row.</summary>
-        Aborted,
-        /// <summary>Stopped by an error of its own: the output could not be written (disk full, folder gone), or a fault in the module.</summary>
-        Failed,
-    }
-
     /// <summary>What a scan did: the information record tagged Summary, and the journal's end record.</summary>
     public sealed class ScanSummary
     {
@@ -43,7 +34,7 @@ namespace Haniwers.Scanning
         public ScanMode Mode { get; set; }
         public string PortName { get; set; } = "";
         /// <summary>Failed until the scan has dealt with every step (docs/crash-protocol.md, "Outcomes").</summary>
-        public ScanOutcome Outcome { get; set; } = ScanOutcome.Failed;
+        public RunOutcome Outcome { get; set; } = RunOutcome.Failed;
         /// <summary>Why the scan did not complete; null when it did.</summary>
         public string? FailureReason { get; set; }
         public int PlannedSteps { get; set; }
@@ -63,7 +54,7 @@ namespace Haniwers.Scanning
         {
             string text = $"Run {RunId}: {Mode} scan on {PortName} {Outcome.ToString().ToLowerInvariant()}, " +
                           $"{CompletedSteps} of {PlannedSteps} steps completed, {SkippedSteps.Count} skipped, in {ScanPlan.Format(Elapsed)}.";
-            if (FailureReason is not null && Outcome != ScanOutcome.Completed) text += $" Reason: {FailureReason}";
+            if (FailureReason is not null && Outcome != RunOutcome.Completed) text += $" Reason: {FailureReason}";
             if (RemeasuredSteps > 0) text += $" {RemeasuredSteps} window(s) measured again.";
             if (Reconnects > 0) text += $" The link was reopened {Reconnects} time(s).";
             if (SkippedSteps.Count > 0) text += " Skipped: " + string.Join("; ", SkippedSteps.Select(s => s.ToString())) + ".";

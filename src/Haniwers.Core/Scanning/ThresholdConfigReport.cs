@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Haniwers.Configuration
+using Haniwers.Configuration;
+namespace Haniwers.Scanning
 {
     /// <summary>What Test-HaniwersThresholdConfig -Detailed reports for one configuration.</summary>
     public sealed class ThresholdConfigReport
@@ -42,7 +43,7 @@ namespace Haniwers.Configuration
             var problems = ConfigValidator.Validate(config, mode);
             var ranges = ConfigValidator.Ranges(config);
             int windows = mode != ScanMode.Serial ? ranges.Select(c => c.Steps).DefaultIfEmpty(0).Max() : ranges.Sum(c => c.Steps);
-            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, Scanning.ScanPlan.Estimate(windows, config.Sampler))
+            return new ThresholdConfigReport(config.Source, mode, ranges, problems, windows, ScanPlan.Estimate(windows, config.Sampler))
             {
                 HaniwersKeysMissing = config.HaniwersKeysMissing,
                 HaniwersProblems = config.HaniwersProblems,

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text;
 using Haniwers.Protocol;
 
+using Haniwers.Configuration;
+
 namespace Haniwers.Simulation
 {
     /// <summary>A threshold write the simulator received, and what it did with it.</summary>
@@ -34,7 +36,7 @@ namespace Haniwers.Simulation
         private readonly Random _random;
         private readonly List<byte> _input = new List<byte>();
         private readonly List<ReceivedWrite> _writes = new List<ReceivedWrite>();
-        private readonly int[] _thresholds = new int[3];
+        private readonly int[] _thresholds = new int[ConfigValidator.ChannelCount];
         private int _writeCount;
         private long _eventCount;
         private long _eventsSent;
@@ -45,7 +47,7 @@ namespace Haniwers.Simulation
         {
             Options = options;
             _random = options.Seed is int seed ? new Random(seed) : new Random();
-            for (int i = 0; i < 3; i++) _thresholds[i] = options.PowerOnThreshold(i + 1);
+            for (int i = 0; i < _thresholds.Length; i++) _thresholds[i] = options.PowerOnThreshold(i + 1);
         }
 
         /// <summary>A reset (brown-out, watchdog, replug): power-on thresholds, the stream running; returns the boot text it prints.</summary>
@@ -53,7 +55,7 @@ namespace Haniwers.Simulation
         {
             lock (_sync)
             {
-                for (int i = 0; i < 3; i++) _thresholds[i] = Options.PowerOnThreshold(i + 1);
+                for (int i = 0; i < _thresholds.Length; i++) _thresholds[i] = Options.PowerOnThreshold(i + 1);
                 _streaming = true;
                 _input.Clear();
             }
@@ -108,7 +110,7 @@ namespace Haniwers.Simulation
                 while (_input.Count > 0)
                 {
                     byte first = _input[0];
-                    if (first >= 1 && first <= 3)
+                    if (ConfigValidator.IsChannel(first))
                     {
                         if (_input.Count < 4) break;
                         int channel = first;
@@ -200,7 +202,7 @@ namespace Haniwers.Simulation
                 lock (_sync)
                 {
                     double rate = 0;
-                    for (int ch = 1; ch <= 3; ch++) rate += NoiseOnly(ch);
+                    foreach (int ch in ConfigValidator.Channels) rate += NoiseOnly(ch);
                     return rate + Options.MuonRate;
                 }
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Haniwers.Transport;
 
+using Haniwers.Protocol;
 namespace Haniwers.Simulation
 {
     /// <summary>
@@ -41,7 +42,7 @@ namespace Haniwers.Simulation
         public string PortName { get; }
         public IClock Clock { get; }
         public bool IsLost => _lost;
-        public LinkCounters Counters { get; } = new LinkCounters();
+        public LinkCounters Counters { get; } = new LinkCounters(BootText.IsBootLine);
 
         /// <summary>A freshly (re)started board prints its banner over a second and hears nothing meanwhile.</summary>
         private void Boot(TimeSpan at)
@@ -79,7 +80,7 @@ namespace Haniwers.Simulation
                 CheckDrop();
                 // a stalled board sends nothing; Poisson arrivals have no memory, so the next one is drawn after the stall
                 if (o.Stalled(_nextEventAt - _openedAt, out var stallEnd)) _nextEventAt = _openedAt + stallEnd + TimeSpan.FromSeconds(Detector.NextInterval());
-                if (_nextFloodAt is TimeSpan f && !o.Flooding(f - _openedAt)) _nextFloodAt = null;
+                if (_nextFloodAt is TimeSpan f && !o.Flooding(f - _openedAt)) _nextFloodAt = o.NextFlood(f - _openedAt) is TimeSpan next ? _openedAt + next : null;
 
                 // the earliest thing that happens: a queued line, an event, a flood line, the reset, the drop
                 var at = deadline;

@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using Haniwers.Protocol;
 
 namespace Haniwers.Transport
 {
@@ -11,10 +10,14 @@ namespace Haniwers.Transport
     /// </summary>
     public sealed class LinkCounters
     {
+        private readonly Func<string, bool> _isBootLine;
         private long _bootLines;
         private long _droppedLines;
         private long _backlogs;
         private long _longestBacklogTicks;
+
+        /// <param name="isBootLine">Which lines are the board's boot text (the protocol's rule, Protocol.BootText.IsBootLine).</param>
+        public LinkCounters(Func<string, bool> isBootLine) { _isBootLine = isBootLine; }
 
         /// <summary>Lines of boot text seen: each new one means the board (re)started.</summary>
         public long BootLines => Interlocked.Read(ref _bootLines);
@@ -25,10 +28,10 @@ namespace Haniwers.Transport
         /// <summary>The longest time the host went without reading while lines waited.</summary>
         public TimeSpan LongestBacklog => TimeSpan.FromTicks(Interlocked.Read(ref _longestBacklogTicks));
 
-        /// <summary>Looks at a line that is not an event line; counts it when it is boot text.</summary>
+        /// <summary>Looks at a line; counts it when it is boot text.</summary>
         public void Observe(string line)
         {
-            if (BootText.IsBootLine(line)) Interlocked.Increment(ref _bootLines);
+            if (_isBootLine(line)) Interlocked.Increment(ref _bootLines);
         }
 
         public void LineDropped() => Interlocked.Increment(ref _droppedLines);

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Text;
 using System.Threading;
-using Haniwers.Protocol;
 
 namespace Haniwers.Transport
 {
@@ -13,7 +12,7 @@ namespace Haniwers.Transport
     /// sent it (<see cref="ReceivedLine"/>), so a measurement window can tell lines before it from
     /// lines inside it even when this computer stopped reading for a while (docs/window-checks.md).
     /// Bounded under floods (docs/protocol.md, "Link"): the queue holds at most <see cref="QueueCapacity"/>
-    /// lines (more are dropped and counted), a line longer than <see cref="ProtocolText.MaxLineLength"/>
+    /// lines (more are dropped and counted), a line longer than <see cref="MaxLineLength"/>
     /// is passed on marked <see cref="ReceivedLine.TooLong"/>, never cut into something that parses.
     /// </summary>
     public sealed class StreamLink : IDeviceLink
@@ -66,17 +65,22 @@ namespace Haniwers.Transport
             }
         }
 
-        public StreamLink(string portName, Func<CancellationToken, IOpenedStream> open, IClock? clock = null)
+        /// <summary>The longest line the protocol allows (docs/protocol.md); a longer one is malformed, never cut into an event.</summary>
+        public const int MaxLineLength = 512;
+
+        /// <param name="isBootLine">Which lines are the board's boot text (<see cref="LinkCounters.BootLines"/>): the protocol's rule, given by who makes the link.</param>
+        public StreamLink(string portName, Func<CancellationToken, IOpenedStream> open, Func<string, bool> isBootLine, IClock? clock = null)
         {
             PortName = portName;
             _open = open;
+            Counters = new LinkCounters(isBootLine);
             Clock = clock ?? SystemClock.Instance;
         }
 
         public string PortName { get; }
         public IClock Clock { get; }
         public bool IsLost => _session.LostReason is not null;
-        public LinkCounters Counters { get; } = new LinkCounters();
+        public LinkCounters Counters { get; }
 
         public void Open(CancellationToken cancellation)
         {
@@ -189,7 +193,7 @@ namespace Haniwers.Transport
                             pending.Clear();
                             tooLong = false;
                         }
-                        else if (pending.Length < ProtocolText.MaxLineLength)
+                        else if (pending.Length < MaxLineLength)
                         {
                             pending.Append(c);
                         }
@@ -235,7 +239,7 @@ namespace Haniwers.Transport
 
         private void Deliver(BlockingCollection<ReceivedLine?> lines, ReceivedLine line)
         {
-            if (!line.TooLong && line.Text.Length > 0 && !char.IsDigit(line.Text[0])) Counters.Observe(line.Text);
+            if (!line.TooLong) Counters.Observe(line.Text);
             if (!lines.TryAdd(line)) Counters.LineDropped();
         }
 

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
+using Haniwers.Platform;
 namespace Haniwers.Transport
 {
     /// <summary>Opens the real transports: a serial port through System.IO.Ports, or tcp://host:port.</summary>

@@ -6,6 +6,7 @@ using Haniwers.Protocol;
 using Haniwers.PowerShell.Completers;
 using Haniwers.Transport;
 
+using Haniwers.Composition;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>Base of the cmdlets that talk to a detector: port, firmware and config parameters, link errors.</summary>

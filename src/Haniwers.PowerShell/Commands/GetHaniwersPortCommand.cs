@@ -2,6 +2,7 @@ using System.Linq;
 using System.Management.Automation;
 using Haniwers.Transport;
 
+using Haniwers.Platform;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>Lists the serial ports, with what the operating system says about each device.</summary>

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using Haniwers.Output;
 
+using Haniwers.Reports;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>

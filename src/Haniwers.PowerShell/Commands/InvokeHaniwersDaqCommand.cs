@@ -11,6 +11,7 @@ using Haniwers.Protocol;
 using Haniwers.PowerShell.Validation;
 using Haniwers.Transport;
 
+using Haniwers.Composition;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>
@@ -19,12 +20,8 @@ namespace Haniwers.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "HaniwersDaq", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(DetectorEvent))]
-    public sealed class InvokeHaniwersDaqCommand : DeviceCmdlet
+    public sealed class InvokeHaniwersDaqCommand : RunCmdlet
     {
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? OutputDirectory { get; set; }
-
         [Parameter]
         public DaqMode? Mode { get; set; }
 
@@ -32,10 +29,11 @@ namespace Haniwers.PowerShell.Commands
         [ValidateRange(1, int.MaxValue)]
         public int? EventsPerFile { get; set; }
 
-        /// <summary>Seconds each file covers, in TimeBased mode.</summary>
+        /// <summary>Seconds each file covers, in TimeBased mode (the config's duration). -Duration is its old name.</summary>
         [Parameter]
+        [Alias("Duration")]
         [ValidateRange(0.001, 31_536_000.0)]
-        public double? Duration { get; set; }
+        public double? FileDuration { get; set; }
 
         /// <summary>Files to write before the run ends; 0 = until stopped.</summary>
         [Parameter]
@@ -47,10 +45,6 @@ namespace Haniwers.PowerShell.Commands
         [ValidatePerChannel]
         [ValidateRange(1, 1023)]
         public int[]? Threshold { get; set; }
-
-        [Parameter]
-        [ValidateRange(0.0, 86400.0)]
-        public double? ReconnectTimeout { get; set; }
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -79,7 +73,7 @@ namespace Haniwers.PowerShell.Commands
             {
                 using var run = OpenRun(folder, settings, config, thresholds);
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
-                var link = OpenLinkForRun(config, () => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Scanning.ScanOutcome.Failed, FailureReason = "the port could not be opened" }));
+                var link = OpenLinkForRun(config, () => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Haniwers.Output.RunOutcome.Failed, FailureReason = "the port could not be opened" }));
                 using (link) Take(config, settings, thresholds, link, run, signals);
             }
             ExitIfSignalled(signals);
@@ -158,11 +152,11 @@ namespace Haniwers.PowerShell.Commands
             var s = config.Sampler;
             if (Mode is DaqMode mode) s.Mode = mode == DaqMode.TimeBased ? "time_based" : "count_based";
             if (EventsPerFile is int events) s.EventsPerFile = events;
-            if (Duration is double duration) s.Duration = duration;
+            if (FileDuration is double duration) s.Duration = duration;
             if (FileCount is int files) s.NumberOfFiles = files;
-            if (ReconnectTimeout is double reconnect) s.ReconnectTimeout = reconnect;
-            if (Duration is not null && s.Mode != "time_based")
-                WriteWarning($"-Duration {Duration} sets the seconds per file of a time-based run, but this run rotates by count ({s.EventsPerFile} events per file). Add -Mode TimeBased to rotate by time.");
+            ApplyRunParameters(s);
+            if (FileDuration is not null && s.Mode != "time_based")
+                WriteWarning($"-FileDuration {FileDuration} sets the seconds per file of a time-based run, but this run rotates by count ({s.EventsPerFile} events per file). Add -Mode TimeBased to rotate by time.");
         }
     }
 }

@@ -15,10 +15,11 @@ namespace Haniwers.PowerShell.Commands
     [OutputType(typeof(DetectorEvent))]
     public sealed class ReceiveHaniwersEventCommand : DeviceCmdlet
     {
-        /// <summary>Seconds to listen: at most a year, what a scheduled run could mean.</summary>
+        /// <summary>Seconds to listen: at most a year, what a scheduled run could mean. -Duration is its old name.</summary>
         [Parameter]
+        [Alias("Duration")]
         [ValidateRange(0.001, 31_536_000.0)]
-        public double? Duration { get; set; }
+        public double? Seconds { get; set; }
 
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
@@ -45,8 +46,8 @@ namespace Haniwers.PowerShell.Commands
                 var protocol = FirmwareProtocol.For(firmware);
                 protocol.Quiesce(link, Cancellation); // what was sent before now is not this command's
                 var started = clock.Elapsed;
-                // -Duration is a window: what the device sent in it, however late this computer read it (docs/window-checks.md)
-                var window = Duration is double seconds ? new MeasurementWindow(started, started + TimeSpan.FromSeconds(seconds), clock.Now) : null;
+                // -Seconds is a window: what the device sent in it, however late this computer read it (docs/window-checks.md)
+                var window = Seconds is double seconds ? new MeasurementWindow(started, started + TimeSpan.FromSeconds(seconds), clock.Now) : null;
                 protocol.StartStream(link);
                 while (Count is null || tally.Events < Count)
                 {

@@ -16,7 +16,7 @@ namespace Haniwers.PowerShell.Commands
     /// What the parallel and serial scans share: overrides, validation before the port opens, the
     /// run folder and its files, -WhatIf, progress, the summary, and Ctrl+C.
     /// </summary>
-    public abstract class ScanCmdlet : DeviceCmdlet
+    public abstract class ScanCmdlet : RunCmdlet
     {
         protected abstract ScanMode Mode { get; }
 
@@ -38,10 +38,6 @@ namespace Haniwers.PowerShell.Commands
         public int? StepSize { get; set; }
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? OutputDirectory { get; set; }
-
-        [Parameter]
         [ValidateRange(1, 100)]
         public int? Retry { get; set; }
 
@@ -52,10 +48,6 @@ namespace Haniwers.PowerShell.Commands
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
         public int? MaxConsecutiveFailures { get; set; }
-
-        [Parameter]
-        [ValidateRange(0.0, 86400.0)]
-        public double? ReconnectTimeout { get; set; }
 
         /// <summary>Goes on with the folder's latest unfinished run (docs/crash-protocol.md, "Resuming").</summary>
         [Parameter]
@@ -186,7 +178,7 @@ namespace Haniwers.PowerShell.Commands
                 var link = OpenLinkForRun(config, () => run.Finished(new ScanSummary
                 {
                     RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
-                    Outcome = ScanOutcome.Failed, FailureReason = "the port could not be opened",
+                    Outcome = RunOutcome.Failed, FailureReason = "the port could not be opened",
                 }));
                 using (link) Run(config, plan, link, run, signals);
             }
@@ -281,9 +273,9 @@ namespace Haniwers.PowerShell.Commands
             if (Retry is int retry) s.MaxRetry = retry;
             if (SettleTime is double settle) s.SettleTime = settle;
             if (MaxConsecutiveFailures is int max) s.MaxConsecutiveFailures = max;
-            if (ReconnectTimeout is double reconnect) s.ReconnectTimeout = reconnect;
+            ApplyRunParameters(s);
             if (Center is null && NSteps is null && StepSize is null) return;
-            for (int channel = 1; channel <= 3; channel++)
+            foreach (int channel in ConfigValidator.Channels)
             {
                 var sensor = config.Sensor(channel);
                 if (sensor is null)

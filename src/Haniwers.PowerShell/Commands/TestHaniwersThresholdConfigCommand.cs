@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Haniwers.Configuration;
 
+using Haniwers.Scanning;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using Haniwers.Transport;
 
+using Haniwers.Platform;
 namespace Haniwers.PowerShell.Completers
 {
     /// <summary>Tab completion for -PortName: the serial ports present, then auto and sim.</summary>

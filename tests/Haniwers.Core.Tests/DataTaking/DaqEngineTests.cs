@@ -9,6 +9,7 @@ using Haniwers.Scanning;
 using Haniwers.Transport;
 using Xunit;
 
+using Haniwers.Output;
 namespace Haniwers.Tests.DataTaking
 {
     public class DaqEngineTests
@@ -21,7 +22,7 @@ namespace Haniwers.Tests.DataTaking
             using var fixture = new DaqFixture();
             var summary = fixture.Run(new DaqSettings { EventsPerFile = 250, FileCount = 4, StreamMode = false });
 
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             var files = fixture.RawFiles();
             Assert.Equal(4, files.Count);
             Assert.All(files, f => Assert.Equal(250, File.ReadAllLines(f).Length));
@@ -71,7 +72,7 @@ namespace Haniwers.Tests.DataTaking
         {
             using var fixture = new DaqFixture("seed=4,numbered,noise-rate=100,drop-after=3,restore-after=2");
             var summary = fixture.Run(new DaqSettings { Mode = DaqMode.TimeBased, FileDuration = TimeSpan.FromSeconds(8), FileCount = 1 });
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Equal(1, summary.Reconnects);
             var lost = fixture.Journal().Single(r => Event(r) == "link-lost");
             var back = fixture.Journal().Single(r => Event(r) == "reconnected");
@@ -116,7 +117,7 @@ namespace Haniwers.Tests.DataTaking
             fixture.Observer.CancelAfter = cancel;
             fixture.Observer.CancelAtEvent = 123;
             var summary = fixture.Run(new DaqSettings { EventsPerFile = 100, FileCount = 0, StreamMode = false }, cancellation: cancel.Token);
-            Assert.Equal(ScanOutcome.Interrupted, summary.Outcome);
+            Assert.Equal(RunOutcome.Interrupted, summary.Outcome);
             Assert.Equal(123, fixture.Rows().Count);
             var journal = fixture.Journal();
             Assert.Equal("Interrupted", journal.Last().GetProperty("outcome").GetString());
@@ -147,7 +148,7 @@ namespace Haniwers.Tests.DataTaking
             using var run = DaqRun.Open(replayed.Folder, new DaqSettings { EventsPerFile = 1000, FileCount = 5 }, clock, new Dictionary<string, object?>());
             var writer = new Haniwers.Protocol.ThresholdWriter(new Haniwers.Protocol.TextFirmware(), new Haniwers.Protocol.RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero), TimeSpan.FromSeconds(1));
             var summary = new DaqEngine(link, new Haniwers.Protocol.TextFirmware(), writer, run, replayed.Observer, new KeyValuePair<int, int>[0], TimeSpan.FromSeconds(30)).Run(CancellationToken.None);
-            Assert.Equal(ScanOutcome.Interrupted, summary.Outcome);
+            Assert.Equal(RunOutcome.Interrupted, summary.Outcome);
             Assert.Contains("recording ended after 100 event(s)", summary.FailureReason);
             Assert.Equal(100, summary.Events);
         }

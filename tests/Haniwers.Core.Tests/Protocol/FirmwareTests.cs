@@ -12,7 +12,7 @@ namespace Haniwers.Tests.Protocol
     /// <summary>A scripted device: answers each write with prepared lines. Only for dialect tests of the host side.</summary>
     internal sealed class ScriptedLink : IDeviceLink
     {
-        public LinkCounters Counters { get; } = new LinkCounters();
+        public LinkCounters Counters { get; } = new LinkCounters(BootText.IsBootLine);
         private readonly Queue<string[]> _answers;
         private readonly Queue<ReceivedLine> _lines = new Queue<ReceivedLine>();
         public readonly List<byte[]> Written = new List<byte[]>();

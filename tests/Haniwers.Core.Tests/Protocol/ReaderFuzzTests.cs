@@ -130,7 +130,7 @@ namespace Haniwers.Tests.Protocol
             chunk.Sample(bytes =>
             {
                 var expected = ExpectedLines(bytes);
-                using var link = new StreamLink("fuzz", _ => new BytesStream(bytes));
+                using var link = new StreamLink("fuzz", _ => new BytesStream(bytes), BootText.IsBootLine);
                 link.Open(CancellationToken.None);
                 var tally = new LineTally();
                 int index = 0;

@@ -28,7 +28,7 @@ namespace Haniwers.Tests.Scanning
             var (summary, plan, f) = Run("seed=3", target: 1.5, maxSteps: 200);
             using (f)
             {
-                Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+                Assert.Equal(RunOutcome.Completed, summary.Outcome);
                 Assert.True(plan.Planner!.AllReached);
                 Assert.True(summary.CompletedSteps < 51, $"{summary.CompletedSteps} windows, where the grid has 51");
                 Assert.All(plan.Planner.Channels, c => Assert.True(c.Fit!.ThresholdError <= 1.5));

@@ -16,7 +16,7 @@ namespace Haniwers.Tests.Scanning
             using var f = new ScanFixture(nsteps: 1);
             f.Run(runId: "first");
             f.Run(runId: "second");
-            var lines = f.Lines(ScanRun.ResultFileName(1));
+            var lines = f.Lines(ScanFiles.ResultFileName(1));
             Assert.Equal(1 + 6, lines.Length);
             Assert.Single(lines, l => l.StartsWith("Timestamp,"));
             Assert.Equal("Timestamp,RunId,Mode,Step,Channel,Threshold,DurationSeconds,Events,Rate,RateError,Triggers,Temperature,Pressure,Humidity", lines[0]);
@@ -32,7 +32,7 @@ namespace Haniwers.Tests.Scanning
                 System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("fr-FR");
                 using var f = new ScanFixture(nsteps: 1, duration: 1.5);
                 f.Run();
-                var fields = f.Lines(ScanRun.ResultFileName(1))[1].Split(',');
+                var fields = f.Lines(ScanFiles.ResultFileName(1))[1].Split(',');
                 Assert.Equal(14, fields.Length);
                 Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+[+-]\d{2}:\d{2}$", fields[0]);
                 Assert.Equal("1.5", fields[6]);
@@ -48,13 +48,13 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture(nsteps: 1);
             Directory.CreateDirectory(f.Folder);
-            string path = Path.Combine(f.Folder, ScanRun.ResultFileName(2));
+            string path = Path.Combine(f.Folder, ScanFiles.ResultFileName(2));
             File.WriteAllText(path, "time,count,ch2\n1,2,3\n");
             var ex = Assert.Throws<CsvHeaderMismatchException>(() => f.Run());
             Assert.Contains(path, ex.Message);
             Assert.Contains("lacks", ex.Message);
             Assert.Equal("time,count,ch2\n1,2,3\n", File.ReadAllText(path));
-            Assert.False(File.Exists(Path.Combine(f.Folder, ScanRun.ResultFileName(1))));
+            Assert.False(File.Exists(Path.Combine(f.Folder, ScanFiles.ResultFileName(1))));
         }
 
         [Fact]
@@ -62,7 +62,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture(nsteps: 1);
             f.Run(runId: "first");
-            string path = Path.Combine(f.Folder, ScanRun.ResultFileName(3));
+            string path = Path.Combine(f.Folder, ScanFiles.ResultFileName(3));
             string before = File.ReadAllText(path);
             File.WriteAllText(path, before + "2026-01-01T00:00:00.0000000+00:00,first,Parallel,9,3,2");
             using (var run = ScanRun.Open(f.Folder, new[] { 1, 2, 3 }, f.Clock, new Dictionary<string, object?>(), "second"))

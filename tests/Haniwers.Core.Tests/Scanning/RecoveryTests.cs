@@ -26,13 +26,13 @@ namespace Haniwers.Tests.Scanning
         private static string Intent(ScanFixture f, string runId, int step) => JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["event"] = "intent", ["timestamp"] = "2026-01-01T00:00:00+00:00", ["runId"] = runId, ["step"] = step,
-            ["files"] = Enumerable.Range(1, 3).ToDictionary(ch => ScanRun.ResultFileName(ch), ch => new FileInfo(Path.Combine(f.Folder, ScanRun.ResultFileName(ch))).Length),
+            ["files"] = Enumerable.Range(1, 3).ToDictionary(ch => ScanFiles.ResultFileName(ch), ch => new FileInfo(Path.Combine(f.Folder, ScanFiles.ResultFileName(ch))).Length),
         }) + "\n";
 
         private static void AssertSameResults(ScanFixture f, Dictionary<string, string> before)
         {
             foreach (int ch in new[] { 1, 2, 3 })
-                Assert.Equal(before[ScanRun.ResultFileName(ch)], File.ReadAllText(Path.Combine(f.Folder, ScanRun.ResultFileName(ch))));
+                Assert.Equal(before[ScanFiles.ResultFileName(ch)], File.ReadAllText(Path.Combine(f.Folder, ScanFiles.ResultFileName(ch))));
             foreach (var line in f.Lines(RunJournal.FileName)) JsonDocument.Parse(line).Dispose(); // every record parses
         }
 
@@ -42,8 +42,8 @@ namespace Haniwers.Tests.Scanning
             using var f = ScannedFolder(out var before);
             // the crash: intent written, ch1's row on disk, ch2's row half written, ch3 untouched
             Append(Path.Combine(f.Folder, RunJournal.FileName), Intent(f, "second", 1));
-            Append(Path.Combine(f.Folder, ScanRun.ResultFileName(1)), "2026-01-01T00:00:00.0000000+00:00,second,Parallel,1,1,275,1,210,210,14.4,214,24.5,100200,35\r\n");
-            Append(Path.Combine(f.Folder, ScanRun.ResultFileName(2)), "2026-01-01T00:00:00.0000000+00:00,second,Para");
+            Append(Path.Combine(f.Folder, ScanFiles.ResultFileName(1)), "2026-01-01T00:00:00.0000000+00:00,second,Parallel,1,1,275,1,210,210,14.4,214,24.5,100200,35\r\n");
+            Append(Path.Combine(f.Folder, ScanFiles.ResultFileName(2)), "2026-01-01T00:00:00.0000000+00:00,second,Para");
             var repairs = RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now);
             Assert.Equal(2, repairs.Count);
             Assert.All(repairs, r => Assert.Equal(1, r.Step));
@@ -62,7 +62,7 @@ namespace Haniwers.Tests.Scanning
             using var f = ScannedFolder(out var before);
             Append(Path.Combine(f.Folder, RunJournal.FileName), Intent(f, "second", 1));
             foreach (int ch in new[] { 1, 2, 3 })
-                Append(Path.Combine(f.Folder, ScanRun.ResultFileName(ch)), $"2026-01-01T00:00:00.0000000+00:00,second,Parallel,1,{ch},275,1,210,210,14.4,214,24.5,100200,35\r\n");
+                Append(Path.Combine(f.Folder, ScanFiles.ResultFileName(ch)), $"2026-01-01T00:00:00.0000000+00:00,second,Parallel,1,{ch},275,1,210,210,14.4,214,24.5,100200,35\r\n");
             Append(Path.Combine(f.Folder, RunJournal.FileName), "{\"event\":\"commit\",\"timestamp\":\"2026-01-0");
             var repairs = RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now);
             Assert.Contains(repairs, r => r.File.EndsWith(RunJournal.FileName) && r.RemovedText.StartsWith("{\"event\":\"commit\""));
@@ -74,9 +74,9 @@ namespace Haniwers.Tests.Scanning
         public void ACommittedStepIsKept()
         {
             using var f = ScannedFolder(out _);
-            var lengths = Enumerable.Range(1, 3).Select(ch => new FileInfo(Path.Combine(f.Folder, ScanRun.ResultFileName(ch))).Length).ToArray();
+            var lengths = Enumerable.Range(1, 3).Select(ch => new FileInfo(Path.Combine(f.Folder, ScanFiles.ResultFileName(ch))).Length).ToArray();
             Assert.Empty(RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now));
-            Assert.Equal(lengths, Enumerable.Range(1, 3).Select(ch => new FileInfo(Path.Combine(f.Folder, ScanRun.ResultFileName(ch))).Length));
+            Assert.Equal(lengths, Enumerable.Range(1, 3).Select(ch => new FileInfo(Path.Combine(f.Folder, ScanFiles.ResultFileName(ch))).Length));
         }
 
         [Fact]
@@ -96,9 +96,9 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture(nsteps: 1);
             Directory.CreateDirectory(f.Folder);
-            File.WriteAllText(Path.Combine(f.Folder, ScanRun.ResultFileName(1)), "Timestamp,RunId,Mo");
+            File.WriteAllText(Path.Combine(f.Folder, ScanFiles.ResultFileName(1)), "Timestamp,RunId,Mo");
             f.Run();
-            var lines = f.Lines(ScanRun.ResultFileName(1));
+            var lines = f.Lines(ScanFiles.ResultFileName(1));
             Assert.StartsWith("Timestamp,RunId,Mode,Step,", lines[0]);
             Assert.Equal(4, lines.Length);
         }
@@ -118,7 +118,7 @@ namespace Haniwers.Tests.Scanning
         public void AReaderRepairsNothingWhileAScanHoldsTheFolder()
         {
             using var f = ScannedFolder(out _);
-            Append(Path.Combine(f.Folder, ScanRun.ResultFileName(1)), "2026-01-01T00:00:00.0000000+00:00,second,Para");
+            Append(Path.Combine(f.Folder, ScanFiles.ResultFileName(1)), "2026-01-01T00:00:00.0000000+00:00,second,Para");
             using (ScanRun.Open(f.Folder, new[] { 1, 2, 3 }, f.Clock, new Dictionary<string, object?>(), "live"))
             {
                 Assert.Null(RunFolderRecovery.TryRecover(f.Folder, DateTimeOffset.Now));
@@ -146,7 +146,7 @@ namespace Haniwers.Tests.Scanning
             f.Observer.OnCompleted = (step, rows) => { if (step.Index == 2) Directory.Delete(f.Folder, true); };
             var ex = Assert.Throws<OutputException>(() => f.Run());
             Assert.Equal(OutputProblem.FolderRemoved, ex.Problem);
-            Assert.Equal(ScanOutcome.Failed, f.Summary!.Outcome);
+            Assert.Equal(RunOutcome.Failed, f.Summary!.Outcome);
         }
     }
 }

@@ -9,6 +9,7 @@ using Haniwers.Scanning;
 using Haniwers.Transport;
 using Xunit;
 
+using Haniwers.Protocol;
 namespace Haniwers.Tests.Scanning
 {
     public class ScanEngineTests
@@ -18,7 +19,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture(nsteps: 5, duration: 2);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Equal(11, summary.CompletedSteps);
             Assert.Equal(33, f.Observer.Rows.Count);
             // 11 windows of 2 s plus 11 settle times of 0.05 s on the manual clock: nothing else takes time
@@ -96,7 +97,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=0", duration: 1);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Empty(summary.SkippedSteps);
             var lost = Assert.Single(f.Observer.Remeasured);
             Assert.Contains("lost", lost.reason);
@@ -111,7 +112,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture("seed=5,drop-after=2.5,restore-after=-1", maxConsecutiveFailures: 3);
             var ex = Assert.Throws<ScanAbortedException>(() => f.Run());
-            Assert.Equal(ScanOutcome.Aborted, ex.Summary.Outcome);
+            Assert.Equal(RunOutcome.Aborted, ex.Summary.Outcome);
             Assert.Equal(3, ex.Summary.SkippedSteps.Count);
             Assert.Equal(2, ex.Summary.CompletedSteps);
             Assert.Contains("Check that the detector is powered", ex.Message);
@@ -126,7 +127,7 @@ namespace Haniwers.Tests.Scanning
             // every 6th write silent with one attempt: a failed step now and then, never 2 in a row
             using var f = new ScanFixture("seed=6,silent-every=6", maxRetry: 1, maxConsecutiveFailures: 2);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.NotEmpty(summary.SkippedSteps);
         }
 
@@ -139,10 +140,10 @@ namespace Haniwers.Tests.Scanning
             f.Observer.CancelStep = 4;
             Assert.ThrowsAny<OperationCanceledException>(() => f.Run(cts.Token));
             Assert.Equal(new[] { 1, 2, 3 }, f.StepsIn(1));
-            Assert.All(f.Lines(ScanRun.ResultFileName(2)), l => Assert.Equal(14, l.Split(',').Length));
+            Assert.All(f.Lines(ScanFiles.ResultFileName(2)), l => Assert.Equal(14, l.Split(',').Length));
             var events = f.Lines(RunJournal.FileName).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToArray();
             Assert.Equal(new[] { "interrupted", "end" }, events.Skip(events.Length - 2));
-            Assert.Equal(ScanOutcome.Interrupted, f.Summary!.Outcome);
+            Assert.Equal(RunOutcome.Interrupted, f.Summary!.Outcome);
             // the stream is left running
             Assert.True(f.Link.Detector.Streaming);
         }
@@ -153,7 +154,7 @@ namespace Haniwers.Tests.Scanning
             using var f = new ScanFixture(nsteps: 2);
             f.Observer.OnCompleted = (step, rows) =>
             {
-                string path = Path.Combine(f.Folder, ScanRun.ResultFileName(1));
+                string path = Path.Combine(f.Folder, ScanFiles.ResultFileName(1));
                 using var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                 using var reader = new StreamReader(read);
                 var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -200,7 +201,7 @@ namespace Haniwers.Tests.Scanning
             public string PortName => "burst";
             public IClock Clock { get; } = new ManualClock();
             public bool IsLost => false;
-            public LinkCounters Counters { get; } = new LinkCounters();
+            public LinkCounters Counters { get; } = new LinkCounters(BootText.IsBootLine);
 
             public void Write(byte[] data)
             {

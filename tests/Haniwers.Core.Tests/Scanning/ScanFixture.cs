@@ -96,7 +96,7 @@ namespace Haniwers.Tests.Scanning
         public string[] Lines(string file) => File.ReadAllLines(Path.Combine(Folder, file));
 
         public int[] StepsIn(int channel) =>
-            Lines(ScanRun.ResultFileName(channel)).Skip(1).Select(l => int.Parse(l.Split(',')[3])).ToArray();
+            Lines(ScanFiles.ResultFileName(channel)).Skip(1).Select(l => int.Parse(l.Split(',')[3])).ToArray();
 
         public void Dispose()
         {

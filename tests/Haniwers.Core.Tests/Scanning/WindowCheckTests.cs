@@ -25,7 +25,7 @@ namespace Haniwers.Tests.Scanning
             // 3 s windows; the board resets 7.5 s in, inside step 3's window, and comes back at power-on thresholds
             using var f = new ScanFixture("seed=2,reset-after=7.5,power-on=100", nsteps: 2, duration: 3);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             var (step, reason) = Assert.Single(f.Observer.Remeasured);
             Assert.Equal(3, step);
             Assert.Contains("reset", reason);
@@ -43,7 +43,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture("seed=2,reset-after=4.2,power-on=100", ScanMode.Serial, nsteps: 1, duration: 2);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Single(f.Observer.Remeasured);
             // the step measured again is in channel 1's part: channels 2 and 3 went back to 1000 after the reset
             var resetStep = f.Observer.Remeasured[0].step;
@@ -78,7 +78,7 @@ namespace Haniwers.Tests.Scanning
             // stalled, so the write that must prove it alive is answered only at 5.67 s.
             using var f = new ScanFixture("seed=3,midpoint=700,stall-after=3.17,stall-for=2.5", nsteps: 2, duration: 1);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Equal(5, summary.CompletedSteps);
             Assert.DoesNotContain(f.Observer.Rows, r => r.Triggers < 300);
             var (step, reason) = Assert.Single(f.Observer.Remeasured);
@@ -138,7 +138,7 @@ namespace Haniwers.Tests.Scanning
         {
             using var f = new ScanFixture("seed=4,drop-after=3.5,restore-after=3", duration: 1, reconnectTimeout: 10);
             var summary = f.Run();
-            Assert.Equal(ScanOutcome.Completed, summary.Outcome);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
             Assert.Empty(summary.SkippedSteps);
             Assert.Equal(1, summary.Reconnects);
             var reconnected = f.Lines(RunJournal.FileName).Select(l => JsonDocument.Parse(l).RootElement)
@@ -207,7 +207,7 @@ namespace Haniwers.Tests.Scanning
             // one step, a dead device: fewer failures than the limit, but nothing measured
             using var f = new ScanFixture("seed=4,drop-after=0.01,restore-after=-1", nsteps: 1, duration: 1, reconnectTimeout: 1, maxConsecutiveFailures: 5);
             var ex = Assert.Throws<ScanAbortedException>(() => f.Run());
-            Assert.Equal(ScanOutcome.Aborted, ex.Summary.Outcome);
+            Assert.Equal(RunOutcome.Aborted, ex.Summary.Outcome);
             Assert.Equal(0, ex.Summary.CompletedSteps);
             Assert.Contains("no step could be measured", ex.Summary.FailureReason);
         }

@@ -164,5 +164,17 @@ namespace Haniwers.Tests.Simulation
             Assert.Equal("2", result.LastAnswer);
             Assert.Equal(new[] { "SET 2 300 ok" }, link.Detector.Writes.Select(w => w.ToString()));
         }
-    }
+            [Fact]
+        public void AFloodThatComesBackFloodsTheLinkInEachPeriodAndOnlyThen()
+        {
+            var link = new SimulatedLink(new SimulatedDetector(SimulatorOptions.Parse("seed=5,flood-after=1,flood-for=0.2,flood-every=2")), new ManualClock());
+            var malformedAt = new System.Collections.Generic.List<double>();
+            while (link.TryReadLine(TimeSpan.FromSeconds(6), CancellationToken.None, out var line))
+                if (EventLineParser.Classify(line, out _) != LineKind.Event) malformedAt.Add(line.Arrived.TotalSeconds);
+            // three floods, at 1, 3 and 5 s, each 0.2 s long at the flood rate (3000 lines/s); nothing but events in between
+            Assert.All(malformedAt, t => Assert.True(t >= 1 && t < 1.2 || t >= 3 && t < 3.2 || t >= 5 && t < 5.2, $"malformed line at {t:0.###} s"));
+            foreach (double start in new[] { 1.0, 3.0, 5.0 })
+                Assert.InRange(malformedAt.Count(t => t >= start && t < start + 0.2), 500, 700);
+        }
+}
 }

@@ -6,6 +6,7 @@ using Haniwers.Platform;
 using Haniwers.Transport;
 using Xunit;
 
+using Haniwers.Composition;
 namespace Haniwers.Tests.Transport
 {
     /// <summary>
@@ -110,12 +111,12 @@ namespace Haniwers.Tests.Transport
         public void WindowsAutoAsksWhichOfTwoBridgesAndSaysWhyEachQualified()
         {
             // the CH340 detector and the FTDI cable both look like detectors: auto must not guess
-            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(Windows()));
+            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ChooseDetector(Windows()));
             Assert.Contains("2 ports look like detectors", ex.Message);
             Assert.Contains("COM3 (USB-SERIAL CH340 (COM3), 1a86:7523: USB 1a86:7523 (QinHeng CH340)", ex.Message);
             Assert.Contains("COM5 (Standard Serial over Bluetooth link (COM5): Bluetooth serial link, not a detector)", ex.Message);
             // with the FTDI cable unplugged, the detector is the one
-            Assert.Equal("COM3", PortCatalog.ChooseDetector(Windows().Where(p => p.PortName != "COM4").ToList()));
+            Assert.Equal("COM3", DeviceLinks.ChooseDetector(Windows().Where(p => p.PortName != "COM4").ToList()));
         }
 
         private IReadOnlyList<PortInfo> WindowsFrom(string reg)
@@ -134,7 +135,7 @@ namespace Haniwers.Tests.Transport
             // no SERIALCOMM key: Windows removes it when no port exists; Enum still remembers an unplugged Arduino
             var ports = WindowsFrom(Enum + @"\USB\VID_2341&PID_0043\75833353035351A0E1E1\Device Parameters]" + "\n\"PortName\"=\"COM7\"\n");
             Assert.Empty(ports);
-            Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(ports));
+            Assert.Throws<LinkOpenException>(() => DeviceLinks.ChooseDetector(ports));
         }
 
         [Fact]
@@ -183,9 +184,9 @@ namespace Haniwers.Tests.Transport
         public void MacAutoNeverPicksBluetoothOrTheDebugConsole()
         {
             var withoutCables = Mac().Where(p => !p.PortName.EndsWith("A50285BI")).ToList();
-            Assert.Equal("/dev/cu.usbserial-1410", PortCatalog.ChooseDetector(withoutCables));
+            Assert.Equal("/dev/cu.usbserial-1410", DeviceLinks.ChooseDetector(withoutCables));
             var onlyBuiltIn = Mac().Where(p => !p.PortName.Contains("usbserial")).ToList();
-            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(onlyBuiltIn));
+            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ChooseDetector(onlyBuiltIn));
             Assert.Contains("no port looks like a detector", ex.Message);
             Assert.Contains("debug console", ex.Message);
         }
@@ -197,9 +198,9 @@ namespace Haniwers.Tests.Transport
         {
             AddPort("ttyUSB0", "2341", "0043", "Arduino Uno");
             AddPort("ttyACM3", "16c0", "0483", "Teensy");
-            Assert.Equal("/dev/ttyUSB0", PortCatalog.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
+            Assert.Equal("/dev/ttyUSB0", DeviceLinks.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
             AddPort("ttyUSB1", "0403", "6001", "FT232R");
-            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
+            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ChooseDetector(LinuxPorts.List(_root, NoLinks)));
             Assert.Contains("2 ports look like detectors", ex.Message);
             Assert.Contains("/dev/ttyUSB0 (Arduino Uno, 2341:0043", ex.Message);
             Assert.Contains("/dev/ttyACM3 (Teensy, 16c0:0483: USB 16c0:0483, a vendor no OSECHI board uses)", ex.Message);
@@ -208,7 +209,7 @@ namespace Haniwers.Tests.Transport
         [Fact]
         public void AutoWithNoPortSaysSo()
         {
-            var ex = Assert.Throws<LinkOpenException>(() => PortCatalog.ChooseDetector(Array.Empty<PortInfo>()));
+            var ex = Assert.Throws<LinkOpenException>(() => DeviceLinks.ChooseDetector(Array.Empty<PortInfo>()));
             Assert.Contains("no port looks like a detector", ex.Message);
             Assert.Contains("no serial port at all", ex.Message);
         }

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Haniwers.Transport;
 using Xunit;
 
+using Haniwers.Protocol;
 namespace Haniwers.Tests.Transport
 {
     /// <summary>
@@ -44,7 +45,7 @@ namespace Haniwers.Tests.Transport
         {
             var clock = new ManualClock();
             var stream = new GatedStream(clock);
-            var link = new StreamLink("gated", _ => stream, clock);
+            var link = new StreamLink("gated", _ => stream, BootText.IsBootLine, clock);
             link.Open(CancellationToken.None);
             return (link, stream, clock);
         }
@@ -106,7 +107,7 @@ namespace Haniwers.Tests.Transport
         public void TheEndOfTheStreamIsALostLinkNotAQuietOne()
         {
             var clock = new ManualClock();
-            var link = new StreamLink("closing", _ => new ClosedStream(), clock);
+            var link = new StreamLink("closing", _ => new ClosedStream(), BootText.IsBootLine, clock);
             link.Open(CancellationToken.None);
             using (link)
             {

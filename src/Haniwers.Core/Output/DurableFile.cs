@@ -1,0 +1,103 @@
+using System;
+using System.IO;
+
+namespace Haniwers.Output
+{
+    /// <summary>
+    /// The durable append (docs/crash-protocol.md): a file written only at its end, each write whole or
+    /// not at all. A write that fails cuts the file back to where it was before the write; when even
+    /// that fails, the file is marked broken and takes no more writes (the next opener's recovery cuts
+    /// it back). Used by the CSV appenders, the journals and the DAQ's raw files alike.
+    /// </summary>
+    public sealed class DurableFile : IDisposable
+    {
+        private readonly FileStream _stream;
+
+        private DurableFile(string path, FileStream stream)
+        {
+            Path = path;
+            _stream = stream;
+        }
+
+        public string Path { get; }
+
+        /// <summary>The file's length: what the operating system holds (on the disk once <see cref="Sync"/> or a synced <see cref="Append"/> returned).</summary>
+        public long Length => _stream.Length;
+
+        /// <summary>A write failed and the file could not be cut back: it takes no more writes.</summary>
+        public bool Broken { get; private set; }
+
+        /// <summary>Opens (or creates) <paramref name="path"/> for appending; an I/O failure is an <see cref="OutputException"/>.</summary>
+        /// <param name="mode">How the file is found: opened or created (a journal, a CSV), or always new (a raw file: <see cref="FileMode.CreateNew"/>).</param>
+        public static DurableFile Open(string path, FileMode mode = FileMode.OpenOrCreate)
+        {
+            FileStream stream;
+            try
+            {
+                // no buffer of its own: what Append wrote is in the OS, and Sync puts it on the disk
+                stream = new FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+                stream.Seek(0, SeekOrigin.End);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, path, mode == FileMode.CreateNew ? "creating" : "opening");
+            }
+            return new DurableFile(path, stream);
+        }
+
+        /// <summary>
+        /// Writes <paramref name="count"/> bytes at the end, and puts them on the disk when <paramref name="sync"/>.
+        /// On failure the file is as it was and <see cref="OutputException"/> says why (<paramref name="doing"/>: "writing a row to").
+        /// </summary>
+        public void Append(byte[] bytes, int count, string doing, bool sync = true)
+        {
+            if (Broken) throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is not written to after an earlier failure.");
+            long before = _stream.Length;
+            try
+            {
+                _stream.Write(bytes, 0, count);
+                if (sync) _stream.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                CutBack(before);
+                throw OutputException.From(ex, Path, doing);
+            }
+        }
+
+        /// <summary>Puts what was written on the disk.</summary>
+        public void Sync(string doing)
+        {
+            try
+            {
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, Path, doing);
+            }
+        }
+
+        /// <summary>Cuts the file back to <paramref name="length"/> (a step rolled back); a failure marks it broken, for the next opener's recovery.</summary>
+        public void TruncateTo(long length)
+        {
+            if (_stream.Length > length) CutBack(length);
+        }
+
+        private void CutBack(long length)
+        {
+            try
+            {
+                _stream.SetLength(length); // shrinking needs no space: the file ends where it did
+                _stream.Seek(length, SeekOrigin.Begin);
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
+            {
+                Broken = true; // the next run's recovery cuts the file back (docs/crash-protocol.md)
+            }
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Haniwers.Platform;
+
+namespace Haniwers.Output
+{
+    /// <summary>Another run (a scan or data taking) is writing into the same folder.</summary>
+    public sealed class RunFolderInUseException : Exception
+    {
+        public RunFolderInUseException(string folder, string owner)
+            : base($"Another run is writing into '{folder}': {owner}. Wait for it to finish, or write this run into another folder.")
+        {
+            Folder = folder;
+            Owner = owner;
+        }
+
+        public string Folder { get; }
+        public string Owner { get; }
+    }
+
+    /// <summary>
+    /// The one owner of a run folder while a run writes into it (docs/architecture.md): the folder is
+    /// made, locked (one run at a time, scan or DAQ), proved writable and repaired, in that order and
+    /// before any device is touched; the run's id is made here. Scans and DAQ runs both open their
+    /// folder through <see cref="Open"/>; the lock is released on <see cref="Dispose"/>.
+    /// </summary>
+    public sealed class RunFolder : IDisposable
+    {
+        public const string LockFileName = ".haniwers-run.lock";
+        private const string ProbeFileName = ".haniwers-write-test";
+        private readonly NamedLock _lock;
+
+        private RunFolder(string path, NamedLock folderLock)
+        {
+            Path = path;
+            _lock = folderLock;
+        }
+
+        public string Path { get; }
+
+        /// <summary>What recovery changed in the folder before this run started (also in the journal).</summary>
+        public IReadOnlyList<FolderRepair> Repairs { get; private set; } = Array.Empty<FolderRepair>();
+
+        /// <summary>A new run id: local date and time, and four random hex digits.</summary>
+        public static string NewRunId(DateTimeOffset now) => $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 4)}";
+
+        /// <summary>
+        /// Creates and locks <paramref name="folder"/>, proves it writable, and runs <paramref name="recover"/>
+        /// (the repair of what a killed run of this kind left) with the lock held. Throws
+        /// <see cref="RunFolderInUseException"/> or <see cref="OutputException"/>, having written nothing.
+        /// </summary>
+        /// <param name="purpose">Who holds the lock, as another run that finds it held is told ("a Haniwers scan").</param>
+        public static RunFolder Open(string folder, string purpose, Func<string, IReadOnlyList<FolderRepair>> recover)
+        {
+            var folderLock = Lock(folder, purpose);
+            var run = new RunFolder(folder, folderLock);
+            try
+            {
+                ProveWritable(folder);
+                run.Repairs = recover(folder);
+                return run;
+            }
+            catch
+            {
+                run.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The path of a file of this folder.</summary>
+        public string File(string name) => System.IO.Path.Combine(Path, name);
+
+        /// <summary>Whether a run holds <paramref name="folder"/> now.</summary>
+        public static bool IsHeld(string folder)
+        {
+            try
+            {
+                using (NamedLock.Acquire(System.IO.Path.Combine(folder, LockFileName), "checking whether a run writes here")) return false;
+            }
+            catch (LockHeldException) { return true; }
+            catch (LockUnavailableException) { return false; }
+        }
+
+        /// <summary>
+        /// The folder's lock for a reader that repairs it; null while a run holds it (its last step may be in
+        /// progress, not cut short). Throws <see cref="LockUnavailableException"/> where the folder cannot be locked.
+        /// </summary>
+        internal static NamedLock? TryLockForRepair(string folder)
+        {
+            try
+            {
+                return NamedLock.Acquire(System.IO.Path.Combine(folder, LockFileName), "repairing the run folder");
+            }
+            catch (LockHeldException)
+            {
+                return null;
+            }
+        }
+
+        private static NamedLock Lock(string folder, string purpose)
+        {
+            Prepare(folder);
+            try
+            {
+                return NamedLock.Acquire(System.IO.Path.Combine(folder, LockFileName), purpose);
+            }
+            catch (LockHeldException ex)
+            {
+                throw new RunFolderInUseException(folder, ex.Owner);
+            }
+            catch (LockUnavailableException ex) when (ex.Unsupported)
+            {
+                throw new OutputException(OutputProblem.LockUnsupported, folder,
+                    $"The folder '{folder}' cannot be locked: {ex.InnerException?.Message}. Two runs could then mix their rows, so none starts. Unset DOTNET_SYSTEM_IO_DISABLEFILELOCKING, or give the run a folder on a local disk.", ex);
+            }
+            catch (LockUnavailableException ex)
+            {
+                throw OutputException.From(ex.InnerException ?? ex, folder, "locking the folder");
+            }
+        }
+
+        private static void Prepare(string folder)
+        {
+            if (System.IO.File.Exists(folder))
+                throw new OutputException(OutputProblem.PathIsFile, folder, $"'{folder}' is a file, not a folder. Give the run a folder (it is created when missing).");
+            // a link to nothing, or a file where a parent folder should be, is told as itself
+            for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+            {
+                if (System.IO.File.Exists(dir.FullName))
+                    throw new OutputException(OutputProblem.PathIsFile, folder, $"'{dir.FullName}' is a file, so the folder '{folder}' cannot be made inside it. Give the run another folder.");
+                if (!dir.Exists && (dir.Attributes & FileAttributes.ReparsePoint) != 0 && (int)dir.Attributes != -1)
+                    throw new OutputException(OutputProblem.PathIsFolder, folder, $"'{dir.FullName}' is a link to something that does not exist. Fix or remove the link, or give the run another folder.");
+            }
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, folder, "creating the folder");
+            }
+        }
+
+        /// <summary>Writes, flushes and deletes a small file: a folder that cannot take a row fails here, before the port opens.</summary>
+        private static void ProveWritable(string folder)
+        {
+            string probe = System.IO.Path.Combine(folder, ProbeFileName);
+            try
+            {
+                using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                {
+                    var bytes = new byte[512];
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+                System.IO.File.Delete(probe);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try { System.IO.File.Delete(probe); } catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
+                throw OutputException.From(ex, folder, "writing into");
+            }
+        }
+
+        public void Dispose() => _lock.Dispose();
+    }
+}

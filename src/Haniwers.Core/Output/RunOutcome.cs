@@ -1,0 +1,17 @@
+namespace Haniwers.Output
+{
+    /// <summary>
+    /// How a run ended, scan or DAQ run alike: the journal's end record and the summaries
+    /// (docs/crash-protocol.md, "Outcomes"). Never Completed unless every step or file was made durable.
+    /// </summary>
+    public enum RunOutcome
+    {
+        Completed,
+        /// <summary>Stopped by the user (Ctrl+C, Stop-Job) or by the system (SIGTERM, SIGHUP).</summary>
+        Interrupted,
+        /// <summary>A scan stopped after too many failed steps in a row.</summary>
+        Aborted,
+        /// <summary>Stopped by an error of its own: the output could not be written (disk full, folder gone), or a fault in the module.</summary>
+        Failed,
+    }
+}
