@@ -161,8 +161,9 @@ namespace Haniwers.Scanning
         /// <param name="closed">The counters when it closed.</param>
         /// <param name="measured">The channels the window measures.</param>
         /// <param name="expected">A lower bound on the events the device should have sent on those channels, or null.</param>
+        /// <param name="busyBefore">Events per second of the window measured just before this step's first window; null for a window measured again.</param>
         public WindowRejection? Rejection(LinkSnapshot stepStart, LinkSnapshot opened, LinkSnapshot closed, double maxMalformedFraction,
-            IReadOnlyList<int> measured, ExpectedCount? expected, TimeSpan longestBacklog)
+            IReadOnlyList<int> measured, ExpectedCount? expected, TimeSpan longestBacklog, double? busyBefore = null)
         {
             if (closed.BootLines > stepStart.BootLines)
                 return new WindowRejection(WindowProblem.Reset, "the device reset (it printed its boot text): every threshold is back at its power-on value");
@@ -184,6 +185,19 @@ namespace Haniwers.Scanning
                     $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {length.TotalSeconds:0.###} s window that had {Tally.Events} events (chance {p:0.#e+0} for a steady rate): a stall or a USB hiccup",
                     rate);
             }
+            // a silence among too few events for their spread to convict it (above) is judged by the rate they came at,
+            // once the step before was busy: improbable at that rate, the window is measured once more (docs/window-checks.md,
+            // "A silence among few events"); a window measured again is kept, so a sparse step is never lost to this rule
+            if (busyBefore is double before && before * length.TotalSeconds >= BusyBeforeEvents && LongestGap >= ShortestSilence)
+            {
+                // no event at all: the rate of the step before is the only one there is
+                double atRate = Tally.Events == 0 ? Math.Exp(-before * length.TotalSeconds) : RateSilenceProbability(Tally.Events, LongestGap, length);
+                if (atRate < SilenceFalseAlarm)
+                    return new WindowRejection(WindowProblem.Silence, Tally.Events == 0
+                        ? $"the device sent no event line in the whole {length.TotalSeconds:0.###} s window, where the step before had {before:0.#} events/s (chance {atRate:0.#e+0} at that rate): a stall or a USB hiccup"
+                        : $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {length.TotalSeconds:0.###} s window and sent its {Tally.Events} event(s) in the other {(length - LongestGap).TotalSeconds:0.###} s (chance {atRate:0.#e+0} at that rate; the step before had {before:0.#} events/s): a stall or a USB hiccup",
+                        null);
+            }
             // a pause of the device that this computer slept through shows as a backlog too thin for its span
             var (sparse, backlogSpan, backlogEvents) = SparsestBacklog();
             if (sparse < SilenceFalseAlarm)
@@ -197,6 +211,21 @@ namespace Haniwers.Scanning
                     $"the device sent {hits} event(s) in {Seconds:0.###} s where {e.Basis} gives at least {e.Events:0.#} (chance {Poisson.LowerTail(hits, e.Events):0.#e+0}): it stopped sending");
             }
             return null;
+        }
+
+        /// <summary>The events the step before must have given in a window of this length before <see cref="RateSilenceProbability"/> is asked.</summary>
+        public const double BusyBeforeEvents = 10;
+
+        /// <summary>
+        /// The chance of a gap of at least g at the rate the window's n events came at outside it, r = n / (T - g):
+        /// (n + 1) e^(-r g). Smaller than <see cref="SilenceProbability"/>, which asks nothing of the rate: used only
+        /// where the step before was busy, and only to measure a window once more (docs/window-checks.md).
+        /// </summary>
+        public static double RateSilenceProbability(long events, TimeSpan gap, TimeSpan window)
+        {
+            if (events == 0 || window <= TimeSpan.Zero) return 1;
+            double live = Math.Max((window - gap).TotalSeconds, 1e-3);
+            return Math.Min(1, (events + 1) * Math.Exp(-events / live * gap.TotalSeconds));
         }
 
         /// <summary>

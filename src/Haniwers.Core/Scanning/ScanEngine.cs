@@ -26,6 +26,8 @@ namespace Haniwers.Scanning
         private readonly ScanLimits _limits;
         private readonly int?[] _deviceThresholds = new int?[ConfigValidator.ChannelCount];
         private readonly LinkReconnector _reconnector;
+        // events per second of the last window kept (the yardstick of "A silence among few events", docs/window-checks.md)
+        private double? _lastRate;
         private int _position;
 
         public ScanEngine(ScanPlan plan, IDeviceLink link, ThresholdWriter writer, IScanRecorder recorder, IScanObserver observer,
@@ -164,6 +166,7 @@ namespace Haniwers.Scanning
                 _recorder.StepRemeasured(step, rejection!.Reason);
                 _observer.StepRemeasured(step, rejection.Reason);
                 if (rejection.DeviceWentQuiet && AwaitDevice(cancellation) is { } silent) return (null, silent);
+                if (rejection.Problem == WindowProblem.Malformed && AwaitCleanLine(cancellation) is { } flooded) return (null, flooded);
             }
         }
 
@@ -183,13 +186,16 @@ namespace Haniwers.Scanning
                 }
                 var (window, opened) = OpenWindow(step, cancellation);
                 var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction,
-                    step.Measured, Expected(step, window, earlier), _link.Counters.LongestBacklog);
-                if (rejection is null && window.Tally.Events == 0) rejection = ProveAlive(step, cancellation);
+                    step.Measured, Expected(step, window, earlier), _link.Counters.LongestBacklog, earlier is null ? _lastRate : null);
+                // a window without an event asks the device itself; its answer, when late or missing, is the better evidence
+                if (window.Tally.Events == 0 && (rejection is null || rejection.Problem == WindowProblem.Silence))
+                    rejection = ProveAlive(step, cancellation) ?? rejection;
                 if (rejection is not null)
                 {
                     if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection.Reason), cancellation);
                     return (null, null, rejection);
                 }
+                _lastRate = window.Seconds > 0 ? window.Tally.Events / window.Seconds : (double?)null;
                 return (window.Rows(step, Summary.RunId, _plan.Mode), null, null);
             }
             catch (LinkLostException ex)
@@ -255,6 +261,38 @@ namespace Haniwers.Scanning
             }
             return $"the device sent nothing for {(Clock.Elapsed - since).TotalSeconds:0.#} s after its window went quiet (the reconnect timeout): it stalled or stopped";
         }
+
+        /// <summary>
+        /// After a window spoiled by malformed lines (a flood, a bad contact): the window is measured again only once no
+        /// malformed line has come for <see cref="MeasurementWindow.ShortestSilence"/>, so the second window does not open
+        /// inside the same flood; gives up after the reconnect timeout (docs/window-checks.md).
+        /// </summary>
+        private string? AwaitCleanLine(CancellationToken cancellation)
+        {
+            var since = Clock.Elapsed;
+            var giveUp = since + _reconnector.Timeout;
+            var cleanUntil = since + MeasurementWindow.ShortestSilence;
+            try
+            {
+                while (true)
+                {
+                    var deadline = cleanUntil < giveUp ? cleanUntil : giveUp;
+                    // false: the reader read through the deadline and nothing came, malformed or not
+                    if (!_link.TryReadLine(deadline, cancellation, out var line)) return deadline == cleanUntil ? null : Flooded(since);
+                    if (EventLineParser.Classify(line, out _) == LineKind.Malformed) cleanUntil = line.Arrived + MeasurementWindow.ShortestSilence;
+                    else if (line.Arrived >= cleanUntil) return null;
+                    if (Clock.Elapsed >= giveUp) return Flooded(since);
+                }
+            }
+            catch (LinkLostException ex)
+            {
+                _reconnector.Lost(ex.Message); // the next try reopens it
+                return null;
+            }
+        }
+
+        private string Flooded(TimeSpan since) =>
+            $"malformed lines kept coming for {(Clock.Elapsed - since).TotalSeconds:0.#} s after the window (the reconnect timeout): a flood or a bad connection";
 
         /// <summary>After a reset: the rest of the board's banner is waited out (<see cref="ResetWait"/>), so it does not spoil the window measured again.</summary>
         private string AfterReset(string reason, CancellationToken cancellation)
