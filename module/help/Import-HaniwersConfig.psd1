@@ -8,7 +8,8 @@ The same structure is accepted as a PowerShell data file (.psd1). Key names matc
 Relative paths are resolved against PowerShell's current location. A file that is not valid TOML is reported with the line and column of the first mistake. When the configuration has problems a scan would refuse, a warning says so; Test-HaniwersThresholdConfig lists them.
 '@
     Parameters  = @{
-        Path = 'The configuration file: a haniwers config.toml, or a .psd1 data file with the same structure. Relative to the current location. Accepts pipeline input, for example from Get-ChildItem.'
+        Path = 'The configuration files: a haniwers config.toml, or a .psd1 data file with the same structure; wildcards name several. Relative to the current location. Accepts strings from the pipeline.'
+        LiteralPath = 'Configuration files taken as written, without wildcards (a file named like config[1].toml); also the FullName/PSPath of Get-ChildItem''s output from the pipeline.'
     }
     Inputs      = @(@{ Type = 'System.String'; Description = 'A path to a configuration file.' })
     Outputs     = @(@{ Type = 'Haniwers.Configuration.HaniwersConfig'; Description = 'The resolved configuration: Device, Sampler and Sensors, with defaults filled in.' })

@@ -19,6 +19,7 @@ Input: the scan cmdlets' objects or Import-Csv rows from the pipeline (bound by 
 '@
     Parameters  = @{
         Path            = 'Scan files or run folders: scan_results_ch1..3.csv, any CSV with Channel, Threshold, Events and DurationSeconds columns, or haniwers parallel.csv / serial.csv (8 columns without header; in serial.csv rows where a channel sits at 1000 or more are not its scan).'
+        LiteralPath     = 'Scan files or run folders taken as written, without wildcards (a folder named like /data/run [a]); also the FullName/PSPath of Get-ChildItem''s output from the pipeline.'
         Channel         = 'The channel of a point (1..3). Bound from the pipeline by property name.'
         Threshold       = 'The threshold of a point. Bound from the pipeline by property name.'
         Events          = 'Hits counted at that threshold. Bound from the pipeline by property name.'

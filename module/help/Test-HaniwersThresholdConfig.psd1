@@ -10,7 +10,8 @@ With -Detailed, a report object is written instead of the boolean: IsValid, Mode
 A sensor's threshold may be a whole number 1..1023 or "none" (in any case), as in haniwers: no threshold set.
 '@
     Parameters  = @{
-        Path     = 'Configuration files (config.toml or .psd1) to check. Accepts pipeline input, for example Get-ChildItem *.toml.'
+        Path     = 'Configuration files (config.toml or .psd1) to check; wildcards name several (./*.toml). Relative to the current location. Accepts pipeline input, for example Get-ChildItem *.toml.'
+        LiteralPath = 'Configuration files taken as written, without wildcards (a file named like config[1].toml); also the FullName/PSPath of Get-ChildItem''s output by property name.'
         Config   = 'A configuration object from Import-HaniwersConfig, or a hashtable with the same structure (Device, Sampler, Sensors). Accepts pipeline input: configuration objects, and also path strings and files from Get-ChildItem, which are read as files.'
         Mode     = 'The scan to check for: Parallel (default; all channels need the same step count) or Serial.'
         Detailed = 'Writes a report object per input instead of $true/$false.'

@@ -60,6 +60,21 @@ Describe 'Import-HaniwersConfig' {
         } finally { Pop-Location }
     }
 
+    It 'takes -Path with wildcards, -LiteralPath as written, and the files of Get-ChildItem' {
+        $dir = Join-Path $folder 'several [1]'
+        New-Item -ItemType Directory -Force $dir | Out-Null
+        try {
+            Set-Content -LiteralPath (Join-Path $dir 'a.toml') "[device]`nport = 'sim'"
+            Set-Content -LiteralPath (Join-Path $dir 'b.toml') "[device]`nport = 'COM3'"
+            # brackets are wildcards to -Path: the folder is named as written with -LiteralPath, and by escaping with -Path
+            (Import-HaniwersConfig -LiteralPath (Join-Path $dir 'a.toml')).Device.Port | Should -Be 'sim'
+            @(Import-HaniwersConfig -Path (Join-Path ([WildcardPattern]::Escape($dir)) '*.toml') -WarningAction SilentlyContinue).Device.Port | Should -Be @('sim', 'COM3')
+            @(Get-ChildItem -LiteralPath $dir -Filter '*.toml' | Import-HaniwersConfig -WarningAction SilentlyContinue).Device.Port | Should -Be @('sim', 'COM3')
+            Import-HaniwersConfig -Path (Join-Path $folder 'none_*.toml') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileNotFound*'
+        } finally { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'reports a missing file with the path it tried' {
         Push-Location $folder
         try {
@@ -122,6 +137,17 @@ Describe 'Test-HaniwersThresholdConfig' {
         $results = Get-ChildItem (Join-Path $folder '*.toml') | Sort-Object Name | Test-HaniwersThresholdConfig -ErrorAction SilentlyContinue
         # bad, broken, good
         $results | Should -Be @($false, $false, $true)
+    }
+
+    It 'expands wildcards in -Path, takes -LiteralPath as written, and fails a pattern matching nothing' {
+        @(Test-HaniwersThresholdConfig -Path (Join-Path $folder 'goo?.toml')) | Should -Be @($true)
+        $odd = Join-Path $folder 'good[1].toml'
+        Copy-Item -LiteralPath (Join-Path $folder 'good.toml') -Destination $odd
+        try {
+            Test-HaniwersThresholdConfig -LiteralPath $odd | Should -BeTrue
+            Test-HaniwersThresholdConfig -Path (Join-Path $folder 'none_*.toml') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeFalse
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileNotFound*'
+        } finally { Remove-Item -LiteralPath $odd -Force }
     }
 
     It 'checks a hashtable, matching keys ignoring case and underscores' {

@@ -45,6 +45,25 @@ Describe 'Measure-HaniwersThreshold' {
         }
     }
 
+    It 'takes -Path with wildcards, -LiteralPath as written, and the files of Get-ChildItem, as PowerShell''s file cmdlets do' {
+        $fromObjects = $rows | Measure-HaniwersThreshold
+        $bracketed = Join-Path (New-TestFolder) 'run [a]'
+        try {
+            Copy-Item $run $bracketed -Recurse
+            $fromWildcard = Measure-HaniwersThreshold -Path (Join-Path $run 'scan_results_ch*.csv')
+            $fromLiteral = Measure-HaniwersThreshold -LiteralPath $bracketed
+            $fromPipeline = Get-ChildItem -LiteralPath $bracketed -Filter 'scan_results_ch*.csv' | Measure-HaniwersThreshold
+            foreach ($fits in $fromWildcard, $fromLiteral, $fromPipeline) {
+                $fits.Count | Should -Be 3
+                foreach ($i in 0..2) { $fits[$i].Threshold | Should -Be $fromObjects[$i].Threshold }
+            }
+            # a wildcard that matches nothing is told as such, naming what was given
+            Measure-HaniwersThreshold -Path (Join-Path $run 'nothing_*.csv') -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $missing[0].FullyQualifiedErrorId | Should -BeLike 'ScanFileNotFound*'
+            "$($missing[0])" | Should -Match 'nothing_\*\.csv'
+        } finally { Remove-Item (Split-Path $bracketed) -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'draws one SVG with a panel per channel' {
         $svg = Join-Path $run 'scurves.svg'
         $null = Measure-HaniwersThreshold -Path $run -PlotPath $svg -LogScale

@@ -51,6 +51,24 @@ namespace Haniwers.PowerShell.Commands
         /// <summary>A path as the user means it: relative to PowerShell's current location, not the process's.</summary>
         protected string ResolveUserPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+        /// <summary>
+        /// The file-system paths one -Path or -LiteralPath item names, as PowerShell's own file cmdlets read them:
+        /// a -Path item with wildcards is expanded (empty when nothing matches), any other item is taken as written
+        /// (made absolute), so the caller tells a missing file in its own words.
+        /// </summary>
+        protected System.Collections.Generic.IReadOnlyList<string> ExpandPath(string path, bool literal)
+        {
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) return new[] { ResolveUserPath(path) };
+            try
+            {
+                return SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+            }
+            catch (ItemNotFoundException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
         /// <summary>Reads -ConfigPath / -Config, or the defaults (the simulated detector) when neither is given.</summary>
         protected HaniwersConfig LoadConfig(string? configPath, object? config)
         {

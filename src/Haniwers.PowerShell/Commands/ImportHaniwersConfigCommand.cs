@@ -4,18 +4,38 @@ using Haniwers.Configuration;
 namespace Haniwers.PowerShell.Commands
 {
     /// <summary>Reads a haniwers config.toml (or .psd1) into the configuration object a scan will use.</summary>
-    [Cmdlet(VerbsData.Import, "HaniwersConfig")]
+    [Cmdlet(VerbsData.Import, "HaniwersConfig", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(HaniwersConfig))]
     public sealed class ImportHaniwersConfigCommand : HaniwersCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>Config files, or wildcards naming them.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
+        [SupportsWildcards]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Config files taken as they are written (no wildcards); also Get-ChildItem's output.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = new string[0];
 
         protected override void ProcessRecord()
         {
-            string fullPath = ResolveUserPath(Path);
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string given in literal ? LiteralPath : Path)
+            {
+                var expanded = ExpandPath(given, literal);
+                if (expanded.Count == 0) WriteError(ConfigFileError(ConfigFileException.NotFound(given)));
+                foreach (string fullPath in expanded) Import(fullPath);
+            }
+        }
+
+        private void Import(string fullPath)
+        {
             HaniwersConfig config;
             try
             {

@@ -243,16 +243,10 @@ namespace Haniwers.PowerShell.Commands
             bool literal = ParameterSetName == LiteralPathSet;
             foreach (var given in literal ? _literal.ToArray() : Path)
             {
-                IEnumerable<string> resolved;
-                try
+                var resolved = ExpandPath(given, literal);
+                if (resolved.Count == 0)
                 {
-                    resolved = !literal && WildcardPattern.ContainsWildcardCharacters(given)
-                        ? SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _)
-                        : new[] { literal ? given : ResolveUserPath(given) };
-                }
-                catch (ItemNotFoundException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, given));
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find path '{given}' because it does not exist."), "PathNotFound", ErrorCategory.ObjectNotFound, given));
                     continue;
                 }
                 foreach (var path in resolved)

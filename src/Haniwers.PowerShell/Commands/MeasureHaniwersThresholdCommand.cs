@@ -20,9 +20,19 @@ namespace Haniwers.PowerShell.Commands
         private const string PathSet = "Path";
         private readonly List<ScanPoint> _points = new List<ScanPoint>();
 
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>Scan files, run folders, or wildcards naming them.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
         public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Scan files or run folders taken as they are written (no wildcards); also Get-ChildItem's output.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = new string[0];
 
         [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 3)]
@@ -36,6 +46,7 @@ namespace Haniwers.PowerShell.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(1e-6, 31_536_000.0)]
         public double DurationSeconds { get; set; } = 1;
 
@@ -44,6 +55,7 @@ namespace Haniwers.PowerShell.Commands
         public DateTimeOffset? Timestamp { get; set; }
 
         [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(1, 1023)]
         public int SuppressThreshold { get; set; } = 1000;
 
@@ -104,37 +116,49 @@ namespace Haniwers.PowerShell.Commands
                 _points.Add(new ScanPoint(Channel, Threshold, Events, DurationSeconds, RunId, Timestamp));
                 return;
             }
-            foreach (string path in Path)
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string given in literal ? LiteralPath : Path)
             {
-                string full = ResolveUserPath(path);
-                try
-                {
-                    RepairRunFolder(Directory.Exists(full) ? full : System.IO.Path.GetDirectoryName(full) ?? ".");
-                    var files = Directory.Exists(full) ? ScanFileReader.FilesIn(full) : new[] { full };
-                    foreach (var file in files)
-                    {
-                        if (!File.Exists(file)) throw new FileNotFoundException($"Scan file not found: '{file}'.", file);
-                        var points = ScanFileReader.Read(file, DurationSeconds, SuppressThreshold);
-                        _filesRead++;
-                        WriteVerbose($"{points.Count} point(s) from {file}.");
-                        _points.AddRange(points);
-                    }
-                }
-                catch (FileNotFoundException ex)
+                var expanded = ExpandPath(given, literal);
+                if (expanded.Count == 0)
                 {
                     _pathFailed = true;
-                    WriteError(new ErrorRecord(ex, "ScanFileNotFound", ErrorCategory.ObjectNotFound, full));
+                    WriteError(new ErrorRecord(new FileNotFoundException($"No scan file or folder matches '{given}'.", given), "ScanFileNotFound", ErrorCategory.ObjectNotFound, given));
                 }
-                catch (InvalidDataException ex)
+                foreach (string full in expanded) Read(full);
+            }
+        }
+
+        /// <summary>One scan file, or the scan files of one folder (repaired first when a run left it).</summary>
+        private void Read(string full)
+        {
+            try
+            {
+                RepairRunFolder(Directory.Exists(full) ? full : System.IO.Path.GetDirectoryName(full) ?? ".");
+                var files = Directory.Exists(full) ? ScanFileReader.FilesIn(full) : new[] { full };
+                foreach (var file in files)
                 {
-                    _pathFailed = true;
-                    WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
+                    if (!File.Exists(file)) throw new FileNotFoundException($"Scan file not found: '{file}'.", file);
+                    var points = ScanFileReader.Read(file, DurationSeconds, SuppressThreshold);
+                    _filesRead++;
+                    WriteVerbose($"{points.Count} point(s) from {file}.");
+                    _points.AddRange(points);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-                {
-                    _pathFailed = true;
-                    WriteError(new ErrorRecord(new InvalidDataException($"'{full}' could not be read as a scan: {ex.Message}", ex), "ScanFileUnreadable", ErrorCategory.ReadError, full));
-                }
+            }
+            catch (FileNotFoundException ex)
+            {
+                _pathFailed = true;
+                WriteError(new ErrorRecord(ex, "ScanFileNotFound", ErrorCategory.ObjectNotFound, full));
+            }
+            catch (InvalidDataException ex)
+            {
+                _pathFailed = true;
+                WriteError(new ErrorRecord(ex, "UnknownScanFile", ErrorCategory.InvalidData, full));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                _pathFailed = true;
+                WriteError(new ErrorRecord(new InvalidDataException($"'{full}' could not be read as a scan: {ex.Message}", ex), "ScanFileUnreadable", ErrorCategory.ReadError, full));
             }
         }
 

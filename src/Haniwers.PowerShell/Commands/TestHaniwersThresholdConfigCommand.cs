@@ -14,12 +14,21 @@ namespace Haniwers.PowerShell.Commands
     public sealed class TestHaniwersThresholdConfigCommand : HaniwersCmdlet
     {
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const string ConfigSet = "Config";
 
+        /// <summary>Config files, or wildcards naming them.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath", "ConfigPath")]
+        [Alias("ConfigPath")]
         [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
         public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Config files taken as they are written (no wildcards); also Get-ChildItem's output.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = new string[0];
 
         [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipeline = true)]
         public object Config { get; set; } = null!;
@@ -35,9 +44,12 @@ namespace Haniwers.PowerShell.Commands
             // Whatever is piped binds to -Config (so a config object is never turned into a path);
             // a piped string or file (Get-ChildItem) is read as a path.
             object piped = Config is PSObject pso ? pso.BaseObject : Config;
+            bool literal = ParameterSetName == LiteralPathSet;
+            string[] paths = literal ? LiteralPath : Path;
             if (ParameterSetName == ConfigSet && piped is string or System.IO.FileSystemInfo)
             {
-                Path = new[] { piped is System.IO.FileSystemInfo file ? file.FullName : (string)piped };
+                literal = piped is System.IO.FileSystemInfo;
+                paths = new[] { piped is System.IO.FileSystemInfo file ? file.FullName : (string)piped };
             }
             else if (ParameterSetName == ConfigSet)
             {
@@ -55,17 +67,25 @@ namespace Haniwers.PowerShell.Commands
                 Report(config);
                 return;
             }
-            foreach (string path in Path)
+            foreach (string given in paths)
             {
-                string fullPath = ResolveUserPath(path);
-                try
+                var expanded = ExpandPath(given, literal);
+                if (expanded.Count == 0)
                 {
-                    Report(ConfigInput.ReadFile(fullPath));
-                }
-                catch (ConfigFileException ex)
-                {
-                    WriteError(ConfigFileError(ex));
+                    WriteError(ConfigFileError(ConfigFileException.NotFound(given)));
                     WriteResult(null);
+                }
+                foreach (string fullPath in expanded)
+                {
+                    try
+                    {
+                        Report(ConfigInput.ReadFile(fullPath));
+                    }
+                    catch (ConfigFileException ex)
+                    {
+                        WriteError(ConfigFileError(ex));
+                        WriteResult(null);
+                    }
                 }
             }
         }
