@@ -2,6 +2,8 @@
     # The one place the version lives: build.ps1 passes it to the compiler and stages this file.
     ModuleVersion        = '0.1.0'
     RootModule           = 'Haniwers.PowerShell.dll'
+    # Imported first: gives the core and its libraries a load context of their own (docs/architecture.md, "Loading").
+    NestedModules        = @('Haniwers.Loading.dll')
     GUID                 = '5f0c7d0e-3f5e-4c1a-9a43-8d8f6c1b2e71'
     Author               = 'Haniwers contributors'
     CompanyName          = 'Haniwers'

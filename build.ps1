@@ -52,7 +52,11 @@ function Invoke-Build {
     $version = (Import-PowerShellDataFile (Join-Path $root 'Haniwers.psd1')).ModuleVersion
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'Haniwers.PowerShell.sln') -c $Configuration --nologo -v quiet "-p:Version=$version" }
-    Invoke-Native 'dotnet publish (module)' { dotnet publish (Join-Path $root 'src/Haniwers.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $moduleOut "-p:Version=$version" }
+    $published = Join-Path $out 'publish'
+    if (Test-Path $published) { Remove-Item $published -Recurse -Force }
+    Invoke-Native 'dotnet publish (module)' { dotnet publish (Join-Path $root 'src/Haniwers.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $published "-p:Version=$version" }
+    Invoke-Native 'dotnet publish (loader)' { dotnet publish (Join-Path $root 'src/Haniwers.Loading') -c $Configuration --no-build --nologo -v quiet -o $published "-p:Version=$version" }
+    Install-ModuleLayout -Published $published
     Invoke-Native 'dotnet publish (simulator)' { dotnet publish (Join-Path $root 'src/Haniwers.Simulator') -c $Configuration --no-build --nologo -v quiet -o $simulatorOut "-p:Version=$version" }
     Copy-Item (Join-Path $root 'Haniwers.psd1') $moduleOut
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleOut
@@ -65,6 +69,19 @@ function Invoke-Build {
             -HelpSource (Join-Path $root 'module/help') -OutputFile (Join-Path $helpDir 'Haniwers.PowerShell.dll-Help.xml')
     }
     Write-Host "Module staged in $moduleOut (version $version); simulator in $simulatorOut."
+}
+
+# The module's folder (docs/architecture.md, "Loading"): the loader and the cmdlets' assembly at the top, loaded by PowerShell;
+# the core and the libraries it uses in dependencies/, loaded into the module's own load context. What PowerShell
+# itself ships (System.IO.Ports and its native library) is left out: PowerShell's own copy is used.
+function Install-ModuleLayout([string] $Published) {
+    $dependencies = Join-Path $moduleOut 'dependencies'
+    New-Item -ItemType Directory -Force $dependencies | Out-Null
+    Copy-Item (Join-Path $Published 'Haniwers.PowerShell.*'), (Join-Path $Published 'Haniwers.Loading.*') $moduleOut -Exclude '*.deps.json'
+    foreach ($file in Get-ChildItem $Published -File -Include '*.dll', '*.pdb' -Exclude 'Haniwers.PowerShell.*', 'Haniwers.Loading.*' -Recurse -Depth 0) {
+        if (Test-Path (Join-Path $PSHOME ($file.BaseName + '.dll'))) { continue }
+        Copy-Item $file.FullName $dependencies
+    }
 }
 
 # The module as users install it: the staged module without debugging files, published through

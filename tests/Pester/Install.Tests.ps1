@@ -91,12 +91,16 @@ Describe 'The package' {
         try {
             Expand-Archive -Path $Package.FullName -DestinationPath $folder
             $files = @(Get-ChildItem $folder -Recurse -File | ForEach-Object { [System.IO.Path]::GetRelativePath($folder, $_.FullName) -replace '\\', '/' })
-            foreach ($needed in 'Haniwers.psd1', 'Haniwers.PowerShell.dll', 'Haniwers.Core.dll', 'Haniwers.format.ps1xml', 'en-US/Haniwers.PowerShell.dll-Help.xml', 'en-US/about_Haniwers.help.txt', 'Tomlyn.dll', 'CsvHelper.dll', 'MathNet.Numerics.dll', 'OxyPlot.dll') {
+            # the loader and the cmdlets at the top; the core and its libraries in their own folder (docs/architecture.md)
+            foreach ($needed in 'Haniwers.psd1', 'Haniwers.Loading.dll', 'Haniwers.PowerShell.dll', 'Haniwers.format.ps1xml', 'en-US/Haniwers.PowerShell.dll-Help.xml', 'en-US/about_Haniwers.help.txt',
+                'dependencies/Haniwers.Core.dll', 'dependencies/Tomlyn.dll', 'dependencies/CsvHelper.dll', 'dependencies/MathNet.Numerics.dll', 'dependencies/OxyPlot.dll') {
                 $files | Should -Contain $needed
             }
+            # what PowerShell itself ships is PowerShell's: no System.IO.Ports, no .NET facade
+            $files | Where-Object { $_ -match '(^|/)System\.|(^|/)Microsoft\.|^runtimes/' } | Should -BeNullOrEmpty
             $files | Where-Object { $_ -match '\.pdb$|Tests?\b|Bench|Simulator|xunit|CsCheck|Pester' } | Should -BeNullOrEmpty
             # the module's own assembly holds no type that only tests or the simulator program use
-            $stream = [System.IO.File]::OpenRead((Join-Path $folder 'Haniwers.Core.dll'))
+            $stream = [System.IO.File]::OpenRead((Join-Path $folder 'dependencies/Haniwers.Core.dll'))
             try {
                 $reader = [System.Reflection.PortableExecutable.PEReader]::new($stream)
                 $metadata = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($reader)

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Runtime.InteropServices;
 
 namespace Haniwers.Platform
@@ -7,12 +8,13 @@ namespace Haniwers.Platform
     public static class LinuxSystem
     {
         /// <summary>
-        /// The canonical path, symlinks resolved by the C library (netstandard2.0 has no API for it);
+        /// The canonical path, every symlink along it resolved by the C library (.NET resolves only a path's
+        /// last link: FileSystemInfo.ResolveLinkTarget);
         /// the path itself where there is no libc (Windows) or it cannot be resolved.
         /// </summary>
         public static string RealPath(string path)
         {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return path;
+            if (OperatingSystem.IsWindows()) return path;
             try
             {
                 IntPtr resolved = NativeRealPath(path, IntPtr.Zero);
@@ -32,13 +34,13 @@ namespace Haniwers.Platform
         /// </summary>
         public static void ShareWithEveryone(string path, bool folder)
         {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
-            try { Chmod(path, folder ? 0x3FF : 0x1B6); } // 01777, 0666
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
+            if (OperatingSystem.IsWindows()) return;
+            const UnixFileMode everyone = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+            const UnixFileMode searchable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute | UnixFileMode.StickyBit;
+            try { System.IO.File.SetUnixFileMode(path, folder ? everyone | searchable : everyone); } // 01777, 0666
+            catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException) { } // another user's: already shared
         }
-
-        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
-        private static extern int Chmod(string path, int mode);
 
         [DllImport("libc", EntryPoint = "realpath", CharSet = CharSet.Ansi)]
         private static extern IntPtr NativeRealPath(string path, IntPtr resolved);

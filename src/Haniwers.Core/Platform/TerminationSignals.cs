@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Linq.Expressions;
-using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace Haniwers.Platform
@@ -13,14 +12,10 @@ namespace Haniwers.Platform
     /// here too; Windows ends the process once the handler returns, so there the handler waits
     /// (a few seconds at most) until the run has closed its files. A PowerShell started by the launcher of
     /// PowerShell's .NET tool also stops when that launcher ends (<see cref="PowerShellLauncher"/>).
-    /// Uses .NET's PosixSignalRegistration,
-    /// found at run time because this library targets netstandard2.0 (docs/platforms.md).
+    /// Uses .NET's PosixSignalRegistration (docs/platforms.md).
     /// </summary>
     public sealed class TerminationSignals : IDisposable
     {
-        private static readonly Type? RegistrationType = Type.GetType("System.Runtime.InteropServices.PosixSignalRegistration, System.Runtime.InteropServices");
-        private static readonly Type? SignalType = Type.GetType("System.Runtime.InteropServices.PosixSignal, System.Runtime.InteropServices");
-        private static readonly Type? ContextType = Type.GetType("System.Runtime.InteropServices.PosixSignalContext, System.Runtime.InteropServices");
         private readonly List<IDisposable> _registrations = new List<IDisposable>();
         private readonly Action _onSignal;
         private readonly ManualResetEventSlim _closed = new ManualResetEventSlim(false);
@@ -45,35 +40,25 @@ namespace Haniwers.Platform
         public static TerminationSignals Register(Action onSignal)
         {
             var trap = new TerminationSignals(onSignal);
-            if (RegistrationType is null || SignalType is null || ContextType is null) return trap;
             if (WindowsSystem.OnLogoff(() => { trap.OnSignal("logoff"); trap.HoldUntilClosed(); return true; }) is { } logoff) trap._registrations.Add(logoff);
             // a launcher that was ended (PowerShell's .NET tool) meant its SIGTERM for this process
             if (PowerShellLauncher.WatchParent(() => trap.OnSignal("SIGTERM")) is { } launcher) trap._registrations.Add(launcher);
-            foreach (string name in new[] { "SIGTERM", "SIGHUP" })
+            foreach (var (signal, name) in new[] { (PosixSignal.SIGTERM, "SIGTERM"), (PosixSignal.SIGHUP, "SIGHUP") })
             {
                 try
                 {
-                    trap._registrations.Add(trap.RegisterOne(name));
+                    trap._registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                    {
+                        context.Cancel = true;
+                        trap.OnSignal(name);
+                    }));
                 }
-                catch (Exception ex) when (ex is PlatformNotSupportedException || ex.InnerException is PlatformNotSupportedException)
+                catch (PlatformNotSupportedException)
                 {
                     // a platform without this signal keeps its default
                 }
             }
             return trap;
-        }
-
-        private IDisposable RegisterOne(string name)
-        {
-            var signal = Enum.Parse(SignalType!, name);
-            // (PosixSignalContext context) => { context.Cancel = true; this.OnSignal(name); }
-            var context = Expression.Parameter(ContextType!, "context");
-            var body = Expression.Block(
-                Expression.Assign(Expression.Property(context, "Cancel"), Expression.Constant(true)),
-                Expression.Call(Expression.Constant(this), typeof(TerminationSignals).GetMethod(nameof(OnSignal), BindingFlags.NonPublic | BindingFlags.Instance)!, Expression.Constant(name)));
-            var handler = Expression.Lambda(typeof(Action<>).MakeGenericType(ContextType!), body, context).Compile();
-            var create = RegistrationType!.GetMethod("Create", new[] { SignalType!, handler.GetType() })!;
-            return (IDisposable)create.Invoke(null, new[] { signal, handler })!;
         }
 
         private void OnSignal(string name)
@@ -87,7 +72,7 @@ namespace Haniwers.Platform
         /// <summary>On Windows the process ends when the handler returns: wait for the run to close its files.</summary>
         private void HoldUntilClosed()
         {
-            if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) _closed.Wait(WindowsGrace);
+            if (OperatingSystem.IsWindows()) _closed.Wait(WindowsGrace);
         }
 
         /// <summary>Ends the trap: the run has closed its files (a waiting Windows handler returns now).</summary>

@@ -12,10 +12,11 @@ namespace Haniwers.Platform
         /// <summary>The live registry (HKEY_LOCAL_MACHINE, read only); throws PlatformNotSupportedException elsewhere.</summary>
         public static IRegistrySource Registry()
         {
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) throw new PlatformNotSupportedException("The Windows registry exists only on Windows.");
+            if (!OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("The Windows registry exists only on Windows.");
             return new LiveRegistry();
         }
 
+        [System.Runtime.Versioning.SupportedOSPlatform("windows")]
         private sealed class LiveRegistry : IRegistrySource
         {
             public IReadOnlyList<string> SubKeyNames(string path)
@@ -52,7 +53,7 @@ namespace Haniwers.Platform
         /// </summary>
         public static IDisposable? OnLogoff(Func<bool> onLogoff)
         {
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return null;
+            if (!OperatingSystem.IsWindows()) return null;
             ConsoleCtrlHandler handler = type => type == CtrlLogoffEvent && onLogoff();
             try
             {
