@@ -144,7 +144,7 @@ namespace Haniwers.DataTaking
                 catch (LinkLostException ex)
                 {
                     _reconnector.Lost(ex.Message);
-                    _run.Record("link-lost", new Dictionary<string, object?> { ["reason"] = ex.Message, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
+                    _run.LinkLost(ex.Message);
                     _observer.Warning($"The link to {_link.PortName} was lost ({ex.Message.TrimEnd('.')}); reopening it for up to {_reconnector.Timeout.TotalSeconds:0.###} s.");
                     continue;
                 }
@@ -199,7 +199,7 @@ namespace Haniwers.DataTaking
             var dead = Clock.Elapsed - resetAt;
             _dead += dead;
             _run.AddDeadTime(dead);
-            _run.Record("device-reset", new Dictionary<string, object?> { ["bootLine"] = bootLine, ["deadSeconds"] = dead.TotalSeconds, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
+            _run.DeviceReset(bootLine, dead);
         }
 
         private void AddDeadSinceLoss()
@@ -240,7 +240,7 @@ namespace Haniwers.DataTaking
             var dead = reopenedAfter + (Clock.Elapsed - resumeStart);
             _dead += dead;
             _run.AddDeadTime(dead);
-            _run.Record("reconnected", new Dictionary<string, object?> { ["deadSeconds"] = dead.TotalSeconds, ["file"] = System.IO.Path.GetFileName(_run.CurrentFile) });
+            _run.Reconnected(dead);
             _observer.Warning($"The link to {_link.PortName} is back after {dead.TotalSeconds:0.###} s without data; the run goes on.");
         }
 
@@ -249,10 +249,7 @@ namespace Haniwers.DataTaking
             if (_thresholds.Count == 0) return;
             var results = _writer.Write(_link, _thresholds, _observer.Attempt, cancellation);
             var failed = results.Where(r => !r.Success).ToList();
-            _run.Record("thresholds-set", new Dictionary<string, object?>
-            {
-                ["thresholds"] = results.Select(r => new { channel = r.Channel, threshold = r.Threshold, success = r.Success, attempts = r.Attempts, reason = r.Reason }).ToList(),
-            });
+            _run.ThresholdsSet(results);
             if (failed.Count > 0)
             {
                 throw new DaqFailedException("ThresholdNotSet", "No event was kept: " + string.Join("; ", failed.Select(r =>
@@ -271,7 +268,7 @@ namespace Haniwers.DataTaking
                 var expected = _anchorWall + (Clock.Elapsed - _anchorElapsed);
                 if ((now - expected).Duration() > TimeSpan.FromSeconds(1))
                 {
-                    _run.Record("clock-adjusted", new Dictionary<string, object?> { ["bySeconds"] = (now - expected).TotalSeconds });
+                    _run.ClockAdjusted(now - expected);
                     _anchorWall = now;
                     _anchorElapsed = Clock.Elapsed;
                     return _anchorWall + (arrived - _anchorElapsed);

@@ -31,7 +31,7 @@ namespace Haniwers.DataTaking
                 var closed = new Dictionary<string, JsonElement>();
                 foreach (var record in RunJournal.Read(Path.Combine(folder.Key, DaqRun.JournalFileName)))
                 {
-                    if (record.TryGetProperty("event", out var e) && e.GetString() is "file-closed" or "file-recovered"
+                    if (record.TryGetProperty("event", out var e) && e.GetString() is JournalEvents.FileClosed or JournalEvents.FileRecovered
                         && record.TryGetProperty("opened", out _) && record.TryGetProperty("file", out var f) && f.GetString() is { } name)
                         closed[name] = record;
                 }

@@ -22,20 +22,20 @@ namespace Haniwers.DataTaking
             if (RunFolderRecovery.CutToLastLine(journalPath) is { } journalCut)
                 repairs.Add(new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", journalCut));
             var records = RunJournal.Read(journalPath);
-            var ended = new HashSet<string>(records.Where(r => Event(r) == "end").Select(RunId));
-            var closed = new HashSet<(string, string)>(records.Where(r => Event(r) is "file-closed" or "file-recovered").Select(r => (RunId(r), File(r))));
+            var ended = new HashSet<string>(records.Where(r => Event(r) == JournalEvents.End).Select(RunId));
+            var closed = new HashSet<(string, string)>(records.Where(r => Event(r) is JournalEvents.FileClosed or JournalEvents.FileRecovered).Select(r => (RunId(r), File(r))));
             var written = new List<Dictionary<string, object?>>();
             var runEvents = new Dictionary<string, long>();
             foreach (var record in records)
             {
                 string kind = Event(record), runId = RunId(record);
-                if (kind == "file-closed" && record.TryGetProperty("events", out var e) && e.TryGetInt64(out long n))
+                if (kind == JournalEvents.FileClosed && record.TryGetProperty("events", out var e) && e.TryGetInt64(out long n))
                     runEvents[runId] = runEvents.TryGetValue(runId, out long sum) ? sum + n : n;
                 // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                if (kind != "file-opened" || closed.Contains((runId, File(record))) || File(record).Length == 0 || Path.GetFileName(File(record)) != File(record)) continue;
+                if (kind != JournalEvents.FileOpened || closed.Contains((runId, File(record))) || File(record).Length == 0 || Path.GetFileName(File(record)) != File(record)) continue;
                 string path = Path.Combine(folder, File(record));
                 long rows = 0;
-                var entry = new Dictionary<string, object?> { ["event"] = "file-recovered", ["runId"] = runId, ["file"] = File(record) };
+                var entry = new Dictionary<string, object?> { ["event"] = JournalEvents.FileRecovered, ["runId"] = runId, ["file"] = File(record) };
                 if (System.IO.File.Exists(path))
                 {
                     if (RunFolderRecovery.CutToLastLine(path) is { } cut)
@@ -46,7 +46,7 @@ namespace Haniwers.DataTaking
                         && LastRowTime(path) is long last)
                     {
                         double seconds = Math.Max(0, (last - opened.UtcTicks) / (double)TimeSpan.TicksPerSecond);
-                        double dead = records.Where(r => RunId(r) == runId && File(r) == File(record) && Event(r) is "reconnected" or "device-reset")
+                        double dead = records.Where(r => RunId(r) == runId && File(r) == File(record) && Event(r) is JournalEvents.Reconnected or JournalEvents.DeviceReset)
                             .Sum(r => r.TryGetProperty("deadSeconds", out var d) ? d.GetDouble() : 0);
                         entry["opened"] = opened.ToString("o");
                         entry["seconds"] = seconds;
@@ -61,12 +61,12 @@ namespace Haniwers.DataTaking
                 runEvents[runId] = (runEvents.TryGetValue(runId, out long before) ? before : 0) + rows;
                 written.Add(entry);
             }
-            foreach (var start in records.Where(r => Event(r) == "start" && !ended.Contains(RunId(r))))
+            foreach (var start in records.Where(r => Event(r) == JournalEvents.Start && !ended.Contains(RunId(r))))
             {
                 string runId = RunId(start);
                 written.Add(new Dictionary<string, object?>
                 {
-                    ["event"] = "end", ["runId"] = runId, ["outcome"] = "Failed", ["events"] = runEvents.TryGetValue(runId, out long n) ? n : 0,
+                    ["event"] = JournalEvents.End, ["runId"] = runId, ["outcome"] = "Failed", ["events"] = runEvents.TryGetValue(runId, out long n) ? n : 0,
                     ["reason"] = "the process ended without closing the run (killed, a power cut); the next run closed its files off",
                 });
             }
@@ -74,7 +74,7 @@ namespace Haniwers.DataTaking
             using var journal = new RunJournal(journalPath, "");
             foreach (var repair in repairs)
             {
-                journal.Write(RunFolderRecovery.RepairedEvent, now, new Dictionary<string, object?>
+                journal.Write(JournalEvents.Repaired, now, new Dictionary<string, object?>
                 {
                     ["runId"] = repair.RunId, ["file"] = Path.GetFileName(repair.File), ["action"] = repair.Action, ["removedText"] = repair.RemovedText,
                 });

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using Haniwers.Output;
 using Haniwers.Protocol;
@@ -41,7 +42,7 @@ namespace Haniwers.DataTaking
             _folder = runFolder;
             RunId = RunFolder.NewRunId(clock.Now);
             _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
-            _journal.Write("start", clock.Now, startDetails);
+            _journal.Write(JournalEvents.Start, clock.Now, startDetails);
         }
 
         /// <summary>
@@ -107,8 +108,31 @@ namespace Haniwers.DataTaking
         /// <summary>Dead time (a lost link) within the current file, for its live time.</summary>
         public void AddDeadTime(TimeSpan dead) => _fileDead += dead;
 
-        /// <summary>A journal record of something that happened during the run (link lost, reconnected, reset).</summary>
-        public void Record(string kind, IReadOnlyDictionary<string, object?> fields) => _journal.Write(kind, _clock.Now, fields);
+        /// <summary>The link was lost while taking data (docs/daq.md).</summary>
+        public void LinkLost(string reason) => Record(JournalEvents.LinkLost, new Dictionary<string, object?> { ["reason"] = reason });
+
+        /// <summary>The detector restarted: its boot line and the time no event could be taken.</summary>
+        public void DeviceReset(string bootLine, TimeSpan dead) =>
+            Record(JournalEvents.DeviceReset, new Dictionary<string, object?> { ["bootLine"] = bootLine, ["deadSeconds"] = dead.TotalSeconds });
+
+        /// <summary>The link came back after <paramref name="dead"/>.</summary>
+        public void Reconnected(TimeSpan dead) => Record(JournalEvents.Reconnected, new Dictionary<string, object?> { ["deadSeconds"] = dead.TotalSeconds });
+
+        /// <summary>The thresholds written before taking data, each with its outcome.</summary>
+        public void ThresholdsSet(IEnumerable<Haniwers.Protocol.ThresholdWriteResult> results) => Record(JournalEvents.ThresholdsSet, new Dictionary<string, object?>
+        {
+            ["thresholds"] = results.Select(r => new { channel = r.Channel, threshold = r.Threshold, success = r.Success, attempts = r.Attempts, reason = r.Reason }).ToList(),
+        }, withFile: false);
+
+        /// <summary>The computer's clock moved by <paramref name="by"/> against the run's own clock.</summary>
+        public void ClockAdjusted(TimeSpan by) => Record(JournalEvents.ClockAdjusted, new Dictionary<string, object?> { ["bySeconds"] = by.TotalSeconds }, withFile: false);
+
+        /// <summary>One record of something that happened during the run, named with the raw file it happened in.</summary>
+        private void Record(string kind, Dictionary<string, object?> fields, bool withFile = true)
+        {
+            if (withFile) fields["file"] = Path.GetFileName(CurrentFile);
+            _journal.Write(kind, _clock.Now, fields);
+        }
 
         /// <summary>Closes the current file and journals the end of the run.</summary>
         public void Finish(DaqSummary summary)
@@ -119,7 +143,7 @@ namespace Haniwers.DataTaking
             }
             finally
             {
-                _journal.Write("end", _clock.Now, new Dictionary<string, object?>
+                _journal.Write(JournalEvents.End, _clock.Now, new Dictionary<string, object?>
                 {
                     ["outcome"] = summary.Outcome.ToString(), ["events"] = summary.Events, ["files"] = summary.Files.Count,
                     ["liveSeconds"] = summary.LiveSeconds, ["deadSeconds"] = summary.DeadSeconds, ["malformedLines"] = summary.MalformedLines,
@@ -141,7 +165,7 @@ namespace Haniwers.DataTaking
             _fileOpenedAt = _lastFlush = _lastSync = _clock.Elapsed;
             string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
             // the journal names the file before it exists: a killed run's files are found and closed off from it
-            _journal.Write("file-opened", _fileOpenedWall, new Dictionary<string, object?> { ["file"] = Path.GetFileName(path), ["fileId"] = _fileId });
+            _journal.Write(JournalEvents.FileOpened, _fileOpenedWall, new Dictionary<string, object?> { ["file"] = Path.GetFileName(path), ["fileId"] = _fileId });
             _file = DurableFile.Open(path, FileMode.CreateNew);
             _path = path;
             _files.Add(path);
@@ -164,7 +188,7 @@ namespace Haniwers.DataTaking
                 _file = null;
             }
             var closed = _clock.Elapsed;
-            _journal.Write("file-closed", _clock.Now, new Dictionary<string, object?>
+            _journal.Write(JournalEvents.FileClosed, _clock.Now, new Dictionary<string, object?>
             {
                 ["file"] = Path.GetFileName(_path), ["fileId"] = _fileId - 1, ["events"] = _fileEvents, ["malformedLines"] = _fileMalformed,
                 ["opened"] = _fileOpenedWall.ToString("o"), ["seconds"] = (closed - _fileOpenedAt).TotalSeconds,

@@ -39,10 +39,6 @@ namespace Haniwers.Output
     /// </summary>
     public static class RunFolderRecovery
     {
-        public const string IntentEvent = "intent";
-        public const string CommitEvent = "commit";
-        public const string RepairedEvent = "repaired";
-
         /// <summary>
         /// For readers: repairs the folder when no run holds it. Returns null (and changes nothing)
         /// while a scan is writing into it: its last step may be in progress, not cut short.
@@ -94,7 +90,7 @@ namespace Haniwers.Output
                 // recorded even when no file had grown, so this intent is settled
                 if (!repairs.Any(r => r.Step == step)) repairs.Add(new FolderRepair(journalPath, runId, step, $"step {step} of run {runId} had not been written to any file when the run died", ""));
             }
-            var lastRun = records.LastOrDefault(r => Event(r) == "start") is { ValueKind: JsonValueKind.Object } start ? start.GetProperty("runId").GetString() ?? "" : "";
+            var lastRun = records.LastOrDefault(r => Event(r) == JournalEvents.Start) is { ValueKind: JsonValueKind.Object } start ? start.GetProperty("runId").GetString() ?? "" : "";
             // only the files a run writes: a folder shared with other tools' files (haniwers' raw data) keeps them as they are
             foreach (var csv in OwnFiles(folder))
             {
@@ -119,14 +115,14 @@ namespace Haniwers.Output
         {
             for (int i = records.Count - 1; i >= 0; i--)
             {
-                if (Event(records[i]) != IntentEvent) continue;
+                if (Event(records[i]) != JournalEvents.Intent) continue;
                 var intent = records[i];
                 string? runId = intent.GetProperty("runId").GetString();
                 int step = intent.GetProperty("step").GetInt32();
                 for (int j = i + 1; j < records.Count; j++)
                 {
                     string kind = Event(records[j]);
-                    if ((kind == CommitEvent || kind == RepairedEvent)
+                    if ((kind == JournalEvents.Commit || kind == JournalEvents.Repaired)
                         && records[j].TryGetProperty("step", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == step
                         && records[j].GetProperty("runId").GetString() == runId)
                     {
@@ -145,7 +141,7 @@ namespace Haniwers.Output
                 using var journal = new RunJournal(System.IO.Path.Combine(folder, RunJournal.FileName), group.Key);
                 foreach (var repair in group)
                 {
-                    journal.Write(RepairedEvent, now, new Dictionary<string, object?>
+                    journal.Write(JournalEvents.Repaired, now, new Dictionary<string, object?>
                     {
                         ["file"] = System.IO.Path.GetFileName(repair.File),
                         ["step"] = repair.Step,

@@ -41,42 +41,42 @@ namespace Haniwers.Reports
             {
                 var tally = Tally(runs, record, folder, "Scan", () => new ScanTally(), index);
                 string kind = JournalFields.Text(record, "event") ?? "";
-                if (kind == "start" || kind == "resumed") opened.Add((index, tally.Report.RunId));
+                if (kind == JournalEvents.Start || kind == JournalEvents.Resumed) opened.Add((index, tally.Report.RunId));
                 switch (kind)
                 {
-                    case "start":
+                    case JournalEvents.Start:
                         tally.Report.Mode = JournalFields.Text(record, "mode") ?? "";
                         tally.Report.PlannedSteps = record.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Array ? plan.GetArrayLength() : (int?)null;
                         tally.Report.Port = ConfigPort(record);
                         break;
-                    case "resumed":
+                    case JournalEvents.Resumed:
                         tally.Report.Resumes++;
                         tally.Report.Outcome = RunReport.NoEndRecord;
                         tally.Report.Reason = null;
                         break;
-                    case RunFolderRecovery.CommitEvent when JournalFields.Int(record, "step") is int step:
+                    case JournalEvents.Commit when JournalFields.Int(record, "step") is int step:
                         tally.Committed.Add(step);
                         break;
-                    case "skipped" when JournalFields.Int(record, "step") is int skipped:
+                    case JournalEvents.Skipped when JournalFields.Int(record, "step") is int skipped:
                         tally.Skipped.Add(skipped);
                         tally.FirstSkipReason ??= JournalFields.Text(record, "reason");
                         break;
-                    case RunFolderRecovery.IntentEvent when record.TryGetProperty("files", out var intended) && intended.ValueKind == JsonValueKind.Object:
+                    case JournalEvents.Intent when record.TryGetProperty("files", out var intended) && intended.ValueKind == JsonValueKind.Object:
                         tally.Files.UnionWith(intended.EnumerateObject().Select(f => f.Name));
                         break;
-                    case "remeasured":
+                    case JournalEvents.Remeasured:
                         tally.Remeasured++;
                         break;
-                    case "reconnected":
+                    case JournalEvents.Reconnected:
                         tally.Report.Reconnects++;
                         break;
-                    case RunFolderRecovery.RepairedEvent:
+                    case JournalEvents.Repaired:
                         tally.Report.Repairs++;
                         break;
-                    case "interrupted":
+                    case JournalEvents.Interrupted:
                         tally.Report.Reason ??= JournalFields.Text(record, "reason");
                         break;
-                    case "end":
+                    case JournalEvents.End:
                         End(tally.Report, record);
                         tally.Report.MalformedLines += JournalFields.Long(record, "malformedLines") ?? 0;
                         tally.Report.Port = JournalFields.Text(record, "port") ?? tally.Report.Port;
@@ -144,14 +144,14 @@ namespace Haniwers.Reports
                 var tally = Tally(runs, record, folder, "Daq", () => new DaqTally(), index);
                 var report = tally.Report;
                 string kind = JournalFields.Text(record, "event") ?? "";
-                if (kind == "start") opened.Add((index, report.RunId));
+                if (kind == JournalEvents.Start) opened.Add((index, report.RunId));
                 switch (kind)
                 {
-                    case "start":
+                    case JournalEvents.Start:
                         report.Mode = JournalFields.Text(record, "mode") ?? "";
                         report.Port = JournalFields.Text(record, "port") ?? ConfigPort(record);
                         break;
-                    case "thresholds-set" when record.TryGetProperty("thresholds", out var set) && set.ValueKind == JsonValueKind.Array:
+                    case JournalEvents.ThresholdsSet when record.TryGetProperty("thresholds", out var set) && set.ValueKind == JsonValueKind.Array:
                         foreach (var write in set.EnumerateArray())
                         {
                             if (JournalFields.Int(write, "channel") is not int channel) continue;
@@ -164,25 +164,25 @@ namespace Haniwers.Reports
                             channelWrites.Retries += Math.Max(0, attempts - 1);
                         }
                         break;
-                    case "file-opened" when JournalFields.Text(record, "file") is string file:
+                    case JournalEvents.FileOpened when JournalFields.Text(record, "file") is string file:
                         tally.Files.Add(file);
                         break;
-                    case "reconnected":
+                    case JournalEvents.Reconnected:
                         report.Reconnects++;
                         break;
-                    case "device-reset":
+                    case JournalEvents.DeviceReset:
                         report.Resets = (report.Resets ?? 0) + 1;
                         break;
-                    case "file-closed":
-                    case "file-recovered":
-                        if (kind == "file-recovered") report.Repairs++;
+                    case JournalEvents.FileClosed:
+                    case JournalEvents.FileRecovered:
+                        if (kind == JournalEvents.FileRecovered) report.Repairs++;
                         tally.FileEvents += JournalFields.Long(record, "events") ?? 0;
                         tally.FileLiveSeconds += JournalFields.Number(record, "liveSeconds") ?? 0;
                         break;
-                    case "repaired":
+                    case JournalEvents.Repaired:
                         report.Repairs++;
                         break;
-                    case "end":
+                    case JournalEvents.End:
                         End(report, record);
                         report.Events = JournalFields.Long(record, "events");
                         report.LiveSeconds = JournalFields.Number(record, "liveSeconds");

@@ -47,7 +47,7 @@ namespace Haniwers.Scanning
             {
                 string kind = JournalFields.Text(record, "event") ?? "";
                 string runId = JournalFields.Text(record, "runId") ?? "";
-                if (kind == "start")
+                if (kind == JournalEvents.Start)
                 {
                     var run = new RecordedRun
                     {
@@ -66,22 +66,22 @@ namespace Haniwers.Scanning
                 if (!byId.TryGetValue(runId, out var known)) continue;
                 switch (kind)
                 {
-                    case "resumed":
+                    case JournalEvents.Resumed:
                         known.Outcome = null;
                         runs.Remove(known);
                         runs.Add(known); // a resumed run is the folder's latest again
                         break;
-                    case RunFolderRecovery.IntentEvent when JournalFields.Number(record, "step") is double intended:
+                    case JournalEvents.Intent when JournalFields.Number(record, "step") is double intended:
                         known.Uncommitted = (int)intended;
                         break;
-                    case RunFolderRecovery.CommitEvent when JournalFields.Number(record, "step") is double step:
+                    case JournalEvents.Commit when JournalFields.Number(record, "step") is double step:
                         known.Committed.Add((int)step);
                         if (known.Uncommitted == (int)step) known.Uncommitted = null;
                         break;
-                    case RunFolderRecovery.RepairedEvent when JournalFields.Number(record, "step") is double repaired:
+                    case JournalEvents.Repaired when JournalFields.Number(record, "step") is double repaired:
                         if (known.Uncommitted == (int)repaired) known.Uncommitted = null;
                         break;
-                    case "end":
+                    case JournalEvents.End:
                         known.Outcome = JournalFields.Text(record, "outcome");
                         break;
                 }

@@ -31,7 +31,7 @@ namespace Haniwers.Scanning
         /// <param name="runId">The run's id; a new one (<see cref="RunFolder.NewRunId"/>) when null, the recorded one when resuming.</param>
         /// <param name="startEvent">"start" for a new run, "resumed" for one that goes on (docs/crash-protocol.md, "Resuming").</param>
         public static ScanRun Open(string folder, IEnumerable<int> channels, IClock clock, IReadOnlyDictionary<string, object?> startDetails,
-            string? runId = null, string startEvent = "start") =>
+            string? runId = null, string startEvent = JournalEvents.Start) =>
             Open(folder, clock, () => new RunStart(channels.ToList(), startDetails, runId, startEvent));
 
         /// <summary>What a run starts with, decided once the folder is locked and repaired (a resume reads the journal then).</summary>
@@ -148,14 +148,14 @@ namespace Haniwers.Scanning
             if (!File.Exists(_journal.Path))
                 throw new OutputException(OutputProblem.FolderRemoved, Folder, $"The run folder '{Folder}' (or its journal) was removed while the scan wrote into it: the rows would reach no file.");
             var lengths = _results.ToDictionary(r => r.Key, r => r.Value.Length);
-            _journal.Write(RunFolderRecovery.IntentEvent, _clock.Now, new Dictionary<string, object?>
+            _journal.Write(JournalEvents.Intent, _clock.Now, new Dictionary<string, object?>
             {
                 ["step"] = step.Index, ["files"] = lengths.ToDictionary(l => ScanFiles.ResultFileName(l.Key), l => (object?)l.Value),
             });
             try
             {
                 foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
-                _journal.Write(RunFolderRecovery.CommitEvent, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
+                _journal.Write(JournalEvents.Commit, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
             }
             catch (OutputException)
             {
@@ -165,7 +165,7 @@ namespace Haniwers.Scanning
             }
         }
 
-        public void StepRemeasured(ScanStep step, string reason) => _journal.Write("remeasured", _clock.Now, new Dictionary<string, object?>
+        public void StepRemeasured(ScanStep step, string reason) => _journal.Write(JournalEvents.Remeasured, _clock.Now, new Dictionary<string, object?>
         {
             ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["reason"] = reason,
         });
@@ -175,7 +175,7 @@ namespace Haniwers.Scanning
             ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["why"] = decision,
         });
 
-        public void StepSkipped(SkippedStep skipped) => _journal.Write("skipped", skipped.Timestamp, SkippedFields(skipped));
+        public void StepSkipped(SkippedStep skipped) => _journal.Write(JournalEvents.Skipped, skipped.Timestamp, SkippedFields(skipped));
 
         /// <summary>A skipped step as the journal records it, alone and in the end summary.</summary>
         private static Dictionary<string, object?> SkippedFields(SkippedStep skipped) => new Dictionary<string, object?>
@@ -183,17 +183,17 @@ namespace Haniwers.Scanning
             ["step"] = skipped.Step, ["thresholds"] = skipped.Thresholds, ["reason"] = skipped.Reason,
         };
 
-        public void LinkReopened(TimeSpan deadTime, int attempts, string reason) => _journal.Write("reconnected", _clock.Now, new Dictionary<string, object?>
+        public void LinkReopened(TimeSpan deadTime, int attempts, string reason) => _journal.Write(JournalEvents.Reconnected, _clock.Now, new Dictionary<string, object?>
         {
             ["deadSeconds"] = Math.Round(deadTime.TotalSeconds, 3), ["attempts"] = attempts, ["reason"] = reason,
         });
 
-        public void Interrupted(int atStep, string reason) => _journal.Write("interrupted", _clock.Now, new Dictionary<string, object?>
+        public void Interrupted(int atStep, string reason) => _journal.Write(JournalEvents.Interrupted, _clock.Now, new Dictionary<string, object?>
         {
             ["step"] = atStep, ["reason"] = reason,
         });
 
-        public void Finished(ScanSummary summary) => _journal.Write("end", _clock.Now, new Dictionary<string, object?>
+        public void Finished(ScanSummary summary) => _journal.Write(JournalEvents.End, _clock.Now, new Dictionary<string, object?>
         {
             ["outcome"] = summary.Outcome.ToString(),
             ["reason"] = summary.FailureReason,

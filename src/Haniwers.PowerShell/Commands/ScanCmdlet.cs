@@ -191,7 +191,7 @@ namespace Haniwers.PowerShell.Commands
             {
                 var (plan, resumedRun) = decide();
                 var details = StartDetails(plan, config, resumedRun);
-                return new ScanRun.RunStart(plan.Ranges.Select(r => r.Channel).ToList(), details, resumedRun, resumedRun is null ? "start" : "resumed");
+                return new ScanRun.RunStart(plan.Ranges.Select(r => r.Channel).ToList(), details, resumedRun, resumedRun is null ? JournalEvents.Start : JournalEvents.Resumed);
             }
             try
             {
