@@ -56,11 +56,13 @@ namespace Haniwers.Output
             try
             {
                 _stream.Write(bytes, 0, count);
-                if (sync) _stream.Flush(flushToDisk: true);
+                if (sync) Platform.DiskSync.Flush(_stream);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 CutBack(before);
+                // after a failed fsync the system may have dropped what it held: nothing more is trusted to this file
+                if (ex is Platform.DiskSyncException) Broken = true;
                 throw OutputException.From(ex, Path, doing);
             }
         }
@@ -70,10 +72,11 @@ namespace Haniwers.Output
         {
             try
             {
-                _stream.Flush(flushToDisk: true);
+                Platform.DiskSync.Flush(_stream);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                if (ex is Platform.DiskSyncException) Broken = true;
                 throw OutputException.From(ex, Path, doing);
             }
         }
@@ -90,7 +93,7 @@ namespace Haniwers.Output
             {
                 _stream.SetLength(length); // shrinking needs no space: the file ends where it did
                 _stream.Seek(length, SeekOrigin.Begin);
-                _stream.Flush(flushToDisk: true);
+                Platform.DiskSync.Flush(_stream);
             }
             catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
             {

@@ -21,6 +21,8 @@ namespace Haniwers.Output
         FolderRemoved,
         /// <summary>A file the run writes is a folder, or a link to nothing.</summary>
         PathIsFolder,
+        /// <summary>The system could not put written data on the disk (fsync failed): the data may be lost.</summary>
+        NotDurable,
         /// <summary>Any other I/O error, with the system's message.</summary>
         IoError,
     }
@@ -47,6 +49,7 @@ namespace Haniwers.Output
                 OutputProblem.NotWritable => $"'{path}' cannot be written ({error.Message.TrimEnd('.')}): the folder is read-only or belongs to someone else. Give the run a folder you can write to",
                 OutputProblem.LockUnsupported => $"the file system of '{path}' cannot hold a lock ({error.Message.TrimEnd('.')}), so two runs could mix their rows. Give the run a folder on a local disk",
                 OutputProblem.DeviceRemoved => $"the disk holding '{path}' went away ({error.Message.TrimEnd('.')}). Plug it back in, or give the run another folder",
+                OutputProblem.NotDurable => $"the system could not put what was written to '{path}' on the disk ({error.Message.TrimEnd('.')}): what was written last may be lost, so the run stops. Check the disk (the system log says more), or give the run another folder",
                 _ => $"could not finish {doing} '{path}': {error.Message.TrimEnd('.')}",
             };
             return new OutputException(problem, path, char.ToUpperInvariant(what[0]) + what.Substring(1) + ".", error);
@@ -58,6 +61,8 @@ namespace Haniwers.Output
             if (error is OutputException known) return known.Problem;
             if (error is UnauthorizedAccessException) return OutputProblem.NotWritable;
             int code = error.HResult;
+            // a failed fsync is its own problem, unless it says the disk is full (a network or thin disk can)
+            if (error is Platform.DiskSyncException) return code is 28 or 122 or 69 ? OutputProblem.DiskFull : OutputProblem.NotDurable;
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
                 code &= 0xFFFF; // HRESULT_FROM_WIN32

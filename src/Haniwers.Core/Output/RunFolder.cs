@@ -152,7 +152,7 @@ namespace Haniwers.Output
                 {
                     var bytes = new byte[512];
                     stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(flushToDisk: true);
+                    Platform.DiskSync.Flush(stream);
                 }
                 System.IO.File.Delete(probe);
             }

@@ -160,7 +160,7 @@ namespace Haniwers.Output
             if (stream.Length <= length) return null;
             string removed = ReadFrom(stream, length);
             stream.SetLength(length);
-            stream.Flush(flushToDisk: true);
+            Platform.DiskSync.Flush(stream);
             return removed;
         }
 
@@ -191,7 +191,7 @@ namespace Haniwers.Output
             }
             string removed = ReadFrom(stream, keep);
             stream.SetLength(keep);
-            stream.Flush(flushToDisk: true);
+            Platform.DiskSync.Flush(stream);
             return removed;
         }
 

@@ -99,6 +99,7 @@ namespace Haniwers.PowerShell.Commands
                 OutputProblem.PathIsFile => ErrorCategory.InvalidArgument,
                 OutputProblem.LockUnsupported => ErrorCategory.NotImplemented,
                 OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
+                OutputProblem.NotDurable => ErrorCategory.WriteError,
                 _ => ErrorCategory.WriteError,
             }, ex.Path);
 
