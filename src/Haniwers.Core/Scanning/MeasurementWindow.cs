@@ -188,15 +188,13 @@ namespace Haniwers.Scanning
             // a silence among too few events for their spread to convict it (above) is judged by the rate they came at,
             // once the step before was busy: improbable at that rate, the window is measured once more (docs/window-checks.md,
             // "A silence among few events"); a window measured again is kept, so a sparse step is never lost to this rule
-            if (busyBefore is double before && before * length.TotalSeconds >= BusyBeforeEvents && LongestGap >= ShortestSilence)
+            if (busyBefore is double before && before * length.TotalSeconds >= BusyBeforeEvents && LongestGap >= ShortestSilence
+                && RateSilenceConvicts(Tally.Events, LongestGap, length, before, out double atRate))
             {
-                // no event at all: the rate of the step before is the only one there is
-                double atRate = Tally.Events == 0 ? Math.Exp(-before * length.TotalSeconds) : RateSilenceProbability(Tally.Events, LongestGap, length);
-                if (atRate < SilenceFalseAlarm)
-                    return new WindowRejection(WindowProblem.Silence, Tally.Events == 0
-                        ? $"the device sent no event line in the whole {length.TotalSeconds:0.###} s window, where the step before had {before:0.#} events/s (chance {atRate:0.#e+0} at that rate): a stall or a USB hiccup"
-                        : $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {length.TotalSeconds:0.###} s window and sent its {Tally.Events} event(s) in the other {(length - LongestGap).TotalSeconds:0.###} s (chance {atRate:0.#e+0} at that rate; the step before had {before:0.#} events/s): a stall or a USB hiccup",
-                        null);
+                return new WindowRejection(WindowProblem.Silence, Tally.Events == 0
+                    ? $"the device sent no event line in the whole {length.TotalSeconds:0.###} s window, where the step before had {before:0.#} events/s (chance {atRate:0.#e+0} at that rate): a stall or a USB hiccup"
+                    : $"the device was silent for {LongestGap.TotalSeconds:0.###} s of a {length.TotalSeconds:0.###} s window and sent its {Tally.Events} event(s) in the other {(length - LongestGap).TotalSeconds:0.###} s (chance {atRate:0.#e+0} at that rate; the step before had {before:0.#} events/s): a stall or a USB hiccup",
+                    null);
             }
             // a pause of the device that this computer slept through shows as a backlog too thin for its span
             var (sparse, backlogSpan, backlogEvents) = SparsestBacklog();
@@ -215,6 +213,24 @@ namespace Haniwers.Scanning
 
         /// <summary>The events the step before must have given in a window of this length before <see cref="RateSilenceProbability"/> is asked.</summary>
         public const double BusyBeforeEvents = 10;
+
+        /// <summary>The fall of the rate from one step to the next that the rate-silence rule allows a window before it doubts its count.</summary>
+        public const double MaxStepDrop = 4;
+
+        /// <summary>How improbable the count must be at a rate <see cref="MaxStepDrop"/>-fold below the step before's.</summary>
+        public const double StepDropFalseAlarm = 1e-3;
+
+        /// <summary>
+        /// The rule for a silence among few events after a busy step (docs/window-checks.md, "A silence among few events"):
+        /// the gap is improbable at the rate the events came at outside it (<see cref="RateSilenceProbability"/>; for no event,
+        /// at the step before's rate), and the count is improbable even at a rate <see cref="MaxStepDrop"/>-fold below the step
+        /// before's (that rate estimate is biased high: the gap was chosen for being the largest, and a rate may fall between steps).
+        /// </summary>
+        public static bool RateSilenceConvicts(long events, TimeSpan gap, TimeSpan length, double rateBefore, out double atRate)
+        {
+            atRate = events == 0 ? Math.Exp(-rateBefore * length.TotalSeconds) : RateSilenceProbability(events, gap, length);
+            return atRate < SilenceFalseAlarm && Poisson.LowerTail(events, rateBefore * length.TotalSeconds / MaxStepDrop) < StepDropFalseAlarm;
+        }
 
         /// <summary>
         /// The chance of a gap of at least g at the rate the window's n events came at outside it, r = n / (T - g):
