@@ -6,26 +6,27 @@ BeforeAll {
 
     # Runs $Script in a new pwsh under strace with $Inject (strace's -e inject=...), limited to $Path when
     # given; returns what the child printed. strace comes with CI (.ci/run installs it).
-    function Invoke-UnderFault([string] $Script, [string] $Inject, [string] $Path) {
+    function Invoke-UnderFault([string] $Script, [string] $Inject, [string] $Path, [string] $Syscall = 'fsync') {
         $file = Join-Path (New-TestFolder) 'child.ps1'
         Set-Content -LiteralPath $file -Value "Import-Module '$ModulePath'`n$Script"
         $pwsh = Get-PwshCommand
         $filter = if ($Path) { @('-P', $Path) } else { @() }
         $trace = Join-Path (Split-Path $file) 'strace.txt'
-        $output = & strace -f -qq -o $trace @filter -e trace=fsync -e "inject=$Inject" $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file 2>&1 | Out-String -Width 400
-        $injected = @(Get-Content $trace | Where-Object { $_ -match 'INJECTED' })
+        $output = & strace -f -qq -o $trace @filter -e "trace=$Syscall" -e "inject=$Inject" $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file 2>&1 | Out-String -Width 400
+        # an injected error is marked INJECTED; an injected signal shows as the call that never returned
+        $injected = @(Get-Content $trace | Where-Object { $_ -match 'INJECTED|\)\s+= \?\s*$' })
         Remove-Item (Split-Path $file) -Recurse -Force
         [pscustomobject]@{ Output = $output; Injected = $injected.Count }
     }
 
-    # The fsync calls of a run, in order, each with the file it was for (strace -y), to choose one to fail.
-    function Get-FsyncPaths([string] $Script) {
+    # The calls of a run to $Syscall, in order, each with the file it was for (strace -y), to choose one to fail.
+    function Get-SyscallPaths([string] $Script, [string] $Syscall = 'fsync') {
         $file = Join-Path (New-TestFolder) 'child.ps1'
         Set-Content -LiteralPath $file -Value "Import-Module '$ModulePath'`n$Script"
         $pwsh = Get-PwshCommand
         $trace = Join-Path (Split-Path $file) 'strace.txt'
-        & strace -f -qq -y -o $trace -e trace=fsync $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file *> $null
-        $paths = @(Get-Content $trace | ForEach-Object { if ($_ -match 'fsync\(\d+<([^>]+)>\)') { $Matches[1] } })
+        & strace -f -qq -y -o $trace -e "trace=$Syscall" $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file *> $null
+        $paths = @(Get-Content $trace | ForEach-Object { if ($_ -match "$Syscall\(\d+<([^>]+)>") { $Matches[1] } })
         Remove-Item (Split-Path $file) -Recurse -Force
         $paths
     }
@@ -77,7 +78,7 @@ Describe 'An fsync that fails is an I/O error' {
         $folder = New-TestFolder
         try {
             $daq = "try { Invoke-HaniwersDaq -PortName 'sim:seed=21,noise-rate=3000' -OutputDirectory '$folder' -EventsPerFile 300 -FileCount 2 -Threshold 200 -ErrorAction Stop; 'ErrorId=none' } catch { 'ErrorId=' + `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
-            $paths = Get-FsyncPaths $daq
+            $paths = Get-SyscallPaths $daq
             $raw = @($paths | Where-Object { $_ -like '*data_*.csv' })
             $raw.Count | Should -BeGreaterThan 0 -Because 'a DAQ run puts its raw files on the disk'
             Remove-Item (Join-Path $folder '*') -Recurse -Force
@@ -90,5 +91,68 @@ Describe 'An fsync that fails is an I/O error' {
             $run.Outcome | Should -Be 'Failed'
             $run.Outcome | Should -Not -Be 'Completed'
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'A repair killed at any of its cuts' {
+    # A scan folder as a crash leaves it: step 4's intent in the journal, its row in every channel file,
+    # ch3's row cut short. The repair (Measure-HaniwersThreshold repairs what it reads) cuts three files.
+    BeforeAll {
+        function New-DamagedFolder {
+            $folder = New-TestFolder
+            Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory $folder | Out-Null
+            $journal = Join-Path $folder 'run_journal.jsonl'
+            $runId = (Get-Content $journal -First 1 | ConvertFrom-Json).runId
+            $files = [ordered]@{}
+            foreach ($ch in 1..3) { $files["scan_results_ch$ch.csv"] = (Get-Item (Join-Path $folder "scan_results_ch$ch.csv")).Length }
+            $intent = [ordered]@{ event = 'intent'; timestamp = (Get-Date).ToString('o'); runId = $runId; step = 4; files = $files } | ConvertTo-Json -Compress
+            [IO.File]::AppendAllText($journal, $intent + "`n")
+            foreach ($ch in 1..3) {
+                $csv = Join-Path $folder "scan_results_ch$ch.csv"
+                $row = (Get-Content $csv | Select-Object -Last 1) -replace ",Parallel,3,", ",Parallel,4,"
+                [IO.File]::AppendAllText($csv, $(if ($ch -eq 3) { $row.Substring(0, 20) } else { $row + "`r`n" }))
+            }
+            [pscustomobject]@{ Folder = $folder; Lengths = $files; RunId = $runId }
+        }
+    }
+
+    It 'leaves every cut recorded before it is made, and the next command finishes the repair' {
+        $reference = New-DamagedFolder
+        $cuts = @(Get-SyscallPaths "Measure-HaniwersThreshold -Path '$($reference.Folder)' -WarningAction SilentlyContinue | Out-Null" 'ftruncate')
+        Remove-Item $reference.Folder -Recurse -Force
+        # the runtime's own ftruncate calls (its memory mapper, the lock's side file) are not the repair's: the
+        # crash points are the repair's cuts, one per channel file, each killed at with strace's path filter
+        $csvCuts = @($cuts | Where-Object { $_ -like '*scan_results_ch*.csv' } | ForEach-Object { Split-Path $_ -Leaf })
+        $csvCuts.Count | Should -Be 3 -Because "the repair cuts each channel file once (it cut: $($cuts -join ', '))"
+        $points = 0
+        foreach ($cut in $csvCuts) {
+            $damaged = New-DamagedFolder
+            try {
+                $result = Invoke-UnderFault "Measure-HaniwersThreshold -Path '$($damaged.Folder)' -WarningAction SilentlyContinue | Out-Null" 'ftruncate:signal=KILL:when=1' (Join-Path $damaged.Folder $cut) -Syscall ftruncate
+                $result.Injected | Should -Be 1 -Because "the cut of $cut is where the repair dies"
+                $points++
+                $journal = @(Get-Content (Join-Path $damaged.Folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+                # the old state, or a record of the change: the file being cut, and every file cut before it, has its record
+                foreach ($name in $damaged.Lengths.Keys) {
+                    $length = (Get-Item (Join-Path $damaged.Folder $name)).Length
+                    if ($length -le $damaged.Lengths[$name] -or $name -eq $cut) {
+                        @($journal | Where-Object { $_.event -eq 'repairing' -and $_.file -eq $name -and $_.step -eq 4 }).Count | Should -Be 1 -Because "$name was (about to be) cut when the repair died at $cut"
+                    }
+                }
+                $cutFile = Join-Path $damaged.Folder $cut
+                (Get-Item $cutFile).Length | Should -BeGreaterThan $damaged.Lengths[$cut] -Because 'the repair died at this cut, before it'
+                # the next command finishes what the killed one began
+                Measure-HaniwersThreshold -Path $damaged.Folder -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+                foreach ($name in $damaged.Lengths.Keys) {
+                    (Get-Item (Join-Path $damaged.Folder $name)).Length | Should -Be $damaged.Lengths[$name] -Because "$name holds steps 1 to 3, whole, after the repair died at $cut"
+                }
+                $journal = @(Get-Content (Join-Path $damaged.Folder 'run_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+                foreach ($name in $damaged.Lengths.Keys) {
+                    @($journal | Where-Object { $_.event -eq 'repaired' -and $_.file -eq $name -and $_.step -eq 4 }).Count | Should -Be 1 -Because "the removal from $name is recorded once"
+                }
+                @($journal | Where-Object { $_.event -eq 'rolled-back' -and $_.step -eq 4 }).Count | Should -Be 1
+            } finally { Remove-Item $damaged.Folder -Recurse -Force -ErrorAction SilentlyContinue }
+        }
+        Write-Host "Repair kill points: $points of $($csvCuts.Count) cuts, 0 violations."
     }
 }

@@ -139,10 +139,19 @@ namespace Haniwers.Analysis
         private static NonlinearMinimizationResult Minimize(int channel, double[] x, double[] y, double[] w,
             Vector<double> initial, Vector<double> lower, Vector<double> upper)
         {
+            // the weights are folded into the residuals, sqrt(w)(y - f): the same sum of squares, and MathNet is not given a
+            // weight vector, which it turns into a dense n-by-n matrix (a 100,000-point fit overflowed its index; 20,000 took 390 MB)
+            double[] root = w.Select(Math.Sqrt).ToArray();
             var model = ObjectiveFunction.NonlinearModel(
-                (p, xs) => Vector<double>.Build.Dense(xs.Count, i => SCurve.Rate(xs[i], p[0], p[1], p[2], p[3])),
-                (p, xs) => Jacobian(p, xs),
-                Vector<double>.Build.DenseOfArray(x), Vector<double>.Build.DenseOfArray(y), Vector<double>.Build.DenseOfArray(w));
+                (p, xs) => Vector<double>.Build.Dense(xs.Count, i => root[i] * SCurve.Rate(xs[i], p[0], p[1], p[2], p[3])),
+                (p, xs) =>
+                {
+                    var jacobian = Jacobian(p, xs);
+                    for (int i = 0; i < xs.Count; i++)
+                        for (int k = 0; k < 4; k++) jacobian[i, k] *= root[i];
+                    return jacobian;
+                },
+                Vector<double>.Build.DenseOfArray(x), Vector<double>.Build.Dense(y.Length, i => root[i] * y[i]));
             try
             {
                 return new LevenbergMarquardtMinimizer(maximumIterations: 500).FindMinimum(model, initial, lower, upper);

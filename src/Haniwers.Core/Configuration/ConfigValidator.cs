@@ -23,6 +23,12 @@ namespace Haniwers.Configuration
         /// <summary>The longest reconnect timeout (a day), for the config key and the -ReconnectTimeout parameter alike.</summary>
         public const double MaxReconnectSeconds = 86400;
 
+        /// <summary>The longest a DAQ raw file may cover, in seconds (30 days): a run goes on over many files.</summary>
+        public const double MaxFileSeconds = 30 * 86400;
+
+        /// <summary>The most steps a range can take on each side of its center, and the largest step: the DAC's 1..1023 holds no more.</summary>
+        public const int MaxStepsPerSide = ThresholdRange.DacMax - ThresholdRange.DacMin;
+
         public static readonly int[] StandardBaudRates =
             { 300, 600, 1200, 2400, 4800, 9600, 14400, 19200, 28800, 38400, 57600, 115200, 230400, 460800, 921600 };
 
@@ -55,6 +61,8 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.NumberOfFilesNegative, "number_of_files", s.NumberOfFiles, $"number_of_files {s.NumberOfFiles} is negative.", "set number_of_files to the files a run writes, or 0 to run until stopped.");
             if (s.Mode == "time_based" && !(s.Duration > 0))
                 Add(ConfigProblemKind.DurationNotPositive, "duration", s.Duration, $"duration {s.Duration} is not a positive number of seconds.", "set duration to the seconds each file covers, e.g. duration = 600.");
+            else if (s.Mode == "time_based" && s.Duration > MaxFileSeconds)
+                Add(ConfigProblemKind.DurationTooLong, "duration", s.Duration, $"duration {s.Duration} s is longer than 30 days ({MaxFileSeconds} s) per file.", "set duration to the seconds each file covers, e.g. duration = 600; a long run is many files (number_of_files = 0 runs until stopped).");
             foreach (var (key, value) in new[] { ("filename_prefix", s.FilenamePrefix), ("filename_suffix", s.FilenameSuffix) })
             {
                 if (value.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || value.Contains('/') || value.Contains('\\'))
@@ -169,6 +177,8 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.MissingStepSize, "step_size", null, "step_size is missing.", "add step_size, the DAC units between two steps, e.g. step_size = 2.");
             else if (s.StepSize < 1)
                 Add(ConfigProblemKind.StepSizeTooSmall, "step_size", s.StepSize, $"step_size {s.StepSize} is not a positive step.", "set step_size to 1 or more.");
+            else if (s.StepSize > MaxStepsPerSide)
+                Add(ConfigProblemKind.StepSizeTooLarge, "step_size", s.StepSize, $"step_size {s.StepSize} is wider than the DAC range 1..1023.", "set step_size between 1 and 1022, e.g. step_size = 2.");
             if (centerForm && !startForm)
             {
                 if (s.Center is null && !Unreadable("center"))
@@ -179,6 +189,8 @@ namespace Haniwers.Configuration
                     Add(ConfigProblemKind.MissingRange, "nsteps", null, "center is set but nsteps is missing.", "add nsteps, the number of steps on each side of center.");
                 else if (s.NSteps < 1)
                     Add(ConfigProblemKind.NStepsTooSmall, "nsteps", s.NSteps, $"nsteps {s.NSteps} gives no scan.", "set nsteps to 1 or more (the scan has 2*nsteps+1 values).");
+                else if (s.NSteps > MaxStepsPerSide)
+                    Add(ConfigProblemKind.NStepsTooLarge, "nsteps", s.NSteps, $"nsteps {s.NSteps} is more steps on each side of center than the DAC range 1..1023 holds.", "set nsteps between 1 and 1022 (the scan has 2*nsteps+1 values), e.g. nsteps = 10.");
             }
             if (startForm && !centerForm)
             {
@@ -190,6 +202,8 @@ namespace Haniwers.Configuration
                     Add(ConfigProblemKind.MissingRange, "num_steps", null, "start_threshold is set but num_steps is missing.", "add num_steps, the number of values to scan.");
                 else if (s.NumSteps < 1)
                     Add(ConfigProblemKind.NumStepsTooSmall, "num_steps", s.NumSteps, $"num_steps {s.NumSteps} gives no scan.", "set num_steps to 1 or more.");
+                else if (s.NumSteps > ThresholdRange.DacMax)
+                    Add(ConfigProblemKind.NumStepsTooLarge, "num_steps", s.NumSteps, $"num_steps {s.NumSteps} is more values than the DAC range 1..1023 holds.", "set num_steps between 1 and 1023, or better use center, nsteps and step_size.");
             }
             if (problems.Count > before || RangeKeys.Any(Unreadable)) return null;
 

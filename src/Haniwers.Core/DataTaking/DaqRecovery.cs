@@ -19,8 +19,8 @@ namespace Haniwers.DataTaking
         {
             var repairs = new List<FolderRepair>();
             string journalPath = Path.Combine(folder, DaqRun.JournalFileName);
-            if (RunFolderRecovery.CutToLastLine(journalPath) is { } journalCut)
-                repairs.Add(new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", journalCut));
+            if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
+            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);
             var ended = new HashSet<string>(records.Where(r => Event(r) == JournalEvents.End).Select(RunId));
             var closed = new HashSet<(string, string)>(records.Where(r => Event(r) is JournalEvents.FileClosed or JournalEvents.FileRecovered).Select(r => (RunId(r), File(r))));
@@ -38,8 +38,7 @@ namespace Haniwers.DataTaking
                 var entry = new Dictionary<string, object?> { ["event"] = JournalEvents.FileRecovered, ["runId"] = runId, ["file"] = File(record) };
                 if (System.IO.File.Exists(path))
                 {
-                    if (RunFolderRecovery.CutToLastLine(path) is { } cut)
-                        repairs.Add(new FolderRepair(path, runId, null, $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", cut));
+                    if (RunFolderRecovery.CutToLastLine(journalPath, path, runId, now) is { } cut) repairs.Add(cut);
                     rows = CountLines(path);
                     // the file's span, for live time: from its opening to its last row, less the dead time journalled in it
                     if (JournalFields.Time(record, "timestamp") is DateTimeOffset opened
@@ -70,15 +69,8 @@ namespace Haniwers.DataTaking
                     ["reason"] = "the process ended without closing the run (killed, a power cut); the next run closed its files off",
                 });
             }
-            if (repairs.Count == 0 && written.Count == 0) return repairs;
+            if (written.Count == 0) return repairs;
             using var journal = new RunJournal(journalPath, "");
-            foreach (var repair in repairs)
-            {
-                journal.Write(JournalEvents.Repaired, now, new Dictionary<string, object?>
-                {
-                    ["runId"] = repair.RunId, ["file"] = Path.GetFileName(repair.File), ["action"] = repair.Action, ["removedText"] = repair.RemovedText,
-                });
-            }
             foreach (var record in written)
             {
                 string kind = (string)record["event"]!;
@@ -120,6 +112,5 @@ namespace Haniwers.DataTaking
         private static string Event(JsonElement r) => JournalFields.Text(r, "event") ?? "";
         private static string RunId(JsonElement r) => JournalFields.Text(r, "runId") ?? "";
         private static string File(JsonElement r) => JournalFields.Text(r, "file") ?? "";
-        private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 }

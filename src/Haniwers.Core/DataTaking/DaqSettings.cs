@@ -37,7 +37,8 @@ namespace Haniwers.DataTaking
         {
             Mode = sampler.Mode == "time_based" ? DaqMode.TimeBased : DaqMode.CountBased,
             EventsPerFile = sampler.EventsPerFile,
-            FileDuration = TimeSpan.FromSeconds(sampler.Duration),
+            // a count-based run does not use it; a time-based one was refused above 30 days (ConfigValidator.ValidateDaq)
+            FileDuration = TimeSpan.FromSeconds(sampler.Duration > 0 && sampler.Duration <= Configuration.ConfigValidator.MaxFileSeconds ? sampler.Duration : 600),
             FileCount = sampler.NumberOfFiles,
             Prefix = sampler.FilenamePrefix,
             Suffix = sampler.FilenameSuffix,

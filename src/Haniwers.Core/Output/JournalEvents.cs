@@ -28,6 +28,12 @@ namespace Haniwers.Output
         /// <summary>The link came back after it was lost: dead time, attempts, reason (both kinds).</summary>
         public const string Reconnected = "reconnected";
 
+        /// <summary>A repair about to be made, on the disk before it is (docs/crash-protocol.md, "Repairs are written ahead"): the file, the length it is cut to, the text that goes.</summary>
+        public const string Repairing = "repairing";
+
+        /// <summary>A step whose rows a repair took back from every file it had reached: settles its intent (written after the cuts).</summary>
+        public const string RolledBack = "rolled-back";
+
         /// <summary>A repair of what a crash left: the file, the action, the text removed (both kinds).</summary>
         public const string Repaired = "repaired";
 

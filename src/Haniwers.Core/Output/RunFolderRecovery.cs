@@ -62,15 +62,13 @@ namespace Haniwers.Output
         /// <summary>Whether a run holds the folder now (a scan is writing into it).</summary>
         public static bool IsHeld(string folder) => RunFolder.IsHeld(folder);
 
-        /// <summary>Repairs <paramref name="folder"/>; the caller holds its lock.</summary>
+        /// <summary>Repairs <paramref name="folder"/>; the caller holds its lock. Every repair is written ahead (<see cref="WriteAheadRepair"/>).</summary>
         public static IReadOnlyList<FolderRepair> Recover(string folder, DateTimeOffset now)
         {
             var repairs = new List<FolderRepair>();
             string journalPath = System.IO.Path.Combine(folder, RunJournal.FileName);
-            if (CutToLastLine(journalPath) is { } journalCut)
-            {
-                repairs.Add(new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", journalCut));
-            }
+            if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
+            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);
             if (UncommittedIntent(records) is { } intent)
             {
@@ -78,29 +76,48 @@ namespace Haniwers.Output
                 int step = intent.GetProperty("step").GetInt32();
                 foreach (var file in intent.GetProperty("files").EnumerateObject())
                 {
+                    // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
+                    if (System.IO.Path.GetFileName(file.Name) != file.Name) continue;
                     string path = System.IO.Path.Combine(folder, file.Name);
-                    long length = file.Value.GetInt64();
-                    if (TruncateTo(path, length) is { } removed)
+                    if (WriteAheadRepair.Cut(journalPath, path, file.Value.GetInt64(), runId, step, removed =>
+                        $"removed {removed.Count(c => c == '\n')} row(s) of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", now) is { } repair)
                     {
-                        int rows = removed.Count(c => c == '\n');
-                        repairs.Add(new FolderRepair(path, runId, step,
-                            $"removed {rows} row(s) of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", removed));
+                        repairs.Add(repair);
                     }
                 }
-                // recorded even when no file had grown, so this intent is settled
-                if (!repairs.Any(r => r.Step == step)) repairs.Add(new FolderRepair(journalPath, runId, step, $"step {step} of run {runId} had not been written to any file when the run died", ""));
+                // the intent is settled once every file is back: by a rolled-back record after cuts (a repair killed before
+                // it is finished by the next recovery: the cuts are idempotent, the lengths are the intent's), by a note when
+                // no file had grown
+                bool cut = repairs.Any(r => r.Step == step && r.RunId == runId)
+                    || records.Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
+                if (cut)
+                {
+                    using var journal = new RunJournal(journalPath, runId);
+                    journal.Write(JournalEvents.RolledBack, now, new Dictionary<string, object?> { ["step"] = step });
+                }
+                else
+                {
+                    repairs.Add(WriteAheadRepair.Note(journalPath, new FolderRepair(journalPath, runId, step, $"step {step} of run {runId} had not been written to any file when the run died", ""), now));
+                }
             }
             var lastRun = records.LastOrDefault(r => Event(r) == JournalEvents.Start) is { ValueKind: JsonValueKind.Object } start ? start.GetProperty("runId").GetString() ?? "" : "";
             // only the files a run writes: a folder shared with other tools' files (haniwers' raw data) keeps them as they are
             foreach (var csv in OwnFiles(folder))
             {
-                if (CutToLastLine(csv) is { } cut)
-                {
-                    repairs.Add(new FolderRepair(csv, lastRun, null, $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", cut));
-                }
+                if (CutToLastLine(journalPath, csv, lastRun, now) is { } cut) repairs.Add(cut);
             }
-            if (repairs.Count > 0) Record(folder, repairs, now);
             return repairs;
+        }
+
+        /// <summary>A file that does not end on a line end is cut back to its last complete line, written ahead; a CSV whose header itself was cut is emptied, so the next writer writes it whole.</summary>
+        internal static FolderRepair? CutToLastLine(string journalPath, string path, string runId, DateTimeOffset now)
+        {
+            if (!File.Exists(path)) return null;
+            long? keep;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) keep = WriteAheadRepair.LastLineStart(stream);
+            return keep is long length
+                ? WriteAheadRepair.Cut(journalPath, path, length, runId, null, cut => $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", now)
+                : null;
         }
 
         /// <summary>The CSV files a run writes into its folder.</summary>
@@ -109,6 +126,9 @@ namespace Haniwers.Output
                 .Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists);
 
         private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";
+
+        private static bool SameStep(JsonElement record, string? runId, int step) =>
+            record.TryGetProperty("step", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == step && JournalFields.Text(record, "runId") == runId;
 
         /// <summary>The last intent, when no commit (or repair) of the same run and step follows it.</summary>
         private static JsonElement? UncommittedIntent(IReadOnlyList<JsonElement> records)
@@ -119,100 +139,19 @@ namespace Haniwers.Output
                 var intent = records[i];
                 string? runId = intent.GetProperty("runId").GetString();
                 int step = intent.GetProperty("step").GetInt32();
+                // a repair written ahead settles the intent only with its rolled-back record; a journal from before
+                // repairs were written ahead (no repairing record) settles it with any repaired record of the step
+                bool writtenAhead = records.Skip(i + 1).Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
                 for (int j = i + 1; j < records.Count; j++)
                 {
                     string kind = Event(records[j]);
-                    if ((kind == JournalEvents.Commit || kind == JournalEvents.Repaired)
-                        && records[j].TryGetProperty("step", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == step
-                        && records[j].GetProperty("runId").GetString() == runId)
-                    {
-                        return null;
-                    }
+                    if (!SameStep(records[j], runId, step)) continue;
+                    if (kind == JournalEvents.Commit || kind == JournalEvents.RolledBack) return null;
+                    if (kind == JournalEvents.Repaired && !writtenAhead) return null;
                 }
                 return intent;
             }
             return null;
-        }
-
-        private static void Record(string folder, IReadOnlyList<FolderRepair> repairs, DateTimeOffset now)
-        {
-            foreach (var group in repairs.GroupBy(r => r.RunId))
-            {
-                using var journal = new RunJournal(System.IO.Path.Combine(folder, RunJournal.FileName), group.Key);
-                foreach (var repair in group)
-                {
-                    journal.Write(JournalEvents.Repaired, now, new Dictionary<string, object?>
-                    {
-                        ["file"] = System.IO.Path.GetFileName(repair.File),
-                        ["step"] = repair.Step,
-                        ["action"] = repair.Action,
-                        ["removedText"] = repair.RemovedText,
-                    });
-                }
-            }
-        }
-
-        /// <summary>Cuts a file back to <paramref name="length"/> when it is longer; returns what was removed.</summary>
-        private static string? TruncateTo(string path, long length)
-        {
-            if (!File.Exists(path)) return null;
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-            if (stream.Length <= length) return null;
-            string removed = ReadFrom(stream, length);
-            stream.SetLength(length);
-            Platform.DiskSync.Flush(stream);
-            return removed;
-        }
-
-        /// <summary>
-        /// Cuts a file that does not end on a line end back to its last complete line; returns what was
-        /// removed. A CSV file whose header itself was cut is emptied, so the next writer writes it whole.
-        /// </summary>
-        internal static string? CutToLastLine(string path)
-        {
-            if (!File.Exists(path)) return null;
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-            long length = stream.Length;
-            if (length == 0) return null;
-            stream.Seek(-1, SeekOrigin.End);
-            if (stream.ReadByte() == '\n') return null;
-            long keep = 0;
-            var buffer = new byte[4096];
-            for (long end = length; end > 0 && keep == 0;)
-            {
-                long start = Math.Max(0, end - buffer.Length);
-                stream.Seek(start, SeekOrigin.Begin);
-                int n = ReadFully(stream, buffer, (int)(end - start));
-                for (int i = n - 1; i >= 0; i--)
-                {
-                    if (buffer[i] == '\n') { keep = start + i + 1; break; }
-                }
-                end = start;
-            }
-            string removed = ReadFrom(stream, keep);
-            stream.SetLength(keep);
-            Platform.DiskSync.Flush(stream);
-            return removed;
-        }
-
-        private static string ReadFrom(FileStream stream, long offset)
-        {
-            stream.Seek(offset, SeekOrigin.Begin);
-            var bytes = new byte[stream.Length - offset];
-            int n = ReadFully(stream, bytes, bytes.Length);
-            return Encoding.UTF8.GetString(bytes, 0, n);
-        }
-
-        private static int ReadFully(Stream stream, byte[] buffer, int count)
-        {
-            int read = 0;
-            while (read < count)
-            {
-                int n = stream.Read(buffer, read, count - read);
-                if (n == 0) break;
-                read += n;
-            }
-            return read;
         }
 
         private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";

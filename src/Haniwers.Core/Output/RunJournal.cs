@@ -36,16 +36,22 @@ namespace Haniwers.Output
         /// <summary>Writes one record, {"event": kind, "timestamp": ..., "runId": ..., ...fields}, and puts it on the disk.</summary>
         public void Write(string kind, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> fields)
         {
+            var bytes = Format(kind, timestamp, _runId, fields);
+            // a record is whole or absent; if even the cut fails, recovery drops the partial line
+            _file.Append(bytes, bytes.Length, "writing the journal");
+        }
+
+        /// <summary>One record as it is written: its line, with its line end.</summary>
+        public static byte[] Format(string kind, DateTimeOffset timestamp, string runId, IReadOnlyDictionary<string, object?> fields)
+        {
             var record = new Dictionary<string, object?>
             {
                 ["event"] = kind,
-                ["timestamp"] = timestamp.ToString("o"),
-                ["runId"] = _runId,
+                ["timestamp"] = timestamp.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+                ["runId"] = runId,
             };
             foreach (var field in fields) record[field.Key] = field.Value;
-            var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Options) + "\n");
-            // a record is whole or absent; if even the cut fails, recovery drops the partial line
-            _file.Append(bytes, bytes.Length, "writing the journal");
+            return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Options) + "\n");
         }
 
         /// <summary>The records of a journal, in order; a line that does not parse is skipped.</summary>

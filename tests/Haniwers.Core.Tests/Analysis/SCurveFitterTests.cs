@@ -12,6 +12,20 @@ namespace Haniwers.Tests.Analysis
         private static readonly FitOptions Default = new FitOptions();
 
         [Fact]
+        public void FitsAHundredThousandPointsWithoutALibraryException()
+        {
+            // Measure-HaniwersThreshold -AllRuns over a long history: MathNet turned the weights into a dense n-by-n
+            // matrix, whose index overflowed at 100,000 points ("Index was outside the bounds of the array")
+            var points = Enumerable.Range(1, 1640).SelectMany(seed => SyntheticScan.Generate(seed, duration: 1)).ToList();
+            Assert.True(points.Count >= 100000);
+            var fit = SCurveFitter.Fit(points, Default);
+            Assert.True(fit.Converged);
+            Assert.Equal(points.Count, fit.Points);
+            Assert.InRange(fit.Mean, 299, 301);
+            Assert.InRange(fit.Sigma, 7.5, 8.5);
+        }
+
+        [Fact]
         public void RecoversMeanAndSigmaWithinThreeErrorsInAtLeast95PercentOf200Seeds()
         {
             int meanInside = 0, sigmaInside = 0;

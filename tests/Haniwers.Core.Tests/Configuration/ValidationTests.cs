@@ -85,6 +85,53 @@ namespace Haniwers.Tests.Configuration
             Assert.Equal("sensors.ch1.nsteps", Single(config, ConfigProblemKind.NStepsTooSmall).Key);
         }
 
+        [Theory]
+        [InlineData(1023)]
+        [InlineData(int.MaxValue)]
+        public void NStepsBeyondTheDacRangeIsRefusedByNameNotByOverflow(int nsteps)
+        {
+            var config = Valid();
+            config.Sensors[1].NSteps = nsteps;
+            var p = Single(config, ConfigProblemKind.NStepsTooLarge);
+            Assert.Equal("sensors.ch2.nsteps", p.Key);
+            Assert.Contains("1..1023", p.Message);
+            Assert.Contains("1022", p.Fix);
+            // the estimate a -WhatIf prints and the format view's ranges take the same way
+            Assert.DoesNotContain(ConfigValidator.Ranges(config), r => r.Channel == 2);
+        }
+
+        [Theory]
+        [InlineData(1023)]
+        [InlineData(int.MaxValue)]
+        public void StepSizeAndNumStepsBeyondTheDacRangeAreRefusedByName(int value)
+        {
+            var config = Valid();
+            config.Sensors[0].StepSize = value;
+            Assert.Equal("sensors.ch1.step_size", Single(config, ConfigProblemKind.StepSizeTooLarge).Key);
+            config = Valid();
+            config.Sensors[2].Center = null;
+            config.Sensors[2].NSteps = null;
+            config.Sensors[2].StartThreshold = 10;
+            config.Sensors[2].NumSteps = value + 1 > 0 ? value + 1 : value;
+            Assert.Equal("sensors.ch3.num_steps", Single(config, ConfigProblemKind.NumStepsTooLarge, ScanMode.Serial).Key);
+        }
+
+        [Theory]
+        [InlineData(1e308)]
+        [InlineData(30 * 86400 + 1)]
+        public void ADaqFileLongerThanThirtyDaysIsRefusedByName(double seconds)
+        {
+            var config = Valid();
+            config.Sampler.Mode = "time_based";
+            config.Sampler.Duration = seconds;
+            var p = Assert.Single(ConfigValidator.ValidateDaq(config), x => x.Kind == ConfigProblemKind.DurationTooLong);
+            Assert.Equal("sampler.duration", p.Key);
+            // a count-based run does not use it: no problem, and no overflow making its settings
+            config.Sampler.Mode = "count_based";
+            Assert.DoesNotContain(ConfigValidator.ValidateDaq(config), x => x.Key == "sampler.duration");
+            Assert.Equal(Haniwers.DataTaking.DaqMode.CountBased, Haniwers.DataTaking.DaqSettings.From(config.Sampler).Mode);
+        }
+
         [Fact]
         public void StepSizeBelowOneIsRefused()
         {

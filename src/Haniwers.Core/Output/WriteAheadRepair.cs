@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace Haniwers.Output
+{
+    /// <summary>
+    /// A repair is written ahead, like a step (docs/crash-protocol.md, "Repairs are written ahead"): a
+    /// <c>repairing</c> record names the file, the length it is cut to and the text that goes, and is on the
+    /// disk before the file is cut; a <c>repaired</c> record follows the cut. A repair killed at any point
+    /// leaves the old state or a record of the change, and the next recovery finishes what a
+    /// <c>repairing</c> record began. The journal's own cut-off last record is the one exception: it is
+    /// overwritten, in one write, by the record of its removal.
+    /// </summary>
+    public static class WriteAheadRepair
+    {
+        /// <summary>
+        /// Cuts <paramref name="path"/> back to <paramref name="keep"/> bytes, recorded ahead in the journal at
+        /// <paramref name="journalPath"/>; <paramref name="describe"/> turns the removed text into the action told.
+        /// Null when the file is no longer than <paramref name="keep"/>.
+        /// </summary>
+        public static FolderRepair? Cut(string journalPath, string path, long keep, string runId, int? step, Func<string, string> describe, DateTimeOffset now)
+        {
+            if (!File.Exists(path)) return null;
+            string removed;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                if (stream.Length <= keep) return null;
+                removed = ReadFrom(stream, keep);
+            }
+            var repair = new FolderRepair(path, runId, step, describe(removed), removed);
+            Write(journalPath, JournalEvents.Repairing, repair, keep, now);
+            CutTo(path, keep);
+            Write(journalPath, JournalEvents.Repaired, repair, null, now);
+            return repair;
+        }
+
+        /// <summary>Records a repair that removed nothing (an intent no file had grown for).</summary>
+        public static FolderRepair Note(string journalPath, FolderRepair repair, DateTimeOffset now)
+        {
+            Write(journalPath, JournalEvents.Repaired, repair, null, now);
+            return repair;
+        }
+
+        /// <summary>
+        /// Finishes every repair the journal began (a <c>repairing</c> record) and did not record as done:
+        /// the file is cut to the recorded length if it is longer, and the <c>repaired</c> record written.
+        /// </summary>
+        public static IReadOnlyList<FolderRepair> FinishBegun(string folder, string journalPath, DateTimeOffset now)
+        {
+            var records = RunJournal.Read(journalPath);
+            var done = new HashSet<(string, string, string)>(records.Where(r => Event(r) == JournalEvents.Repaired).Select(Key));
+            var finished = new List<FolderRepair>();
+            foreach (var begun in records.Where(r => Event(r) == JournalEvents.Repairing && !done.Contains(Key(r))))
+            {
+                string file = JournalFields.Text(begun, "file") ?? "";
+                // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
+                if (file.Length == 0 || System.IO.Path.GetFileName(file) != file || !TryLong(begun, out long length)) continue;
+                string path = System.IO.Path.Combine(folder, file);
+                var repair = new FolderRepair(path, JournalFields.Text(begun, "runId") ?? "", JournalFields.Int(begun, "step"),
+                    JournalFields.Text(begun, "action") ?? "", JournalFields.Text(begun, "removedText") ?? "");
+                if (File.Exists(path) && new FileInfo(path).Length > length) CutTo(path, length);
+                Write(journalPath, JournalEvents.Repaired, repair, null, now);
+                done.Add(Key(begun));
+                finished.Add(repair);
+            }
+            return finished;
+        }
+
+        /// <summary>
+        /// A journal whose last record was cut off by a crash: that record is overwritten, in one write, by the
+        /// record of its removal (a kill during the write leaves a cut-off last record again, for the next recovery).
+        /// </summary>
+        public static FolderRepair? CloseOffJournal(string journalPath, DateTimeOffset now)
+        {
+            if (!File.Exists(journalPath)) return null;
+            using var stream = new FileStream(journalPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            if (LastLineStart(stream) is not long keep) return null;
+            string removed = ReadFrom(stream, keep);
+            var repair = new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", removed);
+            byte[] record = RunJournal.Format(JournalEvents.Repaired, now, "", Fields(repair, null));
+            stream.Seek(keep, SeekOrigin.Begin);
+            stream.Write(record, 0, record.Length);
+            stream.SetLength(keep + record.Length);
+            Platform.DiskSync.Flush(stream);
+            return repair;
+        }
+
+        /// <summary>Where the last complete line of a file ends, when the file does not end on a line end; else null.</summary>
+        public static long? LastLineStart(FileStream stream)
+        {
+            long length = stream.Length;
+            if (length == 0) return null;
+            stream.Seek(-1, SeekOrigin.End);
+            if (stream.ReadByte() == '\n') return null;
+            var buffer = new byte[4096];
+            for (long end = length; end > 0;)
+            {
+                long start = Math.Max(0, end - buffer.Length);
+                stream.Seek(start, SeekOrigin.Begin);
+                int n = ReadFully(stream, buffer, (int)(end - start));
+                for (int i = n - 1; i >= 0; i--)
+                {
+                    if (buffer[i] == '\n') return start + i + 1;
+                }
+                end = start;
+            }
+            return 0;
+        }
+
+        private static void Write(string journalPath, string kind, FolderRepair repair, long? keep, DateTimeOffset now)
+        {
+            using var journal = new RunJournal(journalPath, repair.RunId);
+            journal.Write(kind, now, Fields(repair, keep));
+        }
+
+        private static Dictionary<string, object?> Fields(FolderRepair repair, long? keep)
+        {
+            var fields = new Dictionary<string, object?>
+            {
+                ["file"] = System.IO.Path.GetFileName(repair.File),
+                ["step"] = repair.Step,
+                ["action"] = repair.Action,
+                ["removedText"] = repair.RemovedText,
+            };
+            if (keep is long length) fields["keepLength"] = length;
+            return fields;
+        }
+
+        private static void CutTo(string path, long length)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            if (stream.Length <= length) return;
+            stream.SetLength(length);
+            Platform.DiskSync.Flush(stream);
+        }
+
+        private static (string, string, string) Key(JsonElement record) =>
+            (JournalFields.Text(record, "runId") ?? "", JournalFields.Text(record, "file") ?? "", JournalFields.Text(record, "removedText") ?? "");
+
+        private static bool TryLong(JsonElement record, out long value)
+        {
+            value = 0;
+            return record.TryGetProperty("keepLength", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out value) && value >= 0;
+        }
+
+        private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";
+
+        private static string ReadFrom(FileStream stream, long offset)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+            var bytes = new byte[stream.Length - offset];
+            int n = ReadFully(stream, bytes, bytes.Length);
+            return Encoding.UTF8.GetString(bytes, 0, n);
+        }
+
+        private static int ReadFully(Stream stream, byte[] buffer, int count)
+        {
+            int read = 0;
+            while (read < count)
+            {
+                int n = stream.Read(buffer, read, count - read);
+                if (n == 0) break;
+                read += n;
+            }
+            return read;
+        }
+    }
+}
