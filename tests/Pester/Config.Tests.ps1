@@ -111,6 +111,24 @@ Describe 'Test-HaniwersThresholdConfig' {
         Test-HaniwersThresholdConfig -Path (Join-Path $folder 'bad.toml') -ErrorAction SilentlyContinue | Should -BeFalse
     }
 
+    It 'refuses a number too large for a scan by its key, never with .NET''s overflow message' {
+        # nsteps = 2147483647 gave "Arithmetic operation resulted in an overflow." in Import, Test and a -WhatIf scan
+        $huge = Join-Path $folder 'huge.toml'
+        Set-Content -LiteralPath $huge -Value "[sampler]`nduration = 1`n[sensors.ch1]`ncenter = 280`nnsteps = 2147483647`nstep_size = 1`n[sensors.ch2]`ncenter = 300`nnsteps = 5`nstep_size = 1`n[sensors.ch3]`ncenter = 260`nnsteps = 5`nstep_size = 1"
+        try {
+            Test-HaniwersThresholdConfig -Path $huge -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeFalse
+            $problem = $err | Where-Object { $_.FullyQualifiedErrorId -like 'NStepsTooLarge*' }
+            $problem.Exception.Message | Should -Match 'sensors\.ch1\.nsteps'
+            $problem.ErrorDetails.RecommendedAction | Should -Match '1022'
+            $config = Import-HaniwersConfig -Path $huge -WarningVariable warned -WarningAction SilentlyContinue
+            "$warned" | Should -Match 'problem'
+            ($config | Out-String) | Should -Not -Match 'overflow'
+            $whatIf = Invoke-InNewPwsh "Invoke-HaniwersParallelScan -ConfigPath '$huge' -WhatIf"
+            $whatIf | Should -Match 'NStepsTooLarge|nsteps'
+            $whatIf | Should -Not -Match 'overflow'
+        } finally { Remove-Item -LiteralPath $huge -Force }
+    }
+
     It 'reports every problem as a non-terminating error naming channel and key' {
         $err = $null
         $result = Test-HaniwersThresholdConfig -Path (Join-Path $folder 'bad.toml') -ErrorVariable err -ErrorAction SilentlyContinue

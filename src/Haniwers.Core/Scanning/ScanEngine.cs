@@ -25,6 +25,8 @@ namespace Haniwers.Scanning
         private readonly IScanObserver _observer;
         private readonly ScanLimits _limits;
         private readonly int?[] _deviceThresholds = new int?[ConfigValidator.ChannelCount];
+        /// <summary>The boot lines the link had seen when the thresholds above were last confirmed: one more is a reset since.</summary>
+        private long _bootLinesAtSet;
         private readonly LinkReconnector _reconnector;
         // events per second of the last window kept (the yardstick of "A silence among few events", docs/window-checks.md)
         private double? _lastRate;
@@ -324,6 +326,9 @@ namespace Haniwers.Scanning
         /// <summary>Writes the channels whose value on the device differs from the step's; null when all are set.</summary>
         private string? SetThresholds(ScanStep step, CancellationToken cancellation)
         {
+            // a reset since the thresholds were confirmed (between a rejected window and its measuring again, say) left the
+            // board at its power-on values, whatever this engine wrote before: every threshold is written again
+            if (_link.Counters.BootLines != _bootLinesAtSet) Forget("the device reset since its thresholds were set");
             var pairs = new List<KeyValuePair<int, int>>();
             for (int channel = 1; channel <= step.Thresholds.Count; channel++)
             {
@@ -331,11 +336,14 @@ namespace Haniwers.Scanning
                     pairs.Add(new KeyValuePair<int, int>(channel, step.Threshold(channel)));
             }
             if (pairs.Count == 0) return null;
+            long bootLines = _link.Counters.BootLines;
             var results = _writer.Write(_link, pairs, attempt =>
             {
                 _recorder.Attempt(attempt);
                 _observer.Attempt(attempt);
             }, cancellation);
+            // confirmed only if no reset came during the writes (one that did is caught by the caller, as before)
+            if (_link.Counters.BootLines == bootLines) _bootLinesAtSet = bootLines;
             var failed = new List<string>();
             foreach (var result in results)
             {
