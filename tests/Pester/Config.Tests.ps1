@@ -68,6 +68,10 @@ Describe 'Import-HaniwersConfig' {
             Set-Content -LiteralPath (Join-Path $dir 'b.toml') "[device]`nport = 'COM3'"
             # brackets are wildcards to -Path: the folder is named as written with -LiteralPath, and by escaping with -Path
             (Import-HaniwersConfig -LiteralPath (Join-Path $dir 'a.toml')).Device.Port | Should -Be 'sim'
+            # an escaped -Path names the file as written (the escapes were kept and the file not found)
+            (Import-HaniwersConfig -Path ([WildcardPattern]::Escape((Join-Path $dir 'a.toml')))).Device.Port | Should -Be 'sim'
+            Test-HaniwersThresholdConfig -Path ([WildcardPattern]::Escape((Join-Path $dir 'a.toml'))) -ErrorVariable escaped -ErrorAction SilentlyContinue | Out-Null
+            @($escaped | Where-Object { $_.FullyQualifiedErrorId -like 'ConfigFile*' }) | Should -BeNullOrEmpty
             @(Import-HaniwersConfig -Path (Join-Path ([WildcardPattern]::Escape($dir)) '*.toml') -WarningAction SilentlyContinue).Device.Port | Should -Be @('sim', 'COM3')
             @(Get-ChildItem -LiteralPath $dir -Filter '*.toml' | Import-HaniwersConfig -WarningAction SilentlyContinue).Device.Port | Should -Be @('sim', 'COM3')
             Import-HaniwersConfig -Path (Join-Path $folder 'none_*.toml') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -104,6 +104,9 @@ Describe 'A DAQ run killed with SIGKILL' {
                 if ($bytes.Count -gt 0) { $bytes[-1] | Should -Be 10 -Because "$($file.Name) ends on a whole row" }
             }
             @($journal | Where-Object event -eq 'repaired').Count | Should -Be @($warnings | Where-Object { "$_" -like 'Repaired*' }).Count -Because 'every repair is told'
+            # closing off the killed run is told too (it was silent): its file, and the run ended Failed with its events
+            @($warnings | Where-Object { "$_" -like "Closed off*closed off $($recovered[0].file), which run $killedRun left open*" }).Count | Should -Be 1
+            @($warnings | Where-Object { "$_" -like "Closed off*ended run $killedRun, which stopped without a word*Failed, $($numbers.Count) event(s)*" }).Count | Should -Be 1
         } finally {
             $child, $sim, $pty | Stop-TestProcess
             Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue

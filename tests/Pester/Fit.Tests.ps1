@@ -94,7 +94,15 @@ Describe 'Measure-HaniwersThreshold' {
         $native = Measure-HaniwersThreshold -Path $run
         $haniwers = Measure-HaniwersThreshold -Path $run -Convention Haniwers
         foreach ($i in 0..2) {
-            $haniwers[$i].Threshold3Sigma | Should -Be ([math]::Round($native[$i].Mean + 3 * [math]::Sqrt(2) * $native[$i].Sigma, [MidpointRounding]::ToEven))
+            $expected = [math]::Round($native[$i].Mean + 3 * [math]::Sqrt(2) * $native[$i].Sigma, [MidpointRounding]::ToEven)
+            # the wider haniwers threshold can fall past the scan's end (the shared scan's data vary with the host's timing):
+            # then it is refused as outside the scanned range, never reported where there are no data
+            if ($expected -gt $haniwers[$i].ScanStop) {
+                $haniwers[$i].Threshold3Sigma | Should -BeNullOrEmpty
+                $haniwers[$i].Rejection | Should -BeLike '*outside the scanned range*'
+            } else {
+                $haniwers[$i].Threshold3Sigma | Should -Be $expected
+            }
         }
     }
 
@@ -118,6 +126,43 @@ Describe 'Measure-HaniwersThreshold' {
             $lines.Count | Should -Be 7
             @(Import-Csv (Join-Path $history 'threshold_fits.csv')).Threshold | Should -Not -BeNullOrEmpty
         } finally { Remove-Item $history -Recurse -Force }
+    }
+
+    It 'does not read a last row cut short, and says which file and line' {
+        $cut = New-TestFolder
+        try {
+            Copy-Item (Join-Path $run 'scan_results_ch*.csv') $cut
+            $file = Join-Path $cut 'scan_results_ch1.csv'
+            $lines = [IO.File]::ReadAllLines($file)
+            # the last row cut inside Events, without its line end (a power loss in the middle of a write)
+            $last = $lines[-1] -split ','
+            $partial = ($last[0..6] -join ',') + ',' + $last[7].Substring(0, 1)
+            [IO.File]::WriteAllText($file, (($lines[0..($lines.Count - 2)] -join "`r`n") + "`r`n" + $partial))
+            $fits = @(Measure-HaniwersThreshold -Path $file -WarningVariable warned -WarningAction SilentlyContinue)
+            $fits[0].Points | Should -Be ($lines.Count - 2)
+            @($warned | Where-Object { "$_" -like "Line $($lines.Count) of $file has no line end*" }).Count | Should -Be 1
+        } finally { Remove-Item $cut -Recurse -Force }
+    }
+
+    It 'neutralises a run id a spreadsheet would run as a formula when it writes threshold_fits.csv' {
+        $hostile = New-TestFolder
+        $history = New-TestFolder
+        try {
+            # an input file whose RunId column holds a formula (a file from elsewhere, edited, or made to harm)
+            $formula = '=HYPERLINK("http://example.invalid/x","click")'
+            foreach ($file in Get-ChildItem $run -Filter 'scan_results_ch*.csv') {
+                Import-Csv $file.FullName | ForEach-Object { $_.RunId = $formula; $_ } | Export-Csv (Join-Path $hostile $file.Name) -NoTypeInformation -UseQuotes AsNeeded
+            }
+            $fits = @(Measure-HaniwersThreshold -Path $hostile -OutputDirectory $history -WarningAction SilentlyContinue)
+            $fits.Count | Should -Be 3
+            $written = @(Import-Csv (Join-Path $history 'threshold_fits.csv'))
+            $written.Count | Should -Be 3
+            # the run id is kept, as text a spreadsheet shows and does not run; numbers stay numbers
+            foreach ($row in $written) {
+                $row.RunId | Should -Be ("'" + $formula)
+                [double]::Parse($row.Mean, [cultureinfo]::InvariantCulture) | Should -BeGreaterThan 0
+            }
+        } finally { Remove-Item $hostile, $history -Recurse -Force }
     }
 
     It 'reads the Python tool''s headerless parallel.csv' {

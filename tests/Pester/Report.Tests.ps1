@@ -7,6 +7,17 @@ Describe 'Get-HaniwersRun' {
     BeforeEach { $script:workspace = New-TestFolder }
     AfterEach { Remove-Item $workspace -Recurse -Force -ErrorAction SilentlyContinue }
 
+    It 'says when -Path matches nothing, and names -LiteralPath when the folder exists as written' {
+        # found by an independent tester: a run folder with [ ] in its name gave no run and no word
+        $folder = Join-Path $workspace 'run [a]'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Get-HaniwersRun -Path $folder -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
+        $missing[0].Exception.Message | Should -Match "-LiteralPath"
+        Get-HaniwersRun -Path (Join-Path $workspace 'none_*') -ErrorVariable none -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $none[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
+    }
+
     It 'reports a scan with the writes, refusals and retries of threshold_operations.csv, and a data-taking run with its events and files' {
         $folder = Join-Path $workspace '20261127'
         Invoke-HaniwersParallelScan -PortName 'sim:seed=2,refuse-every=4' @quick -NSteps 3 -Duration 0.1 -OutputDirectory $folder | Out-Null

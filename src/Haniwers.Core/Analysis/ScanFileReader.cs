@@ -53,7 +53,7 @@ namespace Haniwers.Analysis
             var first = rows[0];
             if (first.Contains("Channel") && first.Contains("Threshold")) return ScanFileFormat.Haniwers;
             if (!IsTimestamp(first[0]))
-                throw new InvalidDataException($"'{path}' is not a scan file this module knows: its first line ({string.Join(",", first)}) is neither a Haniwers header (Channel, Threshold, Events, DurationSeconds) nor a haniwers row, which starts with a timestamp.");
+                throw new InvalidDataException($"'{path}' is not a scan file this module knows: its first line ({Excerpt(string.Join(",", first))}) is neither a Haniwers header (Channel, Threshold, Events, DurationSeconds) nor a haniwers row, which starts with a timestamp.");
             int columns = first.Length;
             if (rows.Any(r => r.Length != columns))
                 throw new InvalidDataException($"'{path}' mixes rows of {string.Join(" and ", rows.Select(r => r.Length).Distinct())} fields: no haniwers scan file does; it may hold two formats, or be cut.");
@@ -113,6 +113,8 @@ namespace Haniwers.Analysis
             bool hasTime = csv.HeaderRecord!.Contains("Timestamp");
             while (csv.Read())
             {
+                // a row without its line end was cut short (a power loss), whatever its fields parse to: not read (CutLine tells)
+                if (!csv.Parser.RawRecord.EndsWith("\n", StringComparison.Ordinal)) break;
                 // a cut row (power loss) has empty or missing fields: it becomes NaN and the fit drops it with a warning
                 points.Add(new ScanPoint(
                     csv.TryGetField<int>("Channel", out var channel) ? channel : 0,
@@ -215,10 +217,49 @@ namespace Haniwers.Analysis
             DateTimeOffset.TryParse(field, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var t) ? t : (DateTimeOffset?)null;
 
         private static IEnumerable<string[]> Rows(string path) =>
-            File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(Split);
+            WholeLines(path).Where(l => l.Trim().Length > 0).Select(Split);
 
         private static List<string[]> FirstRows(string path, int count) =>
-            File.ReadLines(path).Where(l => l.Trim().Length > 0).Take(count).Select(Split).ToList();
+            WholeLines(path).Where(l => l.Trim().Length > 0).Take(count).Select(Split).ToList();
+
+        /// <summary>The file's lines that end with a line end: a last line without one was cut short and is not data.</summary>
+        private static IEnumerable<string> WholeLines(string path)
+        {
+            bool cut = CutLine(path) is not null;
+            string? previous = null;
+            foreach (var line in File.ReadLines(path))
+            {
+                if (previous is not null) yield return previous;
+                previous = line;
+            }
+            if (previous is not null && !cut) yield return previous;
+        }
+
+        /// <summary>
+        /// The number of the file's last line when it has no line end (a write cut short: docs/formats.md), else null.
+        /// Readers leave that line out, whatever its fields parse to.
+        /// </summary>
+        public static long? CutLine(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length == 0) return null;
+            stream.Seek(-1, SeekOrigin.End);
+            if (stream.ReadByte() == '\n') return null;
+            stream.Seek(0, SeekOrigin.Begin);
+            long lines = 1;
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                for (int i = 0; i < n; i++) if (buffer[i] == '\n') lines++;
+            return lines;
+        }
+
+        /// <summary>A line of an unknown file as a message may show it: 80 characters at most, control characters and other unprintables as '?' (a binary file's bytes would drive the terminal).</summary>
+        internal static string Excerpt(string text)
+        {
+            var shown = new string(text.Take(80).Select(c => char.IsControl(c) || c == '\uFFFD' || char.IsSurrogate(c) ? '?' : c).ToArray());
+            return text.Length > 80 ? shown + "…" : shown;
+        }
 
         private static string[] Split(string line) => line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
 

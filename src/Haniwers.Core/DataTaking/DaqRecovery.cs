@@ -59,6 +59,9 @@ namespace Haniwers.DataTaking
                 entry["events"] = rows;
                 runEvents[runId] = (runEvents.TryGetValue(runId, out long before) ? before : 0) + rows;
                 written.Add(entry);
+                repairs.Add(new FolderRepair(path, runId, null, System.IO.File.Exists(path)
+                    ? $"closed off {File(record)}, which run {runId} left open when it was killed ({rows} event row(s) kept)"
+                    : $"{File(record)}, which run {runId} had opened, is gone; recorded as recovered with no event", "", closesOff: true));
             }
             foreach (var start in records.Where(r => Event(r) == JournalEvents.Start && !ended.Contains(RunId(r))))
             {
@@ -68,6 +71,8 @@ namespace Haniwers.DataTaking
                     ["event"] = JournalEvents.End, ["runId"] = runId, ["outcome"] = "Failed", ["events"] = runEvents.TryGetValue(runId, out long n) ? n : 0,
                     ["reason"] = "the process ended without closing the run (killed, a power cut); the next run closed its files off",
                 });
+                repairs.Add(new FolderRepair(journalPath, runId, null,
+                    $"ended run {runId}, which stopped without a word (killed, or a power cut): Failed, {(runEvents.TryGetValue(runId, out long kept) ? kept : 0)} event(s) on the disk", "", closesOff: true));
             }
             if (written.Count == 0) return repairs;
             using var journal = new RunJournal(journalPath, "");

@@ -78,6 +78,15 @@ namespace Haniwers.DataTaking
         /// <summary>The first malformed line, for messages.</summary>
         public string? FirstMalformed { get; private set; }
 
+        /// <summary>
+        /// A last line without its line end (a write cut short), which is not a row whatever its fields parse to
+        /// (docs/daq.md, "Raw files"): its text (the first 200 characters), or null.
+        /// </summary>
+        public string? CutLastLine { get; private set; }
+
+        /// <summary>The longest line read as a possible row; a longer one is malformed and skipped without being held (a file of junk keeps memory flat).</summary>
+        public const int MaxLineLength = 1 << 16;
+
         private RawFileKind Recognise()
         {
             bool afterHeader = false;
@@ -130,7 +139,7 @@ namespace Haniwers.DataTaking
             return false;
         }
 
-        /// <summary>The next line in the buffer (without its \n); a last line without one counts too.</summary>
+        /// <summary>The next line in the buffer (without its \n); a last line without one is kept aside as <see cref="CutLastLine"/>.</summary>
         private bool NextLine(out int offset, out int length)
         {
             while (true)
@@ -145,12 +154,47 @@ namespace Haniwers.DataTaking
                 }
                 if (_eof)
                 {
-                    offset = _start;
-                    length = _end - _start;
+                    if (_end > _start && !IsBlank(new ReadOnlySpan<byte>(_buffer, _start, _end - _start)))
+                    {
+                        // not a row, counted with the lines that are not (and named for what it is)
+                        CutLastLine = Encoding.UTF8.GetString(_buffer, _start, Math.Min(_end - _start, 200)).TrimEnd('\r');
+                        Malformed++;
+                        FirstMalformed ??= CutLastLine;
+                    }
                     _start = _end;
-                    return length > 0;
+                    offset = length = 0;
+                    return false;
+                }
+                if (_end - _start >= MaxLineLength)
+                {
+                    SkipLongLine();
+                    continue;
                 }
                 Fill();
+            }
+        }
+
+        /// <summary>A line longer than <see cref="MaxLineLength"/>: counted as malformed and read past, never held whole.</summary>
+        private void SkipLongLine()
+        {
+            Malformed++;
+            FirstMalformed ??= Encoding.UTF8.GetString(_buffer, _start, 200) + $"… (a line of more than {MaxLineLength} bytes)";
+            while (true)
+            {
+                int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
+                {
+                    _start = newline + 1;
+                    return;
+                }
+                _start = _end = 0;
+                int n = _stream.Read(_buffer, 0, _buffer.Length);
+                if (n == 0)
+                {
+                    _eof = true;
+                    return;
+                }
+                _end = n;
             }
         }
 
@@ -163,7 +207,6 @@ namespace Haniwers.DataTaking
                 _start = 0;
                 _end = remaining;
             }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
             int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
             if (n == 0) _eof = true;
             _end += n;

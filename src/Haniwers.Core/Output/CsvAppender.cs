@@ -59,6 +59,8 @@ namespace Haniwers.Output
             _csv = new CsvWriter(_text, Configuration());
             _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset>().Formats = new[] { "o" };
             _csv.Context.TypeConverterOptionsCache.GetOptions<DateTimeOffset?>().Formats = new[] { "o" };
+            // text copied from input (a run id, a device's answer, a warning) is never run by a spreadsheet
+            _csv.Context.TypeConverterCache.AddConverter<string>(new SpreadsheetText());
         }
 
         public string Path => _file.Path;

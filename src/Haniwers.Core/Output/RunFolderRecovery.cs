@@ -11,14 +11,18 @@ namespace Haniwers.Output
     /// <summary>One change recovery made to a run folder, recorded in the journal and told as a warning.</summary>
     public sealed class FolderRepair
     {
-        public FolderRepair(string file, string runId, int? step, string action, string removedText)
+        public FolderRepair(string file, string runId, int? step, string action, string removedText, bool closesOff = false)
         {
             File = file;
             RunId = runId;
             Step = step;
             Action = action;
             RemovedText = removedText;
+            ClosesOff = closesOff;
         }
+
+        /// <summary>Nothing was removed: a file or a run that a killed process left open was closed off (a DAQ run's file-recovered and end records).</summary>
+        public bool ClosesOff { get; }
 
         public string File { get; }
         /// <summary>The run whose write was cut short ("" when the journal names none).</summary>
@@ -88,12 +92,16 @@ namespace Haniwers.Output
                 // the intent is settled once every file is back: by a rolled-back record after cuts (a repair killed before
                 // it is finished by the next recovery: the cuts are idempotent, the lengths are the intent's), by a note when
                 // no file had grown
-                bool cut = repairs.Any(r => r.Step == step && r.RunId == runId)
-                    || records.Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
+                bool told = repairs.Any(r => r.Step == step && r.RunId == runId);
+                bool cut = told || records.Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
                 if (cut)
                 {
-                    using var journal = new RunJournal(journalPath, runId);
-                    journal.Write(JournalEvents.RolledBack, now, new Dictionary<string, object?> { ["step"] = step });
+                    using (var journal = new RunJournal(journalPath, runId))
+                        journal.Write(JournalEvents.RolledBack, now, new Dictionary<string, object?> { ["step"] = step });
+                    // cuts made by a repair that was killed before it could say so are told now
+                    if (!told)
+                        repairs.Add(new FolderRepair(journalPath, runId, step,
+                            $"step {step} of run {runId} is rolled back: a repair killed before it finished had removed its rows (the removed text is in the journal)", ""));
                 }
                 else
                 {

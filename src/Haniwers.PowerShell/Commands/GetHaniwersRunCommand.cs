@@ -54,14 +54,10 @@ namespace Haniwers.PowerShell.Commands
             }
             foreach (var path in Path)
             {
-                Collection<string> resolved;
-                try
+                var resolved = ExpandPath(path, literal: false);
+                if (resolved.Count == 0)
                 {
-                    resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
-                }
-                catch (ItemNotFoundException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                    WriteError(new ErrorRecord(new ItemNotFoundException(NothingMatches(path)), "PathNotFound", ErrorCategory.ObjectNotFound, path));
                     continue;
                 }
                 foreach (var folder in resolved) AddFolder(folder, path);

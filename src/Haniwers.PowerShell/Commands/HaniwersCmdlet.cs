@@ -58,7 +58,9 @@ namespace Haniwers.PowerShell.Commands
         /// </summary>
         protected System.Collections.Generic.IReadOnlyList<string> ExpandPath(string path, bool literal)
         {
-            if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) return new[] { ResolveUserPath(path) };
+            if (literal) return new[] { ResolveUserPath(path) };
+            // a -Path without an unescaped wildcard names one file; its escapes (`[ `]) are taken off, as Get-Item's are
+            if (!WildcardPattern.ContainsWildcardCharacters(path)) return new[] { ResolveUserPath(WildcardPattern.Unescape(path)) };
             try
             {
                 return SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
@@ -66,6 +68,39 @@ namespace Haniwers.PowerShell.Commands
             catch (ItemNotFoundException)
             {
                 return Array.Empty<string>();
+            }
+        }
+
+        /// <summary>
+        /// The message for a -Path that matches nothing; when the path as written exists (a name with [ ] in it, which
+        /// -Path reads as wildcards), it says to give it with -LiteralPath.
+        /// </summary>
+        protected string NothingMatches(string path)
+        {
+            string literal = ResolveUserPath(path);
+            return System.IO.File.Exists(literal) || System.IO.Directory.Exists(literal)
+                ? $"-Path '{path}' matches nothing: -Path reads [ ] * ? as wildcards, and '{literal}' exists as written; give it with -LiteralPath '{path}'."
+                : $"-Path '{path}' matches nothing.";
+        }
+
+        /// <summary>
+        /// A file the command will write, refused before any work is done: a folder (ErrorId &lt;Parameter&gt;IsFolder), or a
+        /// name without the extension its format needs (PlotFormatNotSupported for a plot, which is SVG).
+        /// </summary>
+        protected void CheckOutputFile(string? path, string parameter, string example, string? extension, string nothingDone)
+        {
+            if (path is null) return;
+            if (System.IO.Directory.Exists(ResolveUserPath(path)))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-{parameter} '{path}' is a folder: name the file to write, e.g. {System.IO.Path.Combine(path, example)}. {nothingDone}"),
+                    parameter + "IsFolder", ErrorCategory.InvalidArgument, path));
+            }
+            if (extension is not null && !string.Equals(System.IO.Path.GetExtension(path), extension, StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-{parameter} '{path}': the plot is an SVG drawing, so its file name must end in .svg (a browser opens it; Inkscape or rsvg-convert make a PNG of it). {nothingDone}"),
+                    "PlotFormatNotSupported", ErrorCategory.InvalidArgument, path));
             }
         }
 

@@ -72,7 +72,7 @@ namespace Haniwers.PowerShell.Commands
             using (signals = TrapTerminationSignals())
             {
                 using var run = OpenRun(folder, settings, config, thresholds);
-                foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
+                foreach (var repair in run.Repairs) WriteWarning($"{(repair.ClosesOff ? "Closed off" : "Repaired")} {folder} after a crash: {repair}.");
                 var link = OpenLinkForRun(config, () => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Haniwers.Output.RunOutcome.Failed, FailureReason = "the port could not be opened" }));
                 using (link) Take(config, settings, thresholds, link, run, signals);
             }

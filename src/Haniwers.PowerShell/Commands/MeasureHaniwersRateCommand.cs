@@ -84,6 +84,8 @@ namespace Haniwers.PowerShell.Commands
             // the pressure fit and the plot need every bin, and files are finished before any object goes out
             // (a consumer that stops early cuts no file short); otherwise each bin is written as it is made
             _holdBins = PressureCorrection.IsPresent || PlotPath is not null || OutputPath is not null;
+            CheckOutputFile(PlotPath, nameof(PlotPath), "rates.svg", ".svg", "Nothing was read.");
+            CheckOutputFile(OutputPath, nameof(OutputPath), "rates.csv", null, "Nothing was read.");
         }
 
         private readonly List<string> _literal = new List<string>();
@@ -173,6 +175,8 @@ namespace Haniwers.PowerShell.Commands
                         WriteVerbose($"Read {reader.Rows} row(s) of {reader.Path} ({reader.Kind}).");
                         if (reader.Malformed > 0)
                             WriteWarning($"{reader.Malformed} line(s) of {reader.Path} are not raw rows and were not counted (the first: \"{reader.FirstMalformed}\").");
+                        if (reader.CutLastLine is { } cut)
+                            WriteWarning($"The last line of {reader.Path} has no line end (a write cut short, or a file still being written): it is one of those not counted (\"{cut}\").");
                     }
                     stream.Return(batch);
                     if (Stopping) return;
@@ -246,7 +250,7 @@ namespace Haniwers.PowerShell.Commands
                 var resolved = ExpandPath(given, literal);
                 if (resolved.Count == 0)
                 {
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find path '{given}' because it does not exist."), "PathNotFound", ErrorCategory.ObjectNotFound, given));
+                    WriteError(new ErrorRecord(new ItemNotFoundException(NothingMatches(given)), "PathNotFound", ErrorCategory.ObjectNotFound, given));
                     continue;
                 }
                 foreach (var path in resolved)

@@ -95,18 +95,7 @@ namespace Haniwers.PowerShell.Commands
         /// <summary>A plot it cannot write is refused before any fit runs: the fits are never lost to it.</summary>
         protected override void BeginProcessing()
         {
-            if (PlotPath is not null && Directory.Exists(ResolveUserPath(PlotPath)))
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"-PlotPath '{PlotPath}' is a folder: name the SVG file to write, e.g. {System.IO.Path.Combine(PlotPath, "scurves.svg")}. Nothing was fitted."),
-                    "PlotPathIsFolder", ErrorCategory.InvalidArgument, PlotPath));
-            }
-            if (PlotPath is not null && !string.Equals(System.IO.Path.GetExtension(PlotPath), ".svg", StringComparison.OrdinalIgnoreCase))
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"-PlotPath '{PlotPath}': the plot is an SVG drawing, so its file name must end in .svg (a browser opens it; Inkscape or rsvg-convert make a PNG of it). Nothing was fitted."),
-                    "PlotFormatNotSupported", ErrorCategory.InvalidArgument, PlotPath));
-            }
+            CheckOutputFile(PlotPath, nameof(PlotPath), "scurves.svg", ".svg", "Nothing was fitted.");
         }
 
         protected override void ProcessRecord()
@@ -123,7 +112,7 @@ namespace Haniwers.PowerShell.Commands
                 if (expanded.Count == 0)
                 {
                     _pathFailed = true;
-                    WriteError(new ErrorRecord(new FileNotFoundException($"No scan file or folder matches '{given}'.", given), "ScanFileNotFound", ErrorCategory.ObjectNotFound, given));
+                    WriteError(new ErrorRecord(new FileNotFoundException(NothingMatches(given), given), "ScanFileNotFound", ErrorCategory.ObjectNotFound, given));
                 }
                 foreach (string full in expanded) Read(full);
             }
@@ -140,6 +129,8 @@ namespace Haniwers.PowerShell.Commands
                 {
                     if (!File.Exists(file)) throw new FileNotFoundException($"Scan file not found: '{file}'.", file);
                     var points = ScanFileReader.Read(file, DurationSeconds, SuppressThreshold);
+                    if (ScanFileReader.CutLine(file) is long cutLine)
+                        WriteWarning($"Line {cutLine} of {file} has no line end (a write cut short, or a file still being written): it was not read.");
                     _filesRead++;
                     WriteVerbose($"{points.Count} point(s) from {file}.");
                     _points.AddRange(points);

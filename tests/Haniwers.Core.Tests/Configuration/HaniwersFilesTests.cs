@@ -147,6 +147,35 @@ namespace Haniwers.Tests.Configuration
         }
 
         [Fact]
+        public void AnUnknownFileIsNamedWithoutItsRawBytes()
+        {
+            // a binary file's first line, with the escape sequences a terminal would obey
+            string path = Write("image.csv", "\u001b]0;owned\u0007\u001b[2J" + new string('A', 300) + "\n");
+            var ex = Assert.Throws<InvalidDataException>(() => ScanFileReader.Read(path));
+            Assert.DoesNotContain(ex.Message, c => char.IsControl(c));
+            Assert.Contains("?]0;owned??[2J", ex.Message);
+            Assert.Contains("…", ex.Message);
+            Assert.True(ex.Message.Length < 400);
+        }
+
+        [Fact]
+        public void ALastRowWithoutItsLineEndIsNotRead()
+        {
+            // a scan CSV whose last row was cut inside Events (774 became 7): fitted as 7 before
+            string ours = Write("scan_results_ch1.csv",
+                "Timestamp,RunId,Mode,Step,Channel,Threshold,DurationSeconds,Events,Rate,RateError,Triggers,Temperature,Pressure,Humidity\r\n" +
+                "2026-01-01T00:00:00.0000000+00:00,r,Parallel,1,1,270,1,812,812,28.5,900,24.5,100200,35\r\n" +
+                "2026-01-01T00:00:01.0000000+00:00,r,Parallel,2,1,275,1,7");
+            Assert.Equal(new[] { 812.0 }, ScanFileReader.Read(ours).Select(p => p.Events));
+            Assert.Equal(3, ScanFileReader.CutLine(ours));
+            string v1 = Write("parallel.csv",
+                "2025-10-29T00:17:55.545716+09:00,310,270,290,250,205,198,201\n2025-10-29T00:18:05.545716+09:00,120,280,300,260,80,75,9");
+            Assert.Equal(3, ScanFileReader.Read(v1, 10).Count);
+            Assert.Equal(2, ScanFileReader.CutLine(v1));
+            Assert.Null(ScanFileReader.CutLine(Write("whole.csv", "a,b\n")));
+        }
+
+        [Fact]
         public void AHaniwersV0ThresholdScanIsReadWithItsOwnDuration()
         {
             string path = Write("threshold_scan.csv",

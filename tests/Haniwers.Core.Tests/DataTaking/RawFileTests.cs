@@ -85,6 +85,32 @@ namespace Haniwers.Tests.DataTaking
                     Assert.Equal(2, rows);
                     Assert.Equal(2, reader.Malformed);
                     Assert.Equal("# a comment", reader.FirstMalformed);
+                    Assert.Equal("2024-05-21 08:44:22+09:00,1,3", reader.CutLastLine);
+                }
+                // a last row cut inside its last field still parses: without its line end it is not a row
+                string cut = Path.Combine(dir, "cut.csv");
+                File.WriteAllText(cut, "2024-05-21T08:44:20.389786+09:00,0,3,0,512,24.5,100594.35,34.0\n2024-05-21T08:44:21+09:00,1,3,0,512,24.5,100594.35,34");
+                using (var reader = new RawFileReader(cut))
+                {
+                    int rows = 0;
+                    while (reader.Next(out _)) rows++;
+                    Assert.Equal(1, rows);
+                    Assert.Equal("2024-05-21T08:44:21+09:00,1,3,0,512,24.5,100594.35,34", reader.CutLastLine);
+                }
+                // a line of junk far longer than any row is skipped without being held: the rows after it are read
+                string junk = Path.Combine(dir, "junk.csv");
+                using (var writer = new StreamWriter(junk))
+                {
+                    writer.Write(new string('x', 5 << 20));
+                    writer.Write("\n2024-05-21T08:44:20.389786+09:00,0,3,0,512,24.5,100594.35,34.0\n");
+                }
+                using (var reader = new RawFileReader(junk))
+                {
+                    int rows = 0;
+                    while (reader.Next(out _)) rows++;
+                    Assert.Equal(1, rows);
+                    Assert.Equal(1, reader.Malformed);
+                    Assert.Contains("a line of more than", reader.FirstMalformed);
                 }
                 string scan = Path.Combine(dir, "scan_results_ch1.csv");
                 File.WriteAllText(scan, "Timestamp,RunId,Mode,Step\n");
@@ -221,9 +247,14 @@ namespace Haniwers.Tests.DataTaking
             File.AppendAllText(file, "2026-11-27T09:00:00.000000+09:00,1,0,");
             using (var next = DaqRun.Open(fixture.Folder, settings, fixture.Clock, new Dictionary<string, object?>()))
             {
-                var repair = Assert.Single(next.Repairs);
+                var repair = Assert.Single(next.Repairs, r => !r.ClosesOff);
                 Assert.Equal(file, repair.File);
                 Assert.Equal("2026-11-27T09:00:00.000000+09:00,1,0,", repair.RemovedText);
+                // the close-off is told too (it was silent): the file, and the run ended as Failed with its events
+                var closed = next.Repairs.Where(r => r.ClosesOff).Select(r => r.Action).ToList();
+                Assert.Equal(2, closed.Count);
+                Assert.Contains(closed, a => a.StartsWith("closed off " + Path.GetFileName(file)) && a.Contains("5 event row(s) kept"));
+                Assert.Contains(closed, a => a.StartsWith("ended run ") && a.Contains("Failed, 5 event(s)"));
             }
             Assert.Equal(5, File.ReadAllLines(file).Length);
             Assert.EndsWith("\r\n", File.ReadAllText(file));

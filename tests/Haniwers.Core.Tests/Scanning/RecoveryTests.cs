@@ -57,6 +57,35 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
+        public void ARepairKilledAfterItsCutsIsSettledAndTold()
+        {
+            // found by an independent tester: a repair killed after its repaired records and before rolled-back; the next
+            // command settled the step without a word, so no console ever told the removal
+            using var f = ScannedFolder(out var before);
+            string journal = Path.Combine(f.Folder, RunJournal.FileName);
+            Append(journal, Intent(f, "second", 1));
+            foreach (int ch in new[] { 1, 2 })
+            {
+                string name = ScanFiles.ResultFileName(ch);
+                long length = new FileInfo(Path.Combine(f.Folder, name)).Length;
+                foreach (var kind in new[] { "repairing", "repaired" })
+                    Append(journal, JsonSerializer.Serialize(new Dictionary<string, object?>
+                    {
+                        ["event"] = kind, ["timestamp"] = "2026-01-01T00:00:01+00:00", ["runId"] = "second", ["file"] = name, ["step"] = 1,
+                        ["action"] = "removed 1 row(s) of step 1", ["removedText"] = "2026-01-01T00:00:00.0000000+00:00,second,Parallel,1,...\r\n",
+                        ["keepLength"] = kind == "repairing" ? length : null,
+                    }) + "\n");
+            }
+            var repairs = RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now);
+            var told = Assert.Single(repairs);
+            Assert.Equal(1, told.Step);
+            Assert.Contains("killed before it finished", told.Action);
+            AssertSameResults(f, before);
+            Assert.Single(f.Lines(RunJournal.FileName), l => l.Contains("\"rolled-back\""));
+            Assert.Empty(RunFolderRecovery.Recover(f.Folder, DateTimeOffset.Now));
+        }
+
+        [Fact]
         public void AStepWhoseCommitWasCutIsRemovedWhole()
         {
             using var f = ScannedFolder(out var before);
