@@ -61,7 +61,9 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         if (-not $pipeline) { $pipeline = 'false' } else { $pipeline = "true ($pipeline)" }
         $position = if ($attribute.Position -ge 0) { $attribute.Position + 1 } else { 'named' }
         $mandatory = ($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.Mandatory }).Count -gt 0
-        [void]$sb.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" position=`"$position`" pipelineInput=`"$pipeline`" aliases=`"$(($p.Aliases) -join ', ')`"><maml:name>$($p.Name)</maml:name><maml:description>$(Paras $help.Parameters[$p.Name])</maml:description>")
+        # "Accept wildcard characters?" comes from [SupportsWildcards] on the compiled parameter
+        $globbing = (@($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0).ToString().ToLower()
+        [void]$sb.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" position=`"$position`" pipelineInput=`"$pipeline`" globbing=`"$globbing`" aliases=`"$(($p.Aliases) -join ', ')`"><maml:name>$($p.Name)</maml:name><maml:description>$(Paras $help.Parameters[$p.Name])</maml:description>")
         [void]$sb.Append("<command:parameterValue required=`"true`">$(Esc (TypeName $p.ParameterType))</command:parameterValue><dev:type><maml:name>$(Esc (TypeName $p.ParameterType))</maml:name></dev:type>")
         [void]$sb.Append('</command:parameter>')
     }

@@ -43,12 +43,11 @@ namespace Haniwers.Loading
             foreach (var type in CoreTypes()) TypeAccelerators.Add(type.FullName!, type);
         }
 
-        // The handler stays when the module is removed: the cmdlets' assembly cannot be unloaded from the default
-        // context, and it still names Haniwers.Core when it is imported again. The type names are taken out with
-        // the module (a name PowerShell has already resolved may stay in its cache).
+        // The handler and the type names stay when the module is removed: both are the process's, not a runspace's
+        // (another runspace may still have the module: removing the names there broke its format view), the cmdlets'
+        // assembly cannot be unloaded from the default context, and the core's types are the same when it comes back.
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
-            foreach (var type in CoreTypes()) TypeAccelerators.Remove(type.FullName!);
         }
 
         private static Type[] CoreTypes() => Context.LoadFromAssemblyName(new AssemblyName(CoreAssembly)).GetExportedTypes();

@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -20,10 +21,21 @@ namespace Haniwers.Loading
         /// <summary>The folder the module's dependencies are loaded from.</summary>
         public string Folder => _folder;
 
+        /// <summary>
+        /// What PowerShell ships and the module uses as PowerShell's (docs/architecture.md): each 10.0 servicing release
+        /// of System.IO.Ports raises its assembly version (10.0.0.14 in pwsh 7.6.9), and the core is compiled against
+        /// 7.6.9's, so a pwsh 7.6 with an earlier one would refuse the core's reference by version. The copy PowerShell
+        /// loaded is given whatever its version: the API of a servicing release does not change.
+        /// </summary>
+        private static readonly string[] PowerShellShips = { "System.IO.Ports" };
+
         protected override Assembly? Load(AssemblyName assemblyName)
         {
             string path = Path.Combine(_folder, assemblyName.Name + ".dll");
-            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            if (File.Exists(path)) return LoadFromAssemblyPath(path);
+            if (Array.IndexOf(PowerShellShips, assemblyName.Name) >= 0)
+                return Default.LoadFromAssemblyName(new AssemblyName(assemblyName.Name!));
+            return null;
         }
     }
 }

@@ -14,10 +14,7 @@ namespace Haniwers.Loading
     {
         private static readonly Type? Table = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
         private static readonly MethodInfo? AddMethod = Table?.GetMethod("Add", BindingFlags.Public | BindingFlags.Static, new[] { typeof(string), typeof(Type) });
-        private static readonly MethodInfo? RemoveMethod = Table?.GetMethod("Remove", BindingFlags.Public | BindingFlags.Static, new[] { typeof(string) });
 
         public static void Add(string name, Type type) => AddMethod?.Invoke(null, new object[] { name, type });
-
-        public static void Remove(string name) => RemoveMethod?.Invoke(null, new object[] { name });
     }
 }

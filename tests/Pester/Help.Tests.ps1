@@ -29,6 +29,14 @@ Describe 'Help for <_>' -ForEach $commands {
         $text | Should -Not -Match "\b(channel|run|device|detector|board|scan)s (range|files|noise edge|answers|own|threshold|rows)\b"
     }
 
+    It 'says which parameters take wildcards, as the compiled cmdlet does' {
+        $command = Get-Command $_
+        foreach ($parameter in (Get-Help $_ -Full).parameters.parameter) {
+            $wildcards = @($command.Parameters[$parameter.name].Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
+            $parameter.globbing | Should -Be $wildcards.ToString().ToLower() -Because "-$($parameter.name) of $_"
+        }
+    }
+
     It 'describes every parameter' {
         $help = Get-Help $_ -Full
         foreach ($parameter in $help.parameters.parameter) {

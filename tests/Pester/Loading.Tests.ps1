@@ -89,6 +89,20 @@ Add-Type -Path '$OtherCsvHelper'
         $result.SessionMean | Should -Be 3
     }
 
+    It 'keeps the type names in a runspace when another removes the module' {
+        # found by an independent tester: Remove-Module in a thread job took the names from the whole process, and the
+        # config's format view (which names [Haniwers.Configuration.ConfigValidator]) went blank
+        $result = Invoke-InFreshSession ((@"
+Import-Module '$ModulePath'
+"@ + "`n" + @'
+$null = Start-ThreadJob { Import-Module $using:ModulePath; Remove-Module Haniwers } | Wait-Job | Receive-Job
+$config = Import-HaniwersConfig -Path (Join-Path '@EXAMPLES@' 'sim.toml')
+[pscustomobject]@{ Channels = [Haniwers.Configuration.ConfigValidator]::ChannelCount; Ranges = ($config | Format-List | Out-String -Width 300) } | ConvertTo-Json -Compress
+'@).Replace('@EXAMPLES@', $ExamplesPath).Replace('$using:ModulePath', "'$ModulePath'"))
+        $result.Channels | Should -Be 3
+        $result.Ranges | Should -Match 'Ranges\s*:\s*ch1: \d+\.\.\d+'
+    }
+
     It 'names the module''s types in brackets, as scripts do' {
         $result = Invoke-InFreshSession ((@"
 Import-Module '$ModulePath'

@@ -23,6 +23,15 @@ namespace Haniwers.Configuration
         /// <summary>The longest reconnect timeout (a day), for the config key and the -ReconnectTimeout parameter alike.</summary>
         public const double MaxReconnectSeconds = 86400;
 
+        /// <summary>The shortest window, in seconds, for the config key and the -Duration parameter alike.</summary>
+        public const double MinWindowSeconds = 0.001;
+
+        /// <summary>The most attempts per threshold write, for the config key and the -Retry parameter alike.</summary>
+        public const int MaxRetries = 100;
+
+        /// <summary>The longest wait for the device's answer, in seconds (haniwers allows at most 60).</summary>
+        public const double MaxResponseSeconds = 60;
+
         /// <summary>The longest a DAQ raw file may cover, in seconds (30 days): a run goes on over many files.</summary>
         public const double MaxFileSeconds = 30 * 86400;
 
@@ -51,6 +60,7 @@ namespace Haniwers.Configuration
             var problems = new List<ConfigProblem>(config.ReadProblems.Where(p => !p.Key.StartsWith("sensors.", StringComparison.Ordinal) || p.Key.EndsWith(".threshold", StringComparison.Ordinal)));
             CheckDevice(config.Device, problems);
             var s = config.Sampler;
+            CheckResponseTimeout(s, problems);
             void Add(ConfigProblemKind kind, string key, object value, string message, string fix) =>
                 problems.Add(new ConfigProblem(kind, null, "sampler." + key, value, message, fix));
             if (s.Mode is not ("count_based" or "time_based"))
@@ -94,6 +104,16 @@ namespace Haniwers.Configuration
             }
         }
 
+        /// <summary>The wait for one answer: a scan's threshold writes and a DAQ run's alike.</summary>
+        private static void CheckResponseTimeout(SamplerSettings s, List<ConfigProblem> problems)
+        {
+            const string fix = "set response_timeout = 2 (seconds; [device] timeout in haniwers' files).";
+            if (!(s.ResponseTimeout >= MinWindowSeconds))
+                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutNotPositive, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} leaves no time for the device to answer.", fix));
+            else if (s.ResponseTimeout > MaxResponseSeconds)
+                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutTooLong, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} s is longer than {MaxResponseSeconds} s for one answer.", fix));
+        }
+
         private static void CheckSampler(SamplerSettings s, List<ConfigProblem> problems)
         {
             void Add(ConfigProblemKind kind, string key, object value, string message, string fix) =>
@@ -101,18 +121,21 @@ namespace Haniwers.Configuration
 
             if (!(s.Duration > 0))
                 Add(ConfigProblemKind.DurationNotPositive, "duration", s.Duration, $"duration {s.Duration} is not a positive number of seconds.", "set duration to the window length in seconds, e.g. duration = 10.");
+            else if (s.Duration < MinWindowSeconds)
+                Add(ConfigProblemKind.DurationTooShort, "duration", s.Duration, $"duration {s.Duration} s is shorter than the shortest window ({MinWindowSeconds} s).", "set duration to the window length in seconds, e.g. duration = 10.");
             else if (s.Duration > MaxWindowSeconds)
                 Add(ConfigProblemKind.DurationTooLong, "duration", s.Duration, $"duration {s.Duration} s is longer than a day ({MaxWindowSeconds} s) per window.", "set duration to the window length in seconds, e.g. duration = 10; a long measurement is many windows.");
             if (s.SettleTime > MaxWindowSeconds)
-                Add(ConfigProblemKind.SettleTimeNegative, "settle_time", s.SettleTime, $"settle_time {s.SettleTime} s is longer than a day.", "set settle_time = 0.1 (seconds to wait after the thresholds are set).");
+                Add(ConfigProblemKind.SettleTimeTooLong, "settle_time", s.SettleTime, $"settle_time {s.SettleTime} s is longer than a day.", "set settle_time = 0.1 (seconds to wait after the thresholds are set).");
             if (s.MaxRetry < 1)
                 Add(ConfigProblemKind.MaxRetryTooSmall, "max_retry", s.MaxRetry, $"max_retry {s.MaxRetry} allows no attempt at all.", "set max_retry = 3 (attempts per threshold write; 1 means no retry).");
+            else if (s.MaxRetry > MaxRetries)
+                Add(ConfigProblemKind.MaxRetryTooLarge, "max_retry", s.MaxRetry, $"max_retry {s.MaxRetry} is more than {MaxRetries} attempts per threshold write.", "set max_retry = 3 (attempts per threshold write; 1 means no retry).");
             if (s.SuppressThreshold < ThresholdRange.DacMin || s.SuppressThreshold > ThresholdRange.DacMax)
                 Add(ConfigProblemKind.SuppressThresholdOutOfRange, "suppress_threshold", s.SuppressThreshold, $"suppress_threshold {s.SuppressThreshold} is outside the DAC range 1..1023.", "set suppress_threshold = 1000, high enough to keep a channel quiet.");
             if (s.SettleTime < 0 || double.IsNaN(s.SettleTime))
                 Add(ConfigProblemKind.SettleTimeNegative, "settle_time", s.SettleTime, $"settle_time {s.SettleTime} is negative.", "set settle_time = 0.1 (seconds to wait after the thresholds are set).");
-            if (!(s.ResponseTimeout > 0))
-                Add(ConfigProblemKind.ResponseTimeoutNotPositive, "response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} leaves no time for the device to answer.", "set response_timeout = 2 (seconds).");
+            CheckResponseTimeout(s, problems);
             if (s.RetryBackoff < 0 || s.RetryBackoffMax < 0 || double.IsNaN(s.RetryBackoff) || double.IsNaN(s.RetryBackoffMax))
                 Add(ConfigProblemKind.RetryBackoffNegative, "retry_backoff", s.RetryBackoff, "retry_backoff and retry_backoff_max must not be negative.", "set retry_backoff = 0.1 and retry_backoff_max = 2 (seconds).");
             if (s.MaxConsecutiveFailures < 1)

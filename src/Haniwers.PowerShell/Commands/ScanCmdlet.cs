@@ -21,7 +21,7 @@ namespace Haniwers.PowerShell.Commands
         protected abstract ScanMode Mode { get; }
 
         [Parameter]
-        [ValidateRange(0.001, ConfigValidator.MaxWindowSeconds)]
+        [ValidateRange(ConfigValidator.MinWindowSeconds, ConfigValidator.MaxWindowSeconds)]
         public double? Duration { get; set; }
 
         [Parameter]
@@ -38,7 +38,7 @@ namespace Haniwers.PowerShell.Commands
         public int? StepSize { get; set; }
 
         [Parameter]
-        [ValidateRange(1, 100)]
+        [ValidateRange(1, ConfigValidator.MaxRetries)]
         public int? Retry { get; set; }
 
         [Parameter]

@@ -32,7 +32,7 @@ namespace Haniwers.PowerShell.Commands
         public ThresholdFit? InputObject { get; set; }
 
         [Parameter]
-        [ValidateRange(1, 100)]
+        [ValidateRange(1, Haniwers.Configuration.ConfigValidator.MaxRetries)]
         public int? Retry { get; set; }
 
         [Parameter]

@@ -116,6 +116,34 @@ namespace Haniwers.Tests.Configuration
             Assert.Equal("sensors.ch3.num_steps", Single(config, ConfigProblemKind.NumStepsTooLarge, ScanMode.Serial).Key);
         }
 
+        [Fact]
+        public void EveryTimeAndCountOfTheSamplerIsBoundedAndNamedForWhatItIs()
+        {
+            // found by an independent tester: duration 1e-300 gave windows of 0 s and rows of NaN; settle_time 1e308 was
+            // "SettleTimeNegative"; [device] timeout 1e308 overflowed a TimeSpan in a scan and a DAQ run
+            var config = Valid();
+            config.Sampler.Duration = 1e-300;
+            Assert.Equal("sampler.duration", Single(config, ConfigProblemKind.DurationTooShort).Key);
+            config = Valid();
+            config.Sampler.SettleTime = 1e308;
+            Assert.Equal("sampler.settle_time", Single(config, ConfigProblemKind.SettleTimeTooLong).Key);
+            Assert.DoesNotContain(ConfigValidator.Validate(config, ScanMode.Parallel), p => p.Kind == ConfigProblemKind.SettleTimeNegative);
+            config = Valid();
+            config.Sampler.MaxRetry = int.MaxValue;
+            Assert.Equal("sampler.max_retry", Single(config, ConfigProblemKind.MaxRetryTooLarge).Key);
+            foreach (var timeout in new[] { 1e308, 61.0 })
+            {
+                config = Valid();
+                config.Sampler.ResponseTimeout = timeout;
+                var p = Single(config, ConfigProblemKind.ResponseTimeoutTooLong);
+                Assert.Contains("[device] timeout", p.Fix);
+                Assert.Contains(ConfigValidator.ValidateDaq(config), x => x.Kind == ConfigProblemKind.ResponseTimeoutTooLong);
+            }
+            config = Valid();
+            config.Sampler.ResponseTimeout = 1e-300;
+            Assert.Contains(ConfigValidator.ValidateDaq(config), x => x.Kind == ConfigProblemKind.ResponseTimeoutNotPositive);
+        }
+
         [Theory]
         [InlineData(1e308)]
         [InlineData(30 * 86400 + 1)]
