@@ -66,9 +66,10 @@ Describe 'An fsync that fails is an I/O error' {
             $result.Injected | Should -Be 1
             $result.Output | Should -Match 'ErrorId=OutputNotDurable'
             $result.Output | Should -Match "could not put what was written to '.*run_journal\.jsonl' on the disk"
-            # the journal that failed takes no end record: the run is not reported Completed, and step 2 has no commit
+            # the journal takes nothing more but the run's end record, which says how it ended; step 2 has no commit
             $run = Get-HaniwersRun -Path $folder
-            $run.Outcome | Should -Not -Be 'Completed'
+            $run.Outcome | Should -Be 'Failed'
+            $run.Reason | Should -Match 'run_journal\.jsonl.*fsync: Input/output error'
             $run.MeasuredSteps | Should -Be 1
             foreach ($steps in Get-StepRows $folder) { $steps | Should -Be @('1') }
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }

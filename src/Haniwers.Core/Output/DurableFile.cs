@@ -27,6 +27,12 @@ namespace Haniwers.Output
         /// <summary>A write failed and the file could not be cut back: it takes no more writes.</summary>
         public bool Broken { get; private set; }
 
+        /// <summary>
+        /// A sync failed (the write was cut back): nothing more is trusted to the file, except a run's last record, which
+        /// says how it ended (<see cref="Append"/> with lastWords), so a reader finds the failure rather than a silence.
+        /// </summary>
+        public bool SyncFailed { get; private set; }
+
         /// <summary>Opens (or creates) <paramref name="path"/> for appending; an I/O failure is an <see cref="OutputException"/>.</summary>
         /// <param name="mode">How the file is found: opened or created (a journal, a CSV), or always new (a raw file: <see cref="FileMode.CreateNew"/>).</param>
         public static DurableFile Open(string path, FileMode mode = FileMode.OpenOrCreate)
@@ -49,9 +55,9 @@ namespace Haniwers.Output
         /// Writes <paramref name="count"/> bytes at the end, and puts them on the disk when <paramref name="sync"/>.
         /// On failure the file is as it was and <see cref="OutputException"/> says why (<paramref name="doing"/>: "writing a row to").
         /// </summary>
-        public void Append(byte[] bytes, int count, string doing, bool sync = true)
+        public void Append(byte[] bytes, int count, string doing, bool sync = true, bool lastWords = false)
         {
-            if (Broken) throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is not written to after an earlier failure.");
+            if (Broken || (SyncFailed && !lastWords)) throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is not written to after an earlier failure.");
             long before = _stream.Length;
             try
             {
@@ -62,7 +68,7 @@ namespace Haniwers.Output
             {
                 CutBack(before);
                 // after a failed fsync the system may have dropped what it held: nothing more is trusted to this file
-                if (ex is Platform.DiskSyncException) Broken = true;
+                if (ex is Platform.DiskSyncException) SyncFailed = true;
                 throw OutputException.From(ex, Path, doing);
             }
         }
@@ -76,7 +82,7 @@ namespace Haniwers.Output
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                if (ex is Platform.DiskSyncException) Broken = true;
+                if (ex is Platform.DiskSyncException) SyncFailed = true;
                 throw OutputException.From(ex, Path, doing);
             }
         }

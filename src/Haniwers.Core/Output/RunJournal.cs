@@ -37,8 +37,9 @@ namespace Haniwers.Output
         public void Write(string kind, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> fields)
         {
             var bytes = Format(kind, timestamp, _runId, fields);
-            // a record is whole or absent; if even the cut fails, recovery drops the partial line
-            _file.Append(bytes, bytes.Length, "writing the journal");
+            // a record is whole or absent; if even the cut fails, recovery drops the partial line. A run's end record is
+            // written even after a failed sync of the journal: it is how a reader learns the run failed (docs/crash-protocol.md)
+            _file.Append(bytes, bytes.Length, "writing the journal", lastWords: kind == JournalEvents.End);
         }
 
         /// <summary>One record as it is written: its line, with its line end.</summary>
