@@ -225,7 +225,7 @@ namespace Haniwers.Analysis
         /// <summary>The file's lines that end with a line end: a last line without one was cut short and is not data.</summary>
         private static IEnumerable<string> WholeLines(string path)
         {
-            bool cut = CutLine(path) is not null;
+            bool cut = EndsCut(path);
             string? previous = null;
             foreach (var line in File.ReadLines(path))
             {
@@ -241,17 +241,23 @@ namespace Haniwers.Analysis
         /// </summary>
         public static long? CutLine(string path)
         {
+            if (!EndsCut(path)) return null;
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.Length == 0) return null;
-            stream.Seek(-1, SeekOrigin.End);
-            if (stream.ReadByte() == '\n') return null;
-            stream.Seek(0, SeekOrigin.Begin);
             long lines = 1;
             var buffer = new byte[1 << 16];
             int n;
             while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
                 for (int i = 0; i < n; i++) if (buffer[i] == '\n') lines++;
             return lines;
+        }
+
+        /// <summary>Whether the file's last byte is not a line end (its last line was cut short); read from the end, not the whole file.</summary>
+        private static bool EndsCut(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length == 0) return false;
+            stream.Seek(-1, SeekOrigin.End);
+            return stream.ReadByte() != '\n';
         }
 
         /// <summary>A line of an unknown file as a message may show it: 80 characters at most, control characters and other unprintables as '?' (a binary file's bytes would drive the terminal).</summary>

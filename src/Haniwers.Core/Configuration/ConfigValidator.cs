@@ -29,6 +29,9 @@ namespace Haniwers.Configuration
         /// <summary>The most attempts per threshold write, for the config key and the -Retry parameter alike.</summary>
         public const int MaxRetries = 100;
 
+        /// <summary>The shortest wait for the device's answer, in seconds: below it no answer can come.</summary>
+        public const double MinResponseSeconds = 0.001;
+
         /// <summary>The longest wait for the device's answer, in seconds (haniwers allows at most 60).</summary>
         public const double MaxResponseSeconds = 60;
 
@@ -108,7 +111,7 @@ namespace Haniwers.Configuration
         private static void CheckResponseTimeout(SamplerSettings s, List<ConfigProblem> problems)
         {
             const string fix = "set response_timeout = 2 (seconds; [device] timeout in haniwers' files).";
-            if (!(s.ResponseTimeout >= MinWindowSeconds))
+            if (!(s.ResponseTimeout >= MinResponseSeconds))
                 problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutNotPositive, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} leaves no time for the device to answer.", fix));
             else if (s.ResponseTimeout > MaxResponseSeconds)
                 problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutTooLong, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} s is longer than {MaxResponseSeconds} s for one answer.", fix));

@@ -17,7 +17,10 @@ namespace Haniwers.DataTaking
     {
         public DaqMode Mode { get; set; } = DaqMode.CountBased;
         public int EventsPerFile { get; set; } = 10000;
-        public TimeSpan FileDuration { get; set; } = TimeSpan.FromSeconds(600);
+        public TimeSpan FileDuration { get; set; } = DefaultFileDuration;
+
+        /// <summary>A time-based run's seconds per file when the config gives none a run can use.</summary>
+        public static readonly TimeSpan DefaultFileDuration = TimeSpan.FromSeconds(600);
         /// <summary>Files the run writes before it ends; 0 = until stopped.</summary>
         public int FileCount { get; set; }
         public string Prefix { get; set; } = "data";
@@ -38,7 +41,7 @@ namespace Haniwers.DataTaking
             Mode = sampler.Mode == "time_based" ? DaqMode.TimeBased : DaqMode.CountBased,
             EventsPerFile = sampler.EventsPerFile,
             // a count-based run does not use it; a time-based one was refused above 30 days (ConfigValidator.ValidateDaq)
-            FileDuration = TimeSpan.FromSeconds(sampler.Duration > 0 && sampler.Duration <= Configuration.ConfigValidator.MaxFileSeconds ? sampler.Duration : 600),
+            FileDuration = sampler.Duration > 0 && sampler.Duration <= Configuration.ConfigValidator.MaxFileSeconds ? TimeSpan.FromSeconds(sampler.Duration) : DefaultFileDuration,
             FileCount = sampler.NumberOfFiles,
             Prefix = sampler.FilenamePrefix,
             Suffix = sampler.FilenameSuffix,
