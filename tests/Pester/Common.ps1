@@ -47,7 +47,7 @@ function Stop-TestProcess {
         if ($null -eq $Item) { return }
         Stop-Process -Id $Item.Process.Id -Force -ErrorAction SilentlyContinue
         $Item.Process.WaitForExit(5000) | Out-Null
-        Remove-Item $Item.Folder -Recurse -Force -ErrorAction SilentlyContinue
+        if ($Item.Folder) { Remove-Item $Item.Folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 }
 

@@ -88,9 +88,10 @@ Describe 'Faults over a pty pair' {
         $sim = Start-SimulatorProcess -Serial $pty.Device
         $job = Start-ThreadJob -ScriptBlock { param($m, $p) Import-Module $m; Receive-HaniwersEvent -PortName $p -Duration 30 } -ArgumentList $ModulePath, $pty.Host
         try {
-            Wait-Until { Get-ChildItem ([System.IO.Path]::GetTempPath() + 'haniwers-locks') -Filter '*.owner' -ErrorAction SilentlyContinue | Where-Object { (Get-Content $_.FullName -Raw) -match [regex]::Escape($pty.Host) } } -Because 'the job to open the port'
-            { Set-HaniwersThreshold -PortName $pty.Host -Channel 1 -Threshold 280 -ErrorAction Stop } | Should -Throw -ErrorId 'PortInUse*'
-            try { Set-HaniwersThreshold -PortName $pty.Host -Channel 1 -Threshold 280 -ErrorAction Stop } catch { $_.Exception.Message | Should -Match 'is in use by a Haniwers session' }
+            $device = (Get-Item $pty.Host).ResolveLinkTarget($true).FullName
+            Wait-Until { @(Get-ChildItem "/proc/$PID/fd" | Where-Object LinkTarget -eq $device).Count -ge 2 } -Because 'the job to lock and open the port'
+            $err = { Set-HaniwersThreshold -PortName $pty.Host -Channel 1 -Threshold 280 -ErrorAction Stop } | Should -Throw -ErrorId 'PortInUse*' -PassThru
+            $err.Exception.Message | Should -Match "is in use by a Haniwers session \(process $PID, "
         } finally {
             $job | Stop-Job -PassThru | Remove-Job -Force
         }

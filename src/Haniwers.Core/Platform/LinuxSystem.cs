@@ -28,20 +28,6 @@ namespace Haniwers.Platform
             }
         }
 
-        /// <summary>
-        /// Opens a file or folder that every user shares (the port locks in the temp folder) to everyone:
-        /// a folder 1777 (anyone may add, only the owner remove), a file 0666. Nothing on Windows.
-        /// </summary>
-        public static void ShareWithEveryone(string path, bool folder)
-        {
-            if (OperatingSystem.IsWindows()) return;
-            const UnixFileMode everyone = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
-                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
-            const UnixFileMode searchable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute | UnixFileMode.StickyBit;
-            try { System.IO.File.SetUnixFileMode(path, folder ? everyone | searchable : everyone); } // 01777, 0666
-            catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException) { } // another user's: already shared
-        }
-
         [DllImport("libc", EntryPoint = "realpath", CharSet = CharSet.Ansi)]
         private static extern IntPtr NativeRealPath(string path, IntPtr resolved);
 

@@ -1,13 +1,11 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace Haniwers.Platform
 {
     /// <summary>
-    /// An exclusive lock on a name (a port, an output folder), held by an open file with no sharing:
+    /// An exclusive lock on a run folder, held by an open file in it with no sharing:
     /// a second opener in any process gets a clear "in use by ..." error instead of garbled data.
     /// The owner is described in a side file, since the locked file itself cannot be read by others.
     /// </summary>
@@ -23,16 +21,13 @@ namespace Haniwers.Platform
         }
 
         /// <summary>Locks <paramref name="lockFile"/>; throws <see cref="LockHeldException"/> naming the holder.</summary>
-        public static NamedLock Acquire(string lockFile, string purpose, bool shared = false)
+        public static NamedLock Acquire(string lockFile, string purpose)
         {
             string ownerFile = lockFile + ".owner";
             FileStream stream;
             try
             {
-                bool created = !File.Exists(lockFile);
-                // reading is enough to hold the lock, so a lock file another user created can be taken too
-                stream = new FileStream(lockFile, FileMode.OpenOrCreate, shared ? FileAccess.Read : FileAccess.ReadWrite, FileShare.None);
-                if (created && shared) Platform.LinuxSystem.ShareWithEveryone(lockFile, folder: false);
+                stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException ex) when (!IsHeldByOther(ex))
             {
@@ -60,8 +55,7 @@ namespace Haniwers.Platform
             // the side file is a courtesy for the next user's message; a folder that takes the lock but not it still locks
             try
             {
-                File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz})");
-                if (shared) Platform.LinuxSystem.ShareWithEveryone(ownerFile, folder: false);
+                File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture)})");
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -98,21 +92,6 @@ namespace Haniwers.Platform
                 return code == 0x20 || code == 0x21; // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
             }
             return code == 11 || code == 35; // EAGAIN/EWOULDBLOCK on Linux, on macOS
-        }
-
-        /// <summary>
-        /// The lock file for a port, in the temp folder (ports live outside any workspace), named after
-        /// the device's identity, so every name of one device takes the same lock (docs/platforms.md).
-        /// </summary>
-        public static string PortLockFile(string portName)
-        {
-            using var sha = SHA256.Create();
-            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(Platform.PortIdentity.LockKey(portName)));
-            var id = BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant();
-            string dir = Path.Combine(Path.GetTempPath(), "haniwers-locks");
-            Directory.CreateDirectory(dir);
-            Platform.LinuxSystem.ShareWithEveryone(dir, folder: true); // every user's sessions lock ports here (only its owner can change it)
-            return Path.Combine(dir, "port-" + id + ".lock");
         }
 
         public void Dispose()

@@ -37,16 +37,22 @@ namespace Haniwers.Transport
     {
         public PortAccessDeniedException(string portName, Exception inner)
             : base(portName, $"Permission denied opening '{portName}'. " +
-                   (Environment.OSVersion.Platform == PlatformID.Unix
-                       ? "On Linux, add yourself to the dialout group (sudo usermod -aG dialout $USER), then log out and back in."
-                       : "Close any other program that holds the port (Arduino IDE, serial monitor, another PowerShell) and try again."), inner) { }
+                   Advice(Haniwers.Platform.HostPlatforms.Current, portName), inner) { }
+
+        /// <summary>What to do about a refusal, per OS: the group that owns serial devices is a Linux notion.</summary>
+        public static string Advice(Haniwers.Platform.HostPlatform platform, string portName) => platform switch
+        {
+            Haniwers.Platform.HostPlatform.Linux => "On Linux, add yourself to the dialout group (sudo usermod -aG dialout $USER; uucp on Arch), then log out and back in.",
+            Haniwers.Platform.HostPlatform.MacOS => $"On macOS every account may open a serial device (crw-rw-rw-), so something changed this one's permissions or a security tool refuses it: check with ls -l {portName}, and whether a driver or an app asks for approval in System Settings, Privacy & Security.",
+            _ => "Windows refuses a second open of a COM port this way: close any other program that holds the port (Arduino IDE, serial monitor, another PowerShell) and try again.",
+        };
     }
 
     /// <summary>Another program or session already has the port open.</summary>
     public sealed class PortInUseException : DeviceLinkException
     {
-        public PortInUseException(string portName, string owner)
-            : base(portName, $"Port '{portName}' is in use by {owner}. Wait for it to finish, or stop it, and try again.") => Owner = owner;
+        public PortInUseException(string portName, string owner, string? hint = null)
+            : base(portName, $"Port '{portName}' is in use by {owner}. {hint ?? "Wait for it to finish, or stop it, and try again."}") => Owner = owner;
         public string Owner { get; }
     }
 

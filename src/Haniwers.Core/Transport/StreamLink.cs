@@ -247,7 +247,10 @@ namespace Haniwers.Transport
         {
             var stream = _stream;
             _stream = null;
-            try { stream?.Dispose(); } catch (IOException) { }
+            // a stream whose device is gone may fail to close: on Windows, UnauthorizedAccessException from an
+            // unplugged port's disposal (docs/platforms.md, "Unplugging"); the link is closed all the same
+            try { stream?.Dispose(); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException) { }
             _reader?.Join(TimeSpan.FromSeconds(2));
             _reader = null;
         }

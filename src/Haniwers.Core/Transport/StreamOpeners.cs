@@ -12,25 +12,27 @@ namespace Haniwers.Transport
     /// <summary>Opens the real transports: a serial port through System.IO.Ports, or tcp://host:port.</summary>
     public static class StreamOpeners
     {
+        /// <summary>
+        /// Opens a serial port, after taking the device's lock and making sure no other program has the
+        /// device open to take the detector's answers (docs/platforms.md, "One lock per device").
+        /// </summary>
         public static IOpenedStream OpenSerial(string portName, int baudRate)
         {
-            if (Environment.OSVersion.Platform == PlatformID.Unix && !File.Exists(portName))
+            string device = PortIdentity.Device(portName);
+            if (!OperatingSystem.IsWindows() && !File.Exists(device))
             {
                 throw new PortNotFoundException(portName, PortCatalog.List().Select(p => p.PortName).ToList());
             }
-            NamedLock portLock;
-            try
+            DeviceLock? deviceLock = TakeLock(portName, device);
+            var others = DeviceHolders.Find(device, includeSelf: false);
+            if (others.Count > 0)
             {
-                portLock = NamedLock.Acquire(NamedLock.PortLockFile(portName), $"a Haniwers session on {portName}", shared: true);
+                deviceLock?.Dispose();
+                throw new PortInUseException(portName, DeviceHolders.Describe(others),
+                    "It would take the detector's answers: close it (a serial monitor, cat, screen, another PowerShell) and try again.");
             }
-            catch (LockHeldException ex)
-            {
-                throw new PortInUseException(portName, ex.Owner);
-            }
-            catch (LockUnavailableException ex)
-            {
-                throw new LinkOpenException(portName, $"Could not take the lock that keeps two sessions off '{portName}': {ex.InnerException?.Message}", ex);
-            }
+            // System.IO.Ports opens Windows ports by the COM<n> name only (dotnet/runtime, SerialStream.Windows.cs)
+            portName = OperatingSystem.IsWindows() ? device : portName;
             var port = new SerialPort(portName, baudRate, Parity.None, 8, StopBits.One)
             {
                 Handshake = Handshake.None,
@@ -44,7 +46,7 @@ namespace Haniwers.Transport
             }
             catch (UnauthorizedAccessException ex)
             {
-                portLock.Dispose();
+                deviceLock?.Dispose();
                 port.Dispose();
                 // root may open anything: a refusal then means the device is not a serial port, not a missing group
                 if (Environment.OSVersion.Platform == PlatformID.Unix && Environment.UserName == "root")
@@ -56,7 +58,7 @@ namespace Haniwers.Transport
             }
             catch (IOException ex)
             {
-                portLock.Dispose();
+                deviceLock?.Dispose();
                 port.Dispose();
                 if (!PortCatalog.List().Any(p => string.Equals(p.PortName, portName, StringComparison.OrdinalIgnoreCase)) && !File.Exists(portName))
                     throw new PortNotFoundException(portName, PortCatalog.List().Select(p => p.PortName).ToList(), ex.Message);
@@ -64,11 +66,30 @@ namespace Haniwers.Transport
             }
             catch (ArgumentException ex)
             {
-                portLock.Dispose();
+                deviceLock?.Dispose();
                 port.Dispose();
                 throw new PortNotFoundException(portName, PortCatalog.List().Select(p => p.PortName).ToList(), ex.Message);
             }
-            return new SerialStream(port, portLock);
+            return new SerialStream(port, deviceLock);
+        }
+
+        private static DeviceLock? TakeLock(string portName, string device)
+        {
+            try
+            {
+                return DeviceLock.Take(device);
+            }
+            catch (DeviceLockException ex)
+            {
+                throw ex.Reason switch
+                {
+                    DeviceLockFailure.Held or DeviceLockFailure.Exclusive =>
+                        new PortInUseException(portName, DeviceHolders.Describe(DeviceHolders.Find(device, includeSelf: true))),
+                    DeviceLockFailure.AccessDenied => new PortAccessDeniedException(portName, ex),
+                    DeviceLockFailure.NotFound => new PortNotFoundException(portName, PortCatalog.List().Select(p => p.PortName).ToList(), ex.Detail),
+                    _ => new LinkOpenException(portName, $"Could not open '{portName}': {ex.Detail}", ex),
+                };
+            }
         }
 
         public static IOpenedStream OpenTcp(string portName, Uri uri, TimeSpan timeout, CancellationToken cancellation)
@@ -98,10 +119,10 @@ namespace Haniwers.Transport
         private sealed class SerialStream : IOpenedStream
         {
             private readonly SerialPort _port;
-            private readonly NamedLock _lock;
+            private readonly DeviceLock? _lock;
             private readonly Stream _stream;
 
-            public SerialStream(SerialPort port, NamedLock portLock)
+            public SerialStream(SerialPort port, DeviceLock? portLock)
             {
                 _port = port;
                 _lock = portLock;
@@ -156,8 +177,10 @@ namespace Haniwers.Transport
 
             public void Dispose()
             {
-                try { _port.Dispose(); } catch (IOException) { }
-                _lock.Dispose();
+                // an unplugged port on Windows throws UnauthorizedAccessException here (docs/platforms.md, "Unplugging")
+                try { _port.Dispose(); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException) { }
+                finally { _lock?.Dispose(); } // after the port: the lock outlives every descriptor of this session
             }
         }
 

@@ -221,23 +221,25 @@ namespace Haniwers.Tests.Transport
         [InlineData(@"\\.\COM3", "COM3")]
         [InlineData("com3", "COM3")]
         [InlineData(@"\\.\com12", "COM12")]
-        public void WindowsLockKeyIsTheComNumber(string name, string key) =>
-            Assert.Equal(key, PortIdentity.LockKey(name, HostPlatform.Windows, NoLinks));
+        [InlineData("COM10:", "COM10")]
+        public void WindowsDeviceIsTheComNameSerialPortOpens(string name, string key) =>
+            Assert.Equal(key, PortIdentity.Device(name, HostPlatform.Windows, NoLinks));
 
         [Fact]
-        public void MacLockKeyIsSharedByTheCallOutAndDialInDevices()
+        public void MacDeviceIsSharedByTheCallOutAndDialInDevices()
         {
-            string cu = PortIdentity.LockKey("/dev/cu.usbserial-1410", HostPlatform.MacOS, NoLinks);
-            Assert.Equal(cu, PortIdentity.LockKey("/dev/tty.usbserial-1410", HostPlatform.MacOS, NoLinks));
-            Assert.NotEqual(cu, PortIdentity.LockKey("/dev/cu.usbserial-1420", HostPlatform.MacOS, NoLinks));
+            string cu = PortIdentity.Device("/dev/cu.usbserial-1410", HostPlatform.MacOS, NoLinks);
+            Assert.Equal("/dev/cu.usbserial-1410", cu);
+            Assert.Equal(cu, PortIdentity.Device("/dev/tty.usbserial-1410", HostPlatform.MacOS, NoLinks));
+            Assert.NotEqual(cu, PortIdentity.Device("/dev/cu.usbserial-1420", HostPlatform.MacOS, NoLinks));
         }
 
         [Fact]
-        public void LinuxLockKeyIsTheResolvedPath()
+        public void LinuxDeviceIsTheResolvedPath()
         {
             string byId = "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0";
             Func<string, string> resolve = p => p == byId ? "/dev/ttyUSB0" : p;
-            Assert.Equal(PortIdentity.LockKey("/dev/ttyUSB0", HostPlatform.Linux, resolve), PortIdentity.LockKey(byId, HostPlatform.Linux, resolve));
+            Assert.Equal(PortIdentity.Device("/dev/ttyUSB0", HostPlatform.Linux, resolve), PortIdentity.Device(byId, HostPlatform.Linux, resolve));
         }
 
         [UnixFact]
@@ -249,8 +251,60 @@ namespace Haniwers.Tests.Transport
             File.WriteAllText(device, "");
             string link = Path.Combine(_root, "by-id-fake");
             File.CreateSymbolicLink(link, device);
-            using var first = NamedLock.Acquire(NamedLock.PortLockFile(device), "test", shared: true);
-            Assert.Throws<LockHeldException>(() => NamedLock.Acquire(NamedLock.PortLockFile(link), "test", shared: true));
+            using var first = DeviceLock.Take(PortIdentity.Device(device));
+            var ex = Assert.Throws<DeviceLockException>(() => DeviceLock.Take(PortIdentity.Device(link)));
+            Assert.Equal(DeviceLockFailure.Held, ex.Reason);
+            // the lock is on the device itself: nothing was made beside it
+            Assert.Equal(new[] { "by-id-fake", "ttyFAKE0" }, Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+            first!.Dispose();
+            using var again = DeviceLock.Take(PortIdentity.Device(link)); // released with its descriptor
+        }
+
+        [UnixFact]
+        public void AMissingDeviceIsNotFoundAndAnUnreadableOneIsNotHeld()
+        {
+            Directory.CreateDirectory(_root);
+            var missing = Assert.Throws<DeviceLockException>(() => DeviceLock.Take(Path.Combine(_root, "ttyGONE")));
+            Assert.Equal(DeviceLockFailure.NotFound, missing.Reason);
+        }
+
+        // ---- who else has a device open (/proc) ----
+
+        private string FakeProcess(int pid, string name, bool haniwers, params (int fd, string target, string? fdinfo)[] files)
+        {
+            string folder = Path.Combine(_root, "proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(Path.Combine(folder, "fd"));
+            Directory.CreateDirectory(Path.Combine(folder, "fdinfo"));
+            File.WriteAllText(Path.Combine(folder, "comm"), name + "\n");
+            File.WriteAllText(Path.Combine(folder, "maps"), haniwers
+                ? "7f10 r--p 00000000 08:01 1234 /opt/microsoft/powershell/Modules/Haniwers/dependencies/Haniwers.Core.dll\n"
+                : "7f10 r--p 00000000 08:01 99 /usr/lib/x86_64-linux-gnu/libc.so.6\n");
+            foreach (var (fd, target, fdinfo) in files)
+            {
+                string fdName = fd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                File.CreateSymbolicLink(Path.Combine(folder, "fd", fdName), target);
+                File.WriteAllText(Path.Combine(folder, "fdinfo", fdName), fdinfo ?? "pos:\t0\nflags:\t02\n");
+            }
+            return folder;
+        }
+
+        [UnixFact]
+        public void TheHoldersOfADeviceAreFoundButNotThePseudoTerminalsOtherEnd()
+        {
+            FakeProcess(40, "socat", false, (5, "/dev/ptmx", "pos:\t0\nflags:\t02100002\ntty-index:\t3\n"), (6, "/dev/pts/3", null), (7, "/dev/ptmx", "tty-index:\t4\n"), (8, "/dev/pts/4", null));
+            FakeProcess(41, "cat", false, (3, "/dev/pts/3", null));
+            FakeProcess(42, "pwsh", true, (20, "/dev/pts/3", null), (21, "/dev/pts/3", null));
+            FakeProcess(43, "bash", false, (0, "/dev/pts/0", null));
+            string proc = Path.Combine(_root, "proc");
+            var holders = DeviceHolders.Find("/dev/pts/3", proc, selfPid: 42, includeSelf: false);
+            Assert.Equal(new[] { "process 41 (cat)" }, holders.Select(h => h.ToString()));
+            var all = DeviceHolders.Find("/dev/pts/3", proc, selfPid: 42, includeSelf: true);
+            Assert.Equal("a Haniwers session (process 42, pwsh) and process 41 (cat)", DeviceHolders.Describe(all));
+            // socat holds pts/4's master: the far end of the pty, not a holder; nobody else has it
+            Assert.Empty(DeviceHolders.Find("/dev/pts/4", proc, selfPid: 42, includeSelf: true));
+            // a device that is no pty: every open counts
+            FakeProcess(44, "minicom", false, (4, "/dev/ttyUSB0", null));
+            Assert.Equal(new[] { 44 }, DeviceHolders.Find("/dev/ttyUSB0", proc, selfPid: 42, includeSelf: false).Select(h => h.ProcessId));
         }
 
         // ---- every type loads on this host ----

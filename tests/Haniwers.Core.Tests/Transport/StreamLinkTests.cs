@@ -116,6 +116,54 @@ namespace Haniwers.Tests.Transport
             }
         }
 
+        /// <summary>
+        /// A Windows USB serial port after an unplug, as .NET reports it (docs/platforms.md, "Unplugging"):
+        /// reads fail with IOException, and disposing the port throws UnauthorizedAccessException.
+        /// </summary>
+        private sealed class UnpluggedOnWindows : IOpenedStream
+        {
+            public int DisposeAttempts;
+            public int Read(byte[] buffer) => throw new IOException("The device does not recognize the command.");
+            public void Write(byte[] data) => throw new IOException("The device does not recognize the command.");
+            public void DiscardPending() { }
+            public void Dispose()
+            {
+                DisposeAttempts++;
+                throw new UnauthorizedAccessException("Access to the port 'COM3' is denied.");
+            }
+        }
+
+        [Fact]
+        public void AWindowsUnplugIsReconnectedThoughClosingThrowsAndTheReplugIsBusyAWhile()
+        {
+            var clock = new ManualClock();
+            var unplugged = new UnpluggedOnWindows();
+            var replugged = new GatedStream(clock);
+            int opens = 0;
+            IOpenedStream Open(CancellationToken _) => ++opens switch
+            {
+                1 => unplugged,
+                // Windows says "in use" for a while after the replug: System.IO.Ports' UnauthorizedAccessException, as OpenSerial reports it
+                2 or 3 => throw new PortAccessDeniedException("COM3", new UnauthorizedAccessException("Access to the port 'COM3' is denied.")),
+                _ => replugged,
+            };
+            var link = new StreamLink("COM3", Open, BootText.IsBootLine, clock);
+            link.Open(CancellationToken.None);
+            using (link)
+            {
+                Assert.Throws<LinkLostException>(() => link.TryReadLine(TimeSpan.FromSeconds(1), CancellationToken.None, out _));
+                var reconnector = new LinkReconnector(link, TimeSpan.FromSeconds(30));
+                reconnector.Lost("unplugged");
+                var notices = new System.Collections.Generic.List<string>();
+                string? failure = reconnector.Reconnect(CancellationToken.None, (_, _, _) => { }, notices.Add);
+                Assert.Null(failure);
+                Assert.Equal(4, opens);
+                Assert.Equal(1, unplugged.DisposeAttempts);
+                replugged.Release("1 0 0 10 24.0 100000.0 30.0\n", clock.Elapsed.TotalSeconds + 0.01);
+                Assert.Equal("1 0 0 10 24.0 100000.0 30.0", Next(link, clock.Elapsed.TotalSeconds + 1).Text);
+            }
+        }
+
         private sealed class ClosedStream : IOpenedStream
         {
             public int Read(byte[] buffer) => throw new EndOfStreamException();
