@@ -95,6 +95,42 @@ Describe 'An fsync that fails is an I/O error' {
     }
 }
 
+Describe 'New files and folders are on the disk by name' {
+    It 'syncs each folder it made and the run folder after each file it gained, and a failure there is told' {
+        $root = New-TestFolder
+        try {
+            $folder = Join-Path $root 'day/run'
+            $paths = Get-SyscallPaths ($Scan -f $folder)
+            # after a power cut a file whose data was synced is still lost if its folder's entry was not
+            $paths | Should -Contain $root -Because 'day was made in it'
+            $paths | Should -Contain (Join-Path $root 'day') -Because 'run was made in it'
+            @($paths | Where-Object { $_ -eq $folder }).Count | Should -BeGreaterOrEqual 5 -Because 'the run made three result files, the operations log and the journal'
+            Remove-Item (Join-Path $root '*') -Recurse -Force
+            # the same scan again, the run folder's first sync failing
+            $result = Invoke-UnderFault ($Scan -f $folder) "fsync:error=EIO:when=$([array]::IndexOf($paths, $folder) + 1)"
+            $result.Injected | Should -Be 1
+            $result.Output | Should -Match 'ErrorId=OutputNotDurable'
+            $result.Output | Should -Match 'fsync of the folder: Input/output error'
+        } finally { Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'A run that cannot write its start record' {
+    It 'says the disk is full and leaves no file of the DAQ run open' {
+        $folder = New-TestFolder
+        try {
+            $journal = Join-Path $folder 'daq_journal.jsonl'
+            $daq = "try { Invoke-HaniwersDaq -PortName 'sim:seed=21' -OutputDirectory '$folder' -EventsPerFile 10 -FileCount 1 -Threshold 200 -ErrorAction Stop; 'ErrorId=none' } catch { 'ErrorId=' + `$_.FullyQualifiedErrorId }`n" +
+                "'open journals: ' + @(Get-ChildItem /proc/`$PID/fd | Where-Object LinkTarget -like '*daq_journal.jsonl').Count"
+            # the journal's first write is the start record
+            $result = Invoke-UnderFault $daq 'pwrite64:error=ENOSPC:when=1' $journal -Syscall 'pwrite64'
+            $result.Injected | Should -Be 1
+            $result.Output | Should -Match 'ErrorId=OutputDiskFull'
+            $result.Output | Should -Match 'open journals: 0'
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'A repair killed at any of its cuts' {
     # A scan folder as a crash leaves it: step 4's intent in the journal, its row in every channel file,
     # ch3's row cut short. The repair (Measure-HaniwersThreshold repairs what it reads) cuts three files.

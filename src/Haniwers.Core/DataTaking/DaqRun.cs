@@ -42,7 +42,15 @@ namespace Haniwers.DataTaking
             _folder = runFolder;
             RunId = RunFolder.NewRunId(clock.Now);
             _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
-            _journal.Write(JournalEvents.Start, clock.Now, startDetails);
+            try
+            {
+                _journal.Write(JournalEvents.Start, clock.Now, startDetails);
+            }
+            catch
+            {
+                _journal.Dispose(); // the run never starts: nothing of it stays open
+                throw;
+            }
         }
 
         /// <summary>

@@ -8,7 +8,7 @@ namespace Haniwers.DataTaking
     public sealed class LateEventException : Exception
     {
         public LateEventException(DateTimeOffset time, DateTimeOffset binWritten)
-            : base($"An event of {time:yyyy-MM-dd HH:mm:ss.ffffff zzz} comes after the bin of {binWritten:yyyy-MM-dd HH:mm:ss zzz} was written: the input is not in time order (two runs over the same time, or the host's clock stepped back).")
+            : base(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"An event of {time:yyyy-MM-dd HH:mm:ss.ffffff zzz} comes after the bin of {binWritten:yyyy-MM-dd HH:mm:ss zzz} was written: the input is not in time order (two runs over the same time, or the host's clock stepped back)."))
         {
             Time = time;
         }

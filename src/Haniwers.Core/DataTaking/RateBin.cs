@@ -52,7 +52,7 @@ namespace Haniwers.DataTaking
         private double Rate(long count) => LiveSeconds > 0 ? count / LiveSeconds : double.NaN;
         private double Error(long count) => LiveSeconds > 0 ? Math.Sqrt(count) / LiveSeconds : double.NaN;
 
-        public override string ToString() => $"{Time:yyyy-MM-dd HH:mm:ss zzz}: {Events} events, triple {TripleRate:0.###} ± {TripleRateError:0.###} Hz";
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Time:yyyy-MM-dd HH:mm:ss zzz}: {Events} events, triple {TripleRate:0.###} ± {TripleRateError:0.###} Hz");
     }
 
     /// <summary>One row of haniwers v1's resampled.csv: one (bin, hit_type) with events, as its aggregator writes it.</summary>

@@ -37,15 +37,19 @@ namespace Haniwers.Output
         /// <param name="mode">How the file is found: opened or created (a journal, a CSV), or always new (a raw file: <see cref="FileMode.CreateNew"/>).</param>
         public static DurableFile Open(string path, FileMode mode = FileMode.OpenOrCreate)
         {
-            FileStream stream;
+            FileStream? stream = null;
             try
             {
+                bool created = mode == FileMode.CreateNew || !File.Exists(path);
                 // no buffer of its own: what Append wrote is in the OS, and Sync puts it on the disk
                 stream = new FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
                 stream.Seek(0, SeekOrigin.End);
+                // the new file's name is on the disk before anything is trusted to the file (docs/crash-protocol.md)
+                if (created) Platform.DiskSync.FlushFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                stream?.Dispose();
                 throw OutputException.From(ex, path, mode == FileMode.CreateNew ? "creating" : "opening");
             }
             return new DurableFile(path, stream);

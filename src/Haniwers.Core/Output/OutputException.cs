@@ -56,32 +56,49 @@ namespace Haniwers.Output
         }
 
         /// <summary>The cause of an I/O error, from the OS error number .NET keeps in HResult.</summary>
-        public static OutputProblem Classify(Exception error)
+        public static OutputProblem Classify(Exception error) => Classify(error, Platform.HostPlatforms.Current);
+
+        /// <summary>
+        /// The cause of an I/O error on <paramref name="platform"/>: .NET puts the OS's own error number in
+        /// HResult (the raw errno on Unix, HRESULT_FROM_WIN32 on Windows), and the numbers differ between
+        /// Linux and macOS (docs/platforms.md, "Error numbers").
+        /// </summary>
+        public static OutputProblem Classify(Exception error, Platform.HostPlatform platform)
         {
             if (error is OutputException known) return known.Problem;
             if (error is UnauthorizedAccessException) return OutputProblem.NotWritable;
             int code = error.HResult;
-            // a failed fsync is its own problem, unless it says the disk is full (a network or thin disk can)
-            if (error is Platform.DiskSyncException) return code is 28 or 122 or 69 ? OutputProblem.DiskFull : OutputProblem.NotDurable;
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            if (platform == Platform.HostPlatform.Windows)
             {
                 code &= 0xFFFF; // HRESULT_FROM_WIN32
-                return code switch
+                var windows = code switch
                 {
                     0x70 or 0x27 => OutputProblem.DiskFull,         // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL
                     0x13 or 0x05 => OutputProblem.NotWritable,      // ERROR_WRITE_PROTECT, ERROR_ACCESS_DENIED
                     0x15 or 0x37 or 0x40 => OutputProblem.DeviceRemoved, // ERROR_NOT_READY, ERROR_DEV_NOT_EXIST, ERROR_NETNAME_DELETED
                     _ => OutputProblem.IoError,
                 };
+                return error is Platform.DiskSyncException && windows != OutputProblem.DiskFull ? OutputProblem.NotDurable : windows;
             }
-            return code switch
-            {
-                28 or 122 => OutputProblem.DiskFull,          // ENOSPC, EDQUOT
-                30 or 13 or 1 => OutputProblem.NotWritable,   // EROFS, EACCES, EPERM
-                5 or 6 or 19 or 116 => OutputProblem.DeviceRemoved, // EIO, ENXIO, ENODEV, ESTALE
-                37 or 95 => OutputProblem.LockUnsupported,    // ENOLCK, EOPNOTSUPP
-                _ => OutputProblem.IoError,
-            };
+            var errno = platform == Platform.HostPlatform.MacOS ? Errno.MacOS : Errno.Linux;
+            var problem =
+                code == errno.NoSpace || code == errno.QuotaExceeded ? OutputProblem.DiskFull
+                : code == errno.ReadOnlyFileSystem || code == errno.AccessDenied || code == errno.NotPermitted ? OutputProblem.NotWritable
+                : code == errno.InputOutput || code == errno.NoSuchDeviceOrAddress || code == errno.NoSuchDevice || code == errno.StaleHandle ? OutputProblem.DeviceRemoved
+                : code == errno.NoLocks || code == errno.NotSupported || code == errno.OtherNotSupported ? OutputProblem.LockUnsupported
+                : OutputProblem.IoError;
+            // a failed fsync is its own problem, unless it says the disk is full (a network or thin disk can)
+            return error is Platform.DiskSyncException && problem != OutputProblem.DiskFull ? OutputProblem.NotDurable : problem;
+        }
+
+        /// <summary>The errno values the classification reads, from each system's errno.h.</summary>
+        private sealed record Errno(int NoSpace, int QuotaExceeded, int ReadOnlyFileSystem, int AccessDenied, int NotPermitted,
+            int InputOutput, int NoSuchDeviceOrAddress, int NoSuchDevice, int StaleHandle, int NoLocks, int NotSupported, int OtherNotSupported)
+        {
+            // ENOSPC 28, EDQUOT 122, EROFS 30, EACCES 13, EPERM 1, EIO 5, ENXIO 6, ENODEV 19, ESTALE 116, ENOLCK 37, EOPNOTSUPP 95 (= ENOTSUP)
+            public static readonly Errno Linux = new(28, 122, 30, 13, 1, 5, 6, 19, 116, 37, 95, 95);
+            // ENOSPC 28, EDQUOT 69, EROFS 30, EACCES 13, EPERM 1, EIO 5, ENXIO 6, ENODEV 19, ESTALE 70, ENOLCK 77, EOPNOTSUPP 102, ENOTSUP 45
+            public static readonly Errno MacOS = new(28, 69, 30, 13, 1, 5, 6, 19, 70, 77, 102, 45);
         }
     }
 }

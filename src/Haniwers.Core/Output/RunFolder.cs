@@ -42,8 +42,15 @@ namespace Haniwers.Output
         /// <summary>What recovery changed in the folder before this run started (also in the journal).</summary>
         public IReadOnlyList<FolderRepair> Repairs { get; private set; } = Array.Empty<FolderRepair>();
 
-        /// <summary>A new run id: local date and time, and four random hex digits.</summary>
-        public static string NewRunId(DateTimeOffset now) => $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 4)}";
+        /// <summary>
+        /// A new run id: local date and time, and four random hex digits. Gregorian and ASCII whatever the
+        /// culture: a Thai culture's calendar would make the year 2569, an Arabic one's a Hijri date.
+        /// </summary>
+        public static string NewRunId(DateTimeOffset now) =>
+            now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 4);
+
+        /// <summary>The day folder a run without -OutputDirectory writes into: the local date, as <see cref="NewRunId"/> writes it.</summary>
+        public static string DayFolderName(DateTimeOffset now) => now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// Creates and locks <paramref name="folder"/>, proves it writable, and runs <paramref name="recover"/>
@@ -134,7 +141,11 @@ namespace Haniwers.Output
             }
             try
             {
+                // every folder made here has its name put on the disk, in its parent, from the top down
+                var made = new List<string>();
+                for (var level = new DirectoryInfo(folder); level is not null && !level.Exists; level = level.Parent) made.Add(level.FullName);
                 Directory.CreateDirectory(folder);
+                for (int i = made.Count - 1; i >= 0; i--) Platform.DiskSync.FlushFolder(System.IO.Path.GetDirectoryName(made[i])!);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

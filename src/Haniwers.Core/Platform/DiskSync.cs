@@ -50,6 +50,38 @@ namespace Haniwers.Platform
             }
         }
 
+        /// <summary>
+        /// Puts a folder's entries on the disk: after a file is created in it, fsync of the file alone does
+        /// not make the file's name survive a power cut (fsync(2): "calling fsync() on a file descriptor for
+        /// the directory is also needed"). Nothing on Windows, whose file systems journal names themselves and
+        /// whose folders .NET cannot open as files. Throws <see cref="DiskSyncException"/>.
+        /// </summary>
+        public static void FlushFolder(string folder)
+        {
+            if (OperatingSystem.IsWindows()) return;
+            int directoryFlag = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000; // O_DIRECTORY
+            int closeOnExec = OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;  // O_CLOEXEC
+            int fd;
+            while ((fd = Open(folder, directoryFlag | closeOnExec)) < 0 && Marshal.GetLastPInvokeError() == Interrupted) { }
+            if (fd < 0)
+            {
+                int error = Marshal.GetLastPInvokeError();
+                throw new DiskSyncException($"open of the folder for fsync: {Marshal.GetPInvokeErrorMessage(error)}", error);
+            }
+            try
+            {
+                if (Retry(() => FileSync(fd)) != 0)
+                {
+                    int error = Marshal.GetLastPInvokeError();
+                    throw new DiskSyncException($"fsync of the folder: {Marshal.GetPInvokeErrorMessage(error)}", error);
+                }
+            }
+            finally
+            {
+                Close(fd);
+            }
+        }
+
         private const int Interrupted = 4; // EINTR, the same number on Linux and macOS
         private const int FullFileSync = 51; // F_FULLFSYNC (macOS)
 
@@ -62,6 +94,12 @@ namespace Haniwers.Platform
 
         [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
         private static extern int FileSync(int fd);
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        private static extern int Close(int fd);
 
         [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
         private static extern int FileControl(int fd, int command, int argument);

@@ -91,7 +91,7 @@ namespace Haniwers.Platform
                 code &= 0xFFFF;
                 return code == 0x20 || code == 0x21; // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
             }
-            return code == 11 || code == 35; // EAGAIN/EWOULDBLOCK on Linux, on macOS
+            return code == (HostPlatforms.Current == HostPlatform.MacOS ? 35 : 11); // EWOULDBLOCK: 35 on macOS, EAGAIN 11 on Linux
         }
 
         public void Dispose()

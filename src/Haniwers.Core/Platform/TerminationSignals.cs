@@ -24,7 +24,23 @@ namespace Haniwers.Platform
         /// <summary>How long a Windows handler holds the process for the run to close its files (Windows allows about 5 s).</summary>
         private static readonly TimeSpan WindowsGrace = TimeSpan.FromSeconds(4);
 
-        private TerminationSignals(Action onSignal) => _onSignal = onSignal;
+        private readonly bool _holdsProcess;
+        private readonly Func<TimeSpan> _now;
+        private readonly Func<TimeSpan, bool> _waitClosed;
+        private TimeSpan? _holdEnds;
+
+        private TerminationSignals(Action onSignal) : this(onSignal, OperatingSystem.IsWindows(), null, null) { }
+
+        /// <param name="holdsProcess">The process ends when a handler returns (Windows): a handler waits for the run to close its files.</param>
+        /// <param name="now">A monotonic clock; <paramref name="waitClosed"/>: waits up to a time for the run to close its files.</param>
+        internal TerminationSignals(Action onSignal, bool holdsProcess, Func<TimeSpan>? now, Func<TimeSpan, bool>? waitClosed)
+        {
+            _onSignal = onSignal;
+            _holdsProcess = holdsProcess;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            _now = now ?? (() => clock.Elapsed);
+            _waitClosed = waitClosed ?? (timeout => _closed.Wait(timeout));
+        }
 
         /// <summary>The signal that arrived (its POSIX name), or null.</summary>
         public string? Received { get; private set; }
@@ -40,7 +56,7 @@ namespace Haniwers.Platform
         public static TerminationSignals Register(Action onSignal)
         {
             var trap = new TerminationSignals(onSignal);
-            if (WindowsSystem.OnLogoff(() => { trap.OnSignal("logoff"); trap.HoldUntilClosed(); return true; }) is { } logoff) trap._registrations.Add(logoff);
+            if (WindowsSystem.OnLogoff(trap.OnLogoff) is { } logoff) trap._registrations.Add(logoff);
             // a launcher that was ended (PowerShell's .NET tool) meant its SIGTERM for this process
             if (PowerShellLauncher.WatchParent(() => trap.OnSignal("SIGTERM")) is { } launcher) trap._registrations.Add(launcher);
             foreach (var (signal, name) in new[] { (PosixSignal.SIGTERM, "SIGTERM"), (PosixSignal.SIGHUP, "SIGHUP") })
@@ -61,6 +77,14 @@ namespace Haniwers.Platform
             return trap;
         }
 
+        /// <summary>Windows' logoff event: handled (true), once the run has closed its files or the grace has run out.</summary>
+        internal bool OnLogoff()
+        {
+            OnSignal("logoff");
+            HoldUntilClosed(); // a logoff after another signal holds too, within the same grace
+            return true;
+        }
+
         private void OnSignal(string name)
         {
             if (Interlocked.Exchange(ref _received, 1) == 1) return;
@@ -69,10 +93,17 @@ namespace Haniwers.Platform
             HoldUntilClosed();
         }
 
-        /// <summary>On Windows the process ends when the handler returns: wait for the run to close its files.</summary>
+        /// <summary>
+        /// On Windows the process ends when the handler returns: wait for the run to close its files, within
+        /// one grace counted from the first hold, however many handlers wait (Windows allows about 5 s in all).
+        /// </summary>
         private void HoldUntilClosed()
         {
-            if (OperatingSystem.IsWindows()) _closed.Wait(WindowsGrace);
+            if (!_holdsProcess) return;
+            TimeSpan ends;
+            lock (_closed) ends = _holdEnds ??= _now() + WindowsGrace;
+            var left = ends - _now();
+            if (left > TimeSpan.Zero) _waitClosed(left);
         }
 
         /// <summary>Ends the trap: the run has closed its files (a waiting Windows handler returns now).</summary>

@@ -39,7 +39,7 @@ namespace Haniwers.PowerShell.Commands
         {
             if (outputDirectory is not null) return ResolveUserPath(outputDirectory);
             string workspace = config.Sampler.Workspace;
-            string folder = System.IO.Path.Combine(ResolveUserPath(workspace), DateTime.Now.ToString("yyyyMMdd"));
+            string folder = System.IO.Path.Combine(ResolveUserPath(workspace), Output.RunFolder.DayFolderName(DateTimeOffset.Now));
             bool relative = !System.IO.Path.IsPathRooted(workspace) && !workspace.StartsWith("~", StringComparison.Ordinal);
             // -WhatIf writes nothing, so nothing lands anywhere
             if (relative && Unattended() && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
