@@ -109,6 +109,35 @@ Describe 'Import-HaniwersConfig' {
     }
 }
 
+Describe 'A key no one reads' {
+    BeforeAll {
+        $script:typoFolder = New-TestFolder
+        $script:typo = Join-Path $typoFolder 'typo.toml'
+        Set-Content -Path $typo -Value ((Get-Content (Join-Path $folder 'good.toml') -Raw) -replace '\[device\]', "[sampler]`nduraton = 1`n[device]")
+    }
+
+    It 'is named with the key it most likely means by Import-HaniwersConfig, Test-HaniwersThresholdConfig and a scan' {
+        $warnings = $null
+        $config = Import-HaniwersConfig -Path $typo -WarningVariable warnings -WarningAction SilentlyContinue
+        $config.Sampler.Duration | Should -Be 10 -Because 'duraton is no key: the default stays'
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -Match "'duraton' is not a key of \[sampler\]; did you mean 'duration'\?.*Fix: rename sampler\.duraton to duration\."
+        $report = Test-HaniwersThresholdConfig -Path $typo -Detailed -WarningVariable warnings -WarningAction SilentlyContinue
+        $report.IsValid | Should -BeTrue -Because 'haniwers ignores unknown keys too'
+        $report.UnknownKeys.Path | Should -Be 'sampler.duraton'
+        $warnings[0].Message | Should -Match 'duraton'
+        Invoke-HaniwersParallelScan -ConfigPath $typo -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue 6>$null | Out-Null
+        $warnings.Message | Should -Match "did you mean 'duration'"
+        # an imported config was warned about once, when it was imported
+        Invoke-HaniwersParallelScan -Config $config -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue 6>$null | Out-Null
+        $warnings.Message | Should -Not -Match 'duraton'
+    }
+
+    AfterAll {
+        Remove-Item $typoFolder -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
 Describe 'Test-HaniwersThresholdConfig' {
     It 'writes True for a good file and False for a bad one' {
         Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') | Should -BeTrue

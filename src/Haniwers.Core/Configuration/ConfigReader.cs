@@ -35,7 +35,7 @@ namespace Haniwers.Configuration
 
     /// <summary>
     /// Reads a haniwers v1 configuration (config.toml, or the same structure as a dictionary) into a
-    /// <see cref="HaniwersConfig"/>. Unknown keys are ignored; values of the wrong type become
+    /// <see cref="HaniwersConfig"/>. Unknown keys are not read but named (<see cref="HaniwersConfig.UnknownKeys"/>); values of the wrong type become
     /// <see cref="ConfigProblem"/>s, never exceptions, so validation can list them all at once.
     /// </summary>
     public static class ConfigReader
@@ -76,7 +76,7 @@ namespace Haniwers.Configuration
                 var (line, column) = FindPosition(ex.Message);
                 throw new ConfigFileException(source, message, line, column, ex);
             }
-            var config = ReadTree(ConfigKeys.NormalizeTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value))), source);
+            var config = ReadTree(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value)).ToList(), source);
             config.HaniwersKeysMissing = HaniwersCompatibility.MissingKeys(table);
             config.HaniwersProblems = HaniwersCompatibility.Problems(table, byteOrderMark);
             foreach (var duplicate in ConfigKeys.Collisions(table.Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value)), ""))
@@ -98,11 +98,25 @@ namespace Haniwers.Configuration
         /// <summary>Reads the structure from any nested dictionary: a TomlTable, a Hashtable, a psd1's data.</summary>
         public static HaniwersConfig ReadDictionary(IDictionary tree, string source)
         {
-            var config = ReadTree(ConfigKeys.NormalizeTree(ConfigKeys.Entries(tree)), source);
+            var config = ReadTree(ConfigKeys.Entries(tree).ToList(), source);
             foreach (var duplicate in ConfigKeys.Collisions(ConfigKeys.Entries(tree), ""))
             {
                 config.ReadProblems.Add(new ConfigProblem(ConfigProblemKind.DuplicateKey, null, duplicate.Key, duplicate.Value,
                     $"{string.Join(" and ", duplicate.Value)} name the same key here (case and '_' are ignored): which one is meant is ambiguous.", $"keep one of {string.Join(", ", duplicate.Value)}."));
+            }
+            return config;
+        }
+
+        private static HaniwersConfig ReadTree(IReadOnlyList<KeyValuePair<string, object?>> written, string source)
+        {
+            var config = ReadTree(ConfigKeys.NormalizeTree(written), source);
+            var unknown = ConfigSchema.UnknownKeys(written);
+            config.UnknownKeys = unknown;
+            foreach (var sensor in config.Sensors)
+            {
+                string table = ConfigKeys.Normalize("sensors." + sensor.Key);
+                sensor.MisspelledKeys = unknown.Where(u => !u.IsTable && u.Nearest is not null && ConfigKeys.Normalize(u.Table) == table)
+                    .GroupBy(u => u.Nearest!).ToDictionary(g => g.Key, g => g.First().Key);
             }
             return config;
         }

@@ -49,7 +49,7 @@ namespace Haniwers.Configuration
             var problems = new List<ConfigProblem>(config.ReadProblems);
             CheckDevice(config.Device, problems);
             CheckSampler(config.Sampler, problems);
-            var ranges = CheckSensors(config.Sensors, problems);
+            var ranges = CheckSensors(config.Sensors, problems, config.UnknownKeys);
             if (mode == ScanMode.Parallel) CheckEqualSteps(ranges, problems);
             return problems;
         }
@@ -91,7 +91,7 @@ namespace Haniwers.Configuration
         }
 
         /// <summary>The ranges of the channels whose range keys are valid, in channel order (by the same rules as <see cref="Validate"/>).</summary>
-        public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) => CheckSensors(config.Sensors, new List<ConfigProblem>());
+        public static IReadOnlyList<ThresholdRange> Ranges(HaniwersConfig config) => CheckSensors(config.Sensors, new List<ConfigProblem>(), config.UnknownKeys);
 
         private static void CheckDevice(DeviceSettings device, List<ConfigProblem> problems)
         {
@@ -149,8 +149,10 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.MaxMalformedFractionOutOfRange, "max_malformed_fraction", s.MaxMalformedFraction, $"max_malformed_fraction {s.MaxMalformedFraction} is not a share between 0 (exclusive) and 1.", "set max_malformed_fraction = 0.2 (a window with a larger share of malformed lines is measured again).");
         }
 
-        private static List<ThresholdRange> CheckSensors(IList<SensorSettings> sensors, List<ConfigProblem> problems)
+        private static List<ThresholdRange> CheckSensors(IList<SensorSettings> sensors, List<ConfigProblem> problems, IReadOnlyList<UnknownKey> unknown)
         {
+            // [sensor.ch1] for [sensors.ch1]: the tables are there, under a name no one reads
+            var misnamed = unknown.FirstOrDefault(u => u.IsTable && u.Table.Length == 0 && u.Nearest == "sensors");
             var ranges = new List<ThresholdRange>();
             foreach (var sensor in sensors.Where(s => !Channels.Contains(s.Channel)))
             {
@@ -163,9 +165,20 @@ namespace Haniwers.Configuration
                 var matches = sensors.Where(s => s.Channel == channel).ToList();
                 if (matches.Count == 0)
                 {
-                    problems.Add(new ConfigProblem(ConfigProblemKind.MissingChannel, channel, $"sensors.ch{channel}", null,
-                        $"channel {channel} has no [sensors.ch{channel}] table.",
-                        $"add [sensors.ch{channel}] with id = {channel}, center, nsteps and step_size."));
+                    // a table named for the channel whose id says another channel: it exists, its id is what is wrong
+                    var named = sensors.FirstOrDefault(s => s.Key == $"ch{channel}");
+                    if (named is not null)
+                        problems.Add(new ConfigProblem(ConfigProblemKind.MissingChannel, channel, $"sensors.ch{channel}.id", named.Channel,
+                            $"channel {channel} has no table: [sensors.ch{channel}] says id = {named.Channel}{string.Concat(sensors.Where(s => s != named && s.Channel == named.Channel).Select(s => $", as [sensors.{s.Key}] does"))}.",
+                            $"set id = {channel} in [sensors.ch{channel}]."));
+                    else if (misnamed is not null)
+                        problems.Add(new ConfigProblem(ConfigProblemKind.MissingChannel, channel, $"sensors.ch{channel}", null,
+                            $"channel {channel} has no [sensors.ch{channel}] table: the file has {misnamed.Path}, which is not a table of a config (did you mean [sensors]?).",
+                            $"rename [{misnamed.Key}.ch{channel}] to [sensors.ch{channel}]."));
+                    else
+                        problems.Add(new ConfigProblem(ConfigProblemKind.MissingChannel, channel, $"sensors.ch{channel}", null,
+                            $"channel {channel} has no [sensors.ch{channel}] table.",
+                            $"add [sensors.ch{channel}] with id = {channel}, center, nsteps and step_size."));
                     continue;
                 }
                 if (matches.Count > 1)
@@ -188,6 +201,15 @@ namespace Haniwers.Configuration
             int before = problems.Count;
             void Add(ConfigProblemKind kind, string key, object? value, string message, string fix) =>
                 problems.Add(new ConfigProblem(kind, s.Channel, prefix + key, value, $"channel {s.Channel}: {message}", fix));
+            // a missing key that the table has under a near-miss spelling says so, and the fix is the rename
+            void Missing(ConfigProblemKind kind, string key, string message, string fix, params string[] keysMissing)
+            {
+                var wanted = keysMissing.Length > 0 ? keysMissing : new[] { key };
+                var misspelled = s.MisspelledKeys.Where(m => wanted.Contains(m.Key)).ToList();
+                if (misspelled.Count == 0) { Add(kind, key, null, message, fix); return; }
+                Add(kind, key, null, message.TrimEnd('.') + string.Concat(misspelled.Select(m => s.MisspellingOf(m.Key))) + ".",
+                    string.Join("; ", misspelled.Select(m => $"rename {m.Value} to {m.Key}")) + ".");
+            }
 
             if (s.Threshold is int threshold && (threshold < ThresholdRange.DacMin || threshold > ThresholdRange.DacMax))
                 Add(ConfigProblemKind.ThresholdOutOfRange, "threshold", threshold, $"threshold {threshold} is outside the DAC range 1..1023.", "set threshold between 1 and 1023, or \"none\" for no threshold.");
@@ -198,9 +220,9 @@ namespace Haniwers.Configuration
             if (centerForm && startForm)
                 Add(ConfigProblemKind.AmbiguousRange, "center", s.Center, "both center/nsteps and the deprecated start_threshold/num_steps are set.", "keep center, nsteps and step_size; delete start_threshold and num_steps.");
             if (!centerForm && !startForm)
-                Add(ConfigProblemKind.MissingRange, "center", null, "no scan range is given.", "add center, nsteps and step_size, e.g. center = 300, nsteps = 10, step_size = 2.");
+                Missing(ConfigProblemKind.MissingRange, "center", "no scan range is given.", "add center, nsteps and step_size, e.g. center = 300, nsteps = 10, step_size = 2.", RangeKeyNames);
             if (s.StepSize is null && !Unreadable("stepsize"))
-                Add(ConfigProblemKind.MissingStepSize, "step_size", null, "step_size is missing.", "add step_size, the DAC units between two steps, e.g. step_size = 2.");
+                Missing(ConfigProblemKind.MissingStepSize, "step_size", "step_size is missing.", "add step_size, the DAC units between two steps, e.g. step_size = 2.");
             else if (s.StepSize < 1)
                 Add(ConfigProblemKind.StepSizeTooSmall, "step_size", s.StepSize, $"step_size {s.StepSize} is not a positive step.", "set step_size to 1 or more.");
             else if (s.StepSize > MaxStepsPerSide)
@@ -208,11 +230,11 @@ namespace Haniwers.Configuration
             if (centerForm && !startForm)
             {
                 if (s.Center is null && !Unreadable("center"))
-                    Add(ConfigProblemKind.MissingRange, "center", null, "nsteps is set but center is missing.", "add center, the threshold in the middle of the scan.");
+                    Missing(ConfigProblemKind.MissingRange, "center", "nsteps is set but center is missing.", "add center, the threshold in the middle of the scan.");
                 else if (s.Center < ThresholdRange.DacMin || s.Center > ThresholdRange.DacMax)
                     Add(ConfigProblemKind.CenterOutOfRange, "center", s.Center, $"center {s.Center} is outside the DAC range 1..1023.", "set center between 1 and 1023.");
                 if (s.NSteps is null && !Unreadable("nsteps"))
-                    Add(ConfigProblemKind.MissingRange, "nsteps", null, "center is set but nsteps is missing.", "add nsteps, the number of steps on each side of center.");
+                    Missing(ConfigProblemKind.MissingRange, "nsteps", "center is set but nsteps is missing.", "add nsteps, the number of steps on each side of center.");
                 else if (s.NSteps < 1)
                     Add(ConfigProblemKind.NStepsTooSmall, "nsteps", s.NSteps, $"nsteps {s.NSteps} gives no scan.", "set nsteps to 1 or more (the scan has 2*nsteps+1 values).");
                 else if (s.NSteps > MaxStepsPerSide)
@@ -221,11 +243,11 @@ namespace Haniwers.Configuration
             if (startForm && !centerForm)
             {
                 if (s.StartThreshold is null && !Unreadable("startthreshold"))
-                    Add(ConfigProblemKind.MissingRange, "start_threshold", null, "num_steps is set but start_threshold is missing.", "add start_threshold, or better use center, nsteps and step_size.");
+                    Missing(ConfigProblemKind.MissingRange, "start_threshold", "num_steps is set but start_threshold is missing.", "add start_threshold, or better use center, nsteps and step_size.");
                 else if (s.StartThreshold < ThresholdRange.DacMin || s.StartThreshold > ThresholdRange.DacMax)
                     Add(ConfigProblemKind.StartThresholdOutOfRange, "start_threshold", s.StartThreshold, $"start_threshold {s.StartThreshold} is outside the DAC range 1..1023.", "set start_threshold between 1 and 1023.");
                 if (s.NumSteps is null && !Unreadable("numsteps"))
-                    Add(ConfigProblemKind.MissingRange, "num_steps", null, "start_threshold is set but num_steps is missing.", "add num_steps, the number of values to scan.");
+                    Missing(ConfigProblemKind.MissingRange, "num_steps", "start_threshold is set but num_steps is missing.", "add num_steps, the number of values to scan.");
                 else if (s.NumSteps < 1)
                     Add(ConfigProblemKind.NumStepsTooSmall, "num_steps", s.NumSteps, $"num_steps {s.NumSteps} gives no scan.", "set num_steps to 1 or more.");
                 else if (s.NumSteps > ThresholdRange.DacMax)
@@ -241,6 +263,7 @@ namespace Haniwers.Configuration
         }
 
         private static readonly string[] RangeKeys = { "center", "nsteps", "stepsize", "startthreshold", "numsteps" };
+        private static readonly string[] RangeKeyNames = { "center", "nsteps", "start_threshold", "num_steps" };
 
         private static void CheckEqualSteps(List<ThresholdRange> ranges, List<ConfigProblem> problems)
         {

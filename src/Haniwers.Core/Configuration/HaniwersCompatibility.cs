@@ -61,6 +61,8 @@ namespace Haniwers.Configuration
                     Check(t, prefix, "center", Dac, "a whole number 1..1023");
                     Check(t, prefix, "nsteps", PositiveInt, "a whole number above 0");
                     Check(t, prefix, "threshold", v => v is long || v is string s && s.ToLowerInvariant() == "none", "a whole number, or \"none\" exactly, in any case");
+                    if (t.ContainsKey("center") && t.ContainsKey("nsteps") && t.ContainsKey("start_threshold") && t.ContainsKey("num_steps"))
+                        problems.Add($"{prefix} has both center/nsteps and start_threshold/num_steps (haniwers: one of the two ranges)");
                 }
             }
             return problems;
@@ -93,7 +95,17 @@ namespace Haniwers.Configuration
             {
                 foreach (var sensor in sensorTable)
                 {
-                    if (sensor.Value is TomlTable s) missing.AddRange(SensorKeys.Where(k => !s.ContainsKey(k)).Select(k => $"sensors.{sensor.Key}.{k}"));
+                    if (sensor.Value is not TomlTable s) continue;
+                    missing.AddRange(SensorKeys.Where(k => !s.ContainsKey(k)).Select(k => $"sensors.{sensor.Key}.{k}"));
+                    // haniwers' SensorConfig requires a whole range: center and nsteps, or the deprecated start_threshold and num_steps
+                    bool centerForm = s.ContainsKey("center") && s.ContainsKey("nsteps");
+                    bool startForm = s.ContainsKey("start_threshold") && s.ContainsKey("num_steps");
+                    if (!centerForm && !startForm)
+                    {
+                        var form = !s.ContainsKey("center") && !s.ContainsKey("nsteps") && (s.ContainsKey("start_threshold") || s.ContainsKey("num_steps"))
+                            ? new[] { "start_threshold", "num_steps" } : new[] { "center", "nsteps" };
+                        missing.AddRange(form.Where(k => !s.ContainsKey(k)).Select(k => $"sensors.{sensor.Key}.{k}"));
+                    }
                 }
             }
             return missing;

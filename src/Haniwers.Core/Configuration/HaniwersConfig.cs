@@ -88,6 +88,12 @@ namespace Haniwers.Configuration
         /// <summary>Keys (normalised) whose values could not be read: their problem is reported once, by the reader.</summary>
         public ISet<string> UnreadableKeys { get; set; } = new HashSet<string>();
 
+        /// <summary>Keys of this table that are no key but one edit or two from one: the known key (haniwers' spelling) → the key as written.</summary>
+        public IReadOnlyDictionary<string, string> MisspelledKeys { get; set; } = new Dictionary<string, string>();
+
+        /// <summary>" (the table has 'nstep', not a key: did you mean nsteps?)" when <paramref name="key"/> is missing but misspelled; else "".</summary>
+        public string MisspellingOf(string key) => MisspelledKeys.TryGetValue(key, out var written) ? $" (the table has '{written}', which is not a key: did you mean {key}?)" : "";
+
         public SensorSettings Clone()
         {
             var copy = (SensorSettings)MemberwiseClone();
@@ -118,6 +124,9 @@ namespace Haniwers.Configuration
         /// <summary>For a TOML file: values haniwers' validators refuse (docs/haniwers-formats.md); null for no TOML file.</summary>
         public IReadOnlyList<string>? HaniwersProblems { get; set; }
 
+        /// <summary>Keys and tables no one reads (a typo leaves the default in force): named, with the key they most likely mean.</summary>
+        public IReadOnlyList<UnknownKey> UnknownKeys { get; set; } = Array.Empty<UnknownKey>();
+
         public SensorSettings? Sensor(int channel) => Sensors.FirstOrDefault(s => s.Channel == channel);
 
         public HaniwersConfig Clone() => new HaniwersConfig
@@ -129,6 +138,7 @@ namespace Haniwers.Configuration
             ReadProblems = ReadProblems.ToList(),
             HaniwersKeysMissing = HaniwersKeysMissing,
             HaniwersProblems = HaniwersProblems,
+            UnknownKeys = UnknownKeys,
         };
 
         /// <summary>

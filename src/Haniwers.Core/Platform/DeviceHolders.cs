@@ -28,9 +28,17 @@ namespace Haniwers.Platform
 
         public static IReadOnlyList<DeviceHolder> Find(string device, bool includeSelf)
         {
-            if (!OperatingSystem.IsLinux()) return Array.Empty<DeviceHolder>();
+            if (!OperatingSystem.IsLinux() || !IsTerminal(device, "/sys/class/tty")) return Array.Empty<DeviceHolder>();
             return Find(device, "/proc", Environment.ProcessId, includeSelf);
         }
+
+        /// <summary>
+        /// Whether <paramref name="device"/> is a terminal (a serial port, a pty): the kernel lists every tty
+        /// it has in /sys/class/tty, ptys aside (/dev/pts). Anything else (/dev/null, a file) is open in many
+        /// processes for reasons of its own, and is no port to compete for.
+        /// </summary>
+        public static bool IsTerminal(string device, string ttyClass) =>
+            PtySlave.IsMatch(device) || device.StartsWith("/dev/", StringComparison.Ordinal) && Directory.Exists(Path.Combine(ttyClass, Path.GetFileName(device)));
 
         /// <param name="procRoot">/proc, or a fixture laid out as /proc is.</param>
         public static IReadOnlyList<DeviceHolder> Find(string device, string procRoot, int selfPid, bool includeSelf)

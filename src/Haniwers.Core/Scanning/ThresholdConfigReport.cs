@@ -38,6 +38,9 @@ namespace Haniwers.Scanning
         /// <summary>The keys and tables haniwers requires that the file lacks (docs/haniwers-formats.md); null for no TOML file.</summary>
         public IReadOnlyList<string>? HaniwersKeysMissing { get; private set; }
 
+        /// <summary>Keys and tables no one reads (a typo leaves the default in force): a warning, not a problem, since haniwers ignores them too.</summary>
+        public IReadOnlyList<UnknownKey> UnknownKeys { get; private set; } = Array.Empty<UnknownKey>();
+
         public static ThresholdConfigReport Create(HaniwersConfig config, ScanMode mode)
         {
             var problems = ConfigValidator.Validate(config, mode);
@@ -47,6 +50,7 @@ namespace Haniwers.Scanning
             {
                 HaniwersKeysMissing = config.HaniwersKeysMissing,
                 HaniwersProblems = config.HaniwersProblems,
+                UnknownKeys = config.UnknownKeys,
             };
         }
     }

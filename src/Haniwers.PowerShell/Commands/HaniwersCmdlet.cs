@@ -104,13 +104,22 @@ namespace Haniwers.PowerShell.Commands
             }
         }
 
+        /// <summary>Names each key and table of <paramref name="config"/> that no one reads, with what it most likely means (a typo leaves a default in force).</summary>
+        protected HaniwersConfig WarnUnknownKeys(HaniwersConfig config)
+        {
+            foreach (var unknown in config.UnknownKeys) WriteWarning($"{config.Source}: {unknown.Message} Fix: {unknown.Fix}");
+            return config;
+        }
+
         /// <summary>Reads -ConfigPath / -Config, or the defaults (the simulated detector) when neither is given.</summary>
         protected HaniwersConfig LoadConfig(string? configPath, object? config)
         {
             try
             {
-                if (configPath is not null) return ConfigInput.ReadFile(ResolveUserPath(configPath));
-                if (config is not null) return ConfigInput.FromObject(config);
+                if (configPath is not null) return WarnUnknownKeys(ConfigInput.ReadFile(ResolveUserPath(configPath)));
+                // a config from Import-HaniwersConfig was warned about when it was imported
+                if (config is not null) return config is HaniwersConfig || (config as PSObject)?.BaseObject is HaniwersConfig
+                    ? ConfigInput.FromObject(config) : WarnUnknownKeys(ConfigInput.FromObject(config));
                 return HaniwersConfig.CreateDefault();
             }
             catch (ConfigFileException ex)

@@ -39,7 +39,7 @@ namespace Haniwers.PowerShell.Commands
             HaniwersConfig config;
             try
             {
-                config = ConfigInput.ReadFile(fullPath);
+                config = WarnUnknownKeys(ConfigInput.ReadFile(fullPath));
             }
             catch (ConfigFileException ex)
             {

@@ -92,6 +92,7 @@ namespace Haniwers.PowerShell.Commands
 
         private void Report(HaniwersConfig config)
         {
+            WarnUnknownKeys(config);
             var report = ThresholdConfigReport.Create(config, Mode);
             foreach (var problem in report.Problems)
             {

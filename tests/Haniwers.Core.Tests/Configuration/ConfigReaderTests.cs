@@ -1,5 +1,6 @@
 using System.Collections;
 using System.IO;
+using System.Linq;
 using Haniwers.Configuration;
 using Xunit;
 
@@ -37,6 +38,73 @@ namespace Haniwers.Tests.Configuration
             var config = ConfigReader.ReadToml("[daq]\nprefix = 'x'\n[device]\nport = 'COM3'\nfoo = 1\n[sensors.ch1]\ncenter = 280\ncolor = 'red'\n", "t");
             Assert.Equal("COM3", config.Device.Port);
             Assert.Empty(config.ReadProblems);
+            // ignored, as haniwers ignores them, but named: a typo must not pass in silence
+            Assert.Equal(new[] { "[daq]", "device.foo", "sensors.ch1.color" }, config.UnknownKeys.Select(u => u.Path));
+        }
+
+        private const string Sensors3 = "[sensors.ch1]\nid = 1\nname = 'ch1'\nlabel = 'top'\ncenter = 280\nnsteps = 10\nstep_size = 1\n" +
+            "[sensors.ch2]\nid = 2\nname = 'ch2'\nlabel = 'mid'\ncenter = 300\nnsteps = 10\nstep_size = 1\n" +
+            "[sensors.ch3]\nid = 3\nname = 'ch3'\nlabel = 'btm'\ncenter = 260\nnsteps = 10\nstep_size = 1\n";
+
+        [Fact]
+        public void AMisspelledKeyIsNamedWithTheKeyItMeansAndTheDefaultStaysNamed()
+        {
+            var config = ConfigReader.ReadToml("[sampler]\nduraton = 1\ntimeout = 5\n" + Sensors3, "t.toml");
+            Assert.Equal(10, config.Sampler.Duration); // the default: duraton is no key
+            var typo = Assert.Single(config.UnknownKeys, u => u.Key == "duraton");
+            Assert.Equal("duration", typo.Nearest);
+            Assert.Equal("'duraton' is not a key of [sampler]; did you mean 'duration'? It is ignored (haniwers ignores it too), so the default is used.", typo.Message);
+            Assert.Equal("rename sampler.duraton to duration.", typo.Fix);
+            var misplaced = Assert.Single(config.UnknownKeys, u => u.Key == "timeout");
+            Assert.Equal("device", misplaced.KnownElsewhere);
+            Assert.Contains("belongs in [device]", misplaced.Message);
+            // haniwers ignores unknown keys too: the file stays valid
+            Assert.Empty(ConfigValidator.Validate(config, ScanMode.Parallel));
+        }
+
+        [Fact]
+        public void ARequiredKeyGivenOnlyByANearMissIsMissingForBothToolsAndTheMessageNamesIt()
+        {
+            var config = ConfigReader.ReadToml(Sensors3.Replace("center = 280\nnsteps = 10", "center = 280\nnstep = 10"), "t.toml");
+            var problem = Assert.Single(ConfigValidator.Validate(config, ScanMode.Serial));
+            Assert.Equal("sensors.ch1.nsteps", problem.Key);
+            Assert.Equal("channel 1: center is set but nsteps is missing (the table has 'nstep', which is not a key: did you mean nsteps?).", problem.Message);
+            Assert.Equal("rename nstep to nsteps.", problem.Fix);
+            // haniwers' SensorConfig needs center and nsteps (or start_threshold and num_steps): it would refuse the file
+            Assert.Contains("sensors.ch1.nsteps", config.HaniwersKeysMissing!);
+            Assert.False(Haniwers.Scanning.ThresholdConfigReport.Create(config, ScanMode.Serial).HaniwersCompatible);
+        }
+
+        [Fact]
+        public void AMisnamedSensorsTableIsNamedWhereTheChannelIsMissing()
+        {
+            var config = ConfigReader.ReadToml(Sensors3.Replace("[sensors.ch1]", "[sensor.ch1]"), "t.toml");
+            Assert.Equal("[sensor]", Assert.Single(config.UnknownKeys).Path);
+            var problem = Assert.Single(ConfigValidator.Validate(config, ScanMode.Serial));
+            Assert.Equal("channel 1 has no [sensors.ch1] table: the file has [sensor], which is not a table of a config (did you mean [sensors]?).", problem.Message);
+            Assert.Equal("rename [sensor.ch1] to [sensors.ch1].", problem.Fix);
+        }
+
+        [Fact]
+        public void ADuplicatedIdNamesBothTablesAndTheTableWhoseIdIsWrong()
+        {
+            var config = ConfigReader.ReadToml(Sensors3.Replace("id = 2", "id = 1"), "t.toml");
+            var problems = ConfigValidator.Validate(config, ScanMode.Serial);
+            var duplicate = Assert.Single(problems, p => p.Kind == ConfigProblemKind.DuplicateChannel);
+            Assert.Contains("[sensors.ch1], [sensors.ch2]", duplicate.Message);
+            var missing = Assert.Single(problems, p => p.Kind == ConfigProblemKind.MissingChannel);
+            Assert.Equal("channel 2 has no table: [sensors.ch2] says id = 1, as [sensors.ch1] does.", missing.Message);
+            Assert.Equal("set id = 2 in [sensors.ch2].", missing.Fix);
+        }
+
+        [Theory]
+        [InlineData("duraton", "duration")]
+        [InlineData("suppres_threshold", "suppress_threshold")]
+        [InlineData("Max_Rety", "max_retry")]
+        [InlineData("colour", null)]
+        public void TheNearestKeyIsOneEditInFourLettersAway(string written, string? expected)
+        {
+            Assert.Equal(expected, ConfigSchema.Nearest(written, ConfigSchema.SamplerKeys));
         }
 
         [Fact]

@@ -307,6 +307,17 @@ namespace Haniwers.Tests.Transport
             Assert.Equal(new[] { 44 }, DeviceHolders.Find("/dev/ttyUSB0", proc, selfPid: 42, includeSelf: false).Select(h => h.ProcessId));
         }
 
+        [Fact]
+        public void OnlyTerminalsAreDevicesToCompeteFor()
+        {
+            string ttyClass = Path.Combine(_root, "sys-class-tty");
+            Directory.CreateDirectory(Path.Combine(ttyClass, "ttyUSB0"));
+            Assert.True(DeviceHolders.IsTerminal("/dev/ttyUSB0", ttyClass));
+            Assert.True(DeviceHolders.IsTerminal("/dev/pts/3", ttyClass));
+            Assert.False(DeviceHolders.IsTerminal("/dev/null", ttyClass)); // open in every process, and no port
+            Assert.False(DeviceHolders.IsTerminal("/home/lab/ttyUSB0", ttyClass));
+        }
+
         // ---- every type loads on this host ----
 
         [Fact]
