@@ -60,6 +60,10 @@ Describe 'Invoke-HaniwersDaq over a pty' {
             @($journal | Where-Object event -eq 'file-closed' | ForEach-Object events) | Should -Be @(4000, 4000, 4000, 4000, 4000)
             $journal[-1].outcome | Should -Be 'Completed'
             $journal[-1].malformedLines | Should -Be 0
+            # and one line on the host says so, without -InformationAction
+            ($info | Where-Object Tags -contains Outcome).MessageData.Message |
+                Should -Match "^Haniwers: DAQ run $($summary.RunId) completed: 20000 event\(s\) in 5 file\(s\), live .+\. Files in $([regex]::Escape($folder))\.$"
+            ($info | Where-Object Tags -contains Outcome).Tags | Should -Contain 'PSHOST'
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
@@ -183,6 +187,12 @@ threshold = "none"
             ($records | Where-Object { $_.FullyQualifiedErrorId -like 'EventsPerFileTooSmall*' } | Select-Object -First 1).ErrorDetails.Message | Should -Match 'sampler.events_per_file'
             Test-Path "$folder/run" | Should -BeFalse
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'says a parameter the chosen rotation does not read is ignored' {
+        $warnings = $null
+        Invoke-HaniwersDaq -PortName sim -Mode TimeBased -FileDuration 5 -EventsPerFile 100 -OutputDirectory (Join-Path $TestDrive 'x') -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue 6>$null
+        $warnings.Message | Should -Match '-EventsPerFile 100 sets the events per file of a count-based run, but this run rotates by time \(a file every 5 s\)'
     }
 
     It '-WhatIf tells the plan and touches neither the port nor the disk' {

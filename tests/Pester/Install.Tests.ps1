@@ -185,6 +185,8 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         $result.Errors | Should -BeNullOrEmpty
         $result.ExitCode | Should -Be 0
         (Get-HaniwersRun "$lab/data" -Last 1).Outcome | Should -Be 'Completed'
+        # one short line says how it ended, what was measured and where the files are
+        $result.Output | Should -Match "Haniwers: parallel scan \d{8}-\d{6}-\w{4} completed: (\d+) of \1 steps measured, in .+\. Files in $([regex]::Escape("$lab/data"))/\d{8}\."
     }
 
     It 'exits <Code> after <Signal>, with the journal saying Interrupted' -ForEach @(
@@ -203,6 +205,8 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         $run = Get-HaniwersRun "$lab/data" -Last 1
         $run.Outcome | Should -Be 'Interrupted'
         $run.MeasuredSteps | Should -BeLessThan 21
+        # Ctrl+C too ends with the line that says so
+        $result.Output | Should -Match "Haniwers: parallel scan $($run.RunId) interrupted: $($run.MeasuredSteps) of \d+ steps measured"
     }
 
     It 'stops the real PowerShell with the journal saying Interrupted when <Recipe> stops the .NET tool''s launcher' -ForEach @(

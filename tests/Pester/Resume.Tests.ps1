@@ -35,6 +35,10 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
         $resumed.Count | Should -Be 1
         @($resumed[0].steps).Count | Should -Be ($rows.Count / 3)
         ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData.Outcome | Should -Be 'Completed'
+        # one line on the host says what was taken up
+        $line = ($info | Where-Object { $_.Tags -contains 'Outcome' }).MessageData.Message
+        $first = ($rows.Step | Measure-Object -Minimum).Minimum
+        $line | Should -Match "^Haniwers: resumed run \d{8}-\d{6}-\w{4} \((steps $first to 13|step 13|\d+ steps from $first to 13)\) completed: $($rows.Count / 3) of $($rows.Count / 3) steps measured, in .*\. Files in $([regex]::Escape($folder))\.$"
     }
 
     It 'measures a skipped step again, and then there is nothing left to resume' {

@@ -6,7 +6,7 @@ using Haniwers.Output;
 namespace Haniwers.DataTaking
 {
     /// <summary>What a DAQ run did: the information record tagged Summary, and the journal's end record.</summary>
-    public sealed class DaqSummary
+    public sealed class DaqSummary : IRunHeadline
     {
         public string RunId { get; set; } = "";
         public string PortName { get; set; } = "";
@@ -40,6 +40,12 @@ namespace Haniwers.DataTaking
         public double EventRate => Rate(Events);
 
         private double Rate(long count) => LiveSeconds > 0 ? count / LiveSeconds : 0;
+
+        /// <summary>One line for the host when the command ends (the full summary is the Information record tagged Summary).</summary>
+        public string Headline =>
+            $"Haniwers: DAQ run {RunId} {(Outcome == RunOutcome.Completed ? "completed" : Outcome.ToString().ToLowerInvariant())}: {Events} event(s) in {Files.Count} file(s), live {ScanPlan.Format(TimeSpan.FromSeconds(LiveSeconds))}"
+            + (Outcome != RunOutcome.Completed && FailureReason is not null ? $" ({FailureReason.TrimEnd('.')})" : "")
+            + (Folder.Length > 0 ? $". Files in {Folder}." : ".");
 
         public override string ToString() =>
             $"DAQ run {RunId} on {PortName}: {Outcome}. {Events} event(s) in {Files.Count} file(s) in {Folder}, live {LiveSeconds:0.###} s"

@@ -14,4 +14,10 @@ namespace Haniwers.Output
         /// <summary>Stopped by an error of its own: the output could not be written (disk full, folder gone), or a fault in the module.</summary>
         Failed,
     }
+
+    /// <summary>What a run's summary says on one line when the command ends: the outcome, what was measured, where the files are.</summary>
+    public interface IRunHeadline
+    {
+        string Headline { get; }
+    }
 }

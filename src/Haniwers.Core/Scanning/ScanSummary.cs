@@ -28,8 +28,13 @@ namespace Haniwers.Scanning
     }
 
     /// <summary>What a scan did: the information record tagged Summary, and the journal's end record.</summary>
-    public sealed class ScanSummary
+    public sealed class ScanSummary : IRunHeadline
     {
+        /// <summary>The run folder, where the scan's files are.</summary>
+        public string Folder { get; set; } = "";
+        /// <summary>For a resumed run: the steps this resumption took up; null for a new run.</summary>
+        public IReadOnlyList<int>? ResumedSteps { get; set; }
+
         public string RunId { get; set; } = "";
         public ScanMode Mode { get; set; }
         public string PortName { get; set; } = "";
@@ -49,6 +54,30 @@ namespace Haniwers.Scanning
         /// <summary>What the scan found, where it says more than its rows (the adaptive scan's thresholds and their errors).</summary>
         public IList<string> Findings { get; } = new List<string>();
         public TimeSpan Elapsed { get; set; }
+
+        /// <summary>One line for the host when the command ends (the full summary is the Information record tagged Summary).</summary>
+        public string Headline
+        {
+            get
+            {
+                string what = ResumedSteps is { } resumed
+                    ? $"resumed run {RunId} ({(Mode == ScanMode.Adaptive && resumed.Count > 0 ? $"from step {resumed[0]}" : StepRange(resumed))})"
+                    : $"{Mode.ToString().ToLowerInvariant()} scan {RunId}";
+                string outcome = Outcome == RunOutcome.Completed ? "completed" : Outcome.ToString().ToLowerInvariant();
+                string text = $"Haniwers: {what} {outcome}: {CompletedSteps} of {PlannedSteps} steps measured"
+                    + (SkippedSteps.Count > 0 ? $", {SkippedSteps.Count} skipped" : "") + $", in {ScanPlan.Format(Elapsed)}";
+                if (Outcome != RunOutcome.Completed && FailureReason is not null) text += $" ({FailureReason.TrimEnd('.')})";
+                return text + (Folder.Length > 0 ? $". Files in {Folder}." : ".");
+            }
+        }
+
+        private static string StepRange(IReadOnlyList<int> steps) => steps.Count switch
+        {
+            0 => "no step left to measure",
+            1 => $"step {steps[0]}",
+            _ when steps[steps.Count - 1] - steps[0] == steps.Count - 1 => $"steps {steps[0]} to {steps[steps.Count - 1]}",
+            _ => $"{steps.Count} steps from {steps[0]} to {steps[steps.Count - 1]}",
+        };
 
         public override string ToString()
         {

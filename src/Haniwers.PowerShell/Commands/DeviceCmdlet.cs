@@ -143,12 +143,36 @@ namespace Haniwers.PowerShell.Commands
             }
             catch (Exception) when (Cancellation.IsCancellationRequested)
             {
-                if (signals.Received is null) return;
+                if (signals.Received is null)
+                {
+                    WriteHeadline(summary); // Ctrl+C: the pipeline takes no more records, but the user is told how it ended
+                    return;
+                }
             }
             completeProgress();
             if (error is null && !Cancellation.IsCancellationRequested) concluded?.Invoke();
             WriteSummary(summary);
+            WriteHeadline(summary);
             if (error is not null) ThrowTerminatingError(error);
+        }
+
+        /// <summary>
+        /// The one line that says how a long command ended, on the host (as Write-Host writes: the Information
+        /// stream, tagged PSHOST and Outcome). A stopping pipeline (Ctrl+C) takes no record: then the host's own
+        /// UI gets it.
+        /// </summary>
+        private void WriteHeadline(object summary)
+        {
+            if (summary is not Output.IRunHeadline run) return;
+            try
+            {
+                WriteInformation(new InformationRecord(new HostInformationMessage { Message = run.Headline }, MyInvocation.MyCommand.Name) { Tags = { "PSHOST", "Outcome" } });
+            }
+            catch (PipelineStoppedException)
+            {
+                try { Host.UI.WriteLine(run.Headline); }
+                catch (Exception ex) when (ex is NotImplementedException or InvalidOperationException or PipelineStoppedException) { } // a host without a UI
+            }
         }
 
         /// <summary>A run's summary: the information record tagged Summary, and its text at verbose level.</summary>

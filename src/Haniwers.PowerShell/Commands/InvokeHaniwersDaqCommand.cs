@@ -157,6 +157,8 @@ namespace Haniwers.PowerShell.Commands
             ApplyRunParameters(s);
             if (FileDuration is not null && s.Mode != "time_based")
                 WriteWarning($"-FileDuration {FileDuration} sets the seconds per file of a time-based run, but this run rotates by count ({s.EventsPerFile} events per file). Add -Mode TimeBased to rotate by time.");
+            if (EventsPerFile is not null && s.Mode == "time_based")
+                WriteWarning($"-EventsPerFile {EventsPerFile} sets the events per file of a count-based run, but this run rotates by time (a file every {s.Duration:0.###} s). Add -Mode CountBased to rotate by events.");
         }
     }
 }

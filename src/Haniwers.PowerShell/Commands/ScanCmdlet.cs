@@ -180,7 +180,7 @@ namespace Haniwers.PowerShell.Commands
                     RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
                     Outcome = RunOutcome.Failed, FailureReason = "the port could not be opened",
                 }));
-                using (link) Run(config, plan, link, run, signals);
+                using (link) Run(config, plan, link, run, signals, resumedRun is not null);
             }
             ExitIfSignalled(signals); // every file is closed by now
         }
@@ -252,12 +252,14 @@ namespace Haniwers.PowerShell.Commands
             return details;
         }
 
-        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals)
+        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals, bool resumed)
         {
             // the run id is in the journal and the summary; the activity stays short: the mode and the port
             var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime, plan.Planner is not null);
             var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
+            engine.Summary.Folder = run.Folder;
+            if (resumed) engine.Summary.ResumedSteps = plan.Planner is not null ? new[] { plan.Planner.StepsPlanned + 1 } : plan.Steps.Select(s => s.Index).ToList();
             RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
                 ex => ex is ScanAbortedException ? new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary) : null,
                 () => Conclude(plan, engine.Summary));
