@@ -21,6 +21,7 @@ Rows go to the same scan_results_ch<N>.csv files with Mode Adaptive, one per cha
         SettleTime = 'Seconds to wait after the thresholds are set. Overrides [sampler] settle_time.'
         MaxConsecutiveFailures = 'The scan stops after this many failed windows in a row. Overrides [sampler] max_consecutive_failures.'
         ReconnectTimeout = 'Seconds to keep reopening a lost link before a window fails. Overrides [sampler] reconnect_timeout.'
+        NoRestore = 'Leaves the detector at the last step''s thresholds. Without it every scan, whether it completes, is stopped (Ctrl+C, a signal) or fails while the link is up, ends by writing back the thresholds it found: each channel''s numeric threshold in the configuration, else the one this module last wrote to this device (Set-HaniwersThreshold, a DAQ run, an earlier scan''s write-back; remembered per device and user across sessions); a channel with neither is left at the last step, with a warning before the scan starts. The write-back is logged in threshold_operations.csv and the journal (restored), told in the line the scan ends with, and shown by Get-HaniwersRun (Restore).'
         Resume = 'Goes on with the folder''s latest adaptive run that did not end Completed, from the points it has.'
         TargetError = 'The precision wanted for every channel''s threshold, in DAC units (one standard error; default 1).'
         MaxSteps = 'The most windows it may measure (default 200).'

@@ -3,6 +3,8 @@ $script:ModulePath = if ($env:HANIWERS_MODULE) { $env:HANIWERS_MODULE } else { J
 $script:SimulatorPath = if ($env:HANIWERS_SIMULATOR) { $env:HANIWERS_SIMULATOR } else { Join-Path $PSScriptRoot '../../out/simulator/Haniwers.Simulator.dll' }
 $script:ExamplesPath = Join-Path $PSScriptRoot '../../examples'
 Import-Module $script:ModulePath -Force
+# what the module remembers of each device (the thresholds it last wrote) goes to this file's own folder, not the user's
+$env:XDG_DATA_HOME = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-test-data-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
 
 function New-TestFolder {
     $path = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-test-" + [guid]::NewGuid().ToString('N').Substring(0, 12))

@@ -130,7 +130,7 @@ Describe 'A key no one reads' {
         $warnings.Message | Should -Match "did you mean 'duration'"
         # an imported config was warned about once, when it was imported
         Invoke-HaniwersParallelScan -Config $config -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue 6>$null | Out-Null
-        $warnings.Message | Should -Not -Match 'duraton'
+        @($warnings | ForEach-Object Message) -join "`n" | Should -Not -Match 'duraton'
     }
 
     AfterAll {

@@ -45,6 +45,23 @@ namespace Haniwers.Composition
             return OpenStream(serial, _ => StreamOpeners.OpenSerial(serial, device.BaudRate), clock, cancellation);
         }
 
+        /// <summary>
+        /// Who a device is, for what is remembered about it across sessions (the thresholds last written): a USB
+        /// bridge by its vendor, product and serial number (the same after a replug on another port), another
+        /// serial port by its device (<see cref="PortIdentity.Device(string)"/>), a TCP bridge by its address,
+        /// the simulator as "sim"; null for a replayed recording, which takes no threshold.
+        /// </summary>
+        public static string? DeviceKey(string portName)
+        {
+            if (IsSimulator(portName)) return "sim";
+            if (DataTaking.ReplayLink.IsReplay(portName)) return null;
+            if (portName.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase)) return portName.ToLowerInvariant();
+            if (portName.Equals("auto", StringComparison.OrdinalIgnoreCase)) portName = ResolveAuto();
+            string device = PortIdentity.Device(portName);
+            var port = PortCatalog.List().FirstOrDefault(p => PortIdentity.Device(p.PortName) == device);
+            return port?.SerialNumber is { Length: > 0 } serial ? $"usb:{port.VendorId}:{port.ProductId}:{serial}" : device;
+        }
+
         /// <summary>The single port that looks like a detector's USB-serial bridge, on this platform.</summary>
         public static string ResolveAuto() => ChooseDetector(PortCatalog.List());
 

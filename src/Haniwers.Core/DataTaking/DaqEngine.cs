@@ -249,6 +249,7 @@ namespace Haniwers.DataTaking
             if (_thresholds.Count == 0) return;
             var results = _writer.Write(_link, _thresholds, _observer.Attempt, cancellation);
             var failed = results.Where(r => !r.Success).ToList();
+            foreach (var set in results.Where(r => r.Success)) Summary.ThresholdsConfirmed.Add(new KeyValuePair<int, int>(set.Channel, set.Threshold));
             _run.ThresholdsSet(results);
             if (failed.Count > 0)
             {

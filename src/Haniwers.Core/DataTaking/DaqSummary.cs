@@ -18,6 +18,10 @@ namespace Haniwers.DataTaking
         public DateTimeOffset Ended { get; set; }
         public long Events { get; set; }
         public IList<string> Files { get; } = new List<string>();
+        /// <summary>The thresholds the run wrote and the device confirmed (channel, threshold).</summary>
+        public IList<KeyValuePair<int, int>> ThresholdsConfirmed { get; } = new List<KeyValuePair<int, int>>();
+        /// <summary>The thresholds the run took data at, as far as is known: "ch1=280 (set), ch2=300 (believed: written by ...)".</summary>
+        public string Thresholds { get; set; } = "";
         /// <summary>Seconds the run could record events: from the stream's start to the end, less dead time.</summary>
         public double LiveSeconds { get; set; }
         /// <summary>Seconds without a link (from the loss to the stream running again).</summary>
@@ -45,6 +49,7 @@ namespace Haniwers.DataTaking
         public string Headline =>
             $"Haniwers: DAQ run {RunId} {(Outcome == RunOutcome.Completed ? "completed" : Outcome.ToString().ToLowerInvariant())}: {Events} event(s) in {Files.Count} file(s), live {ScanPlan.Format(TimeSpan.FromSeconds(LiveSeconds))}"
             + (Outcome != RunOutcome.Completed && FailureReason is not null ? $" ({FailureReason.TrimEnd('.')})" : "")
+            + (Thresholds.Length > 0 ? $", thresholds {Thresholds}" : "")
             + (Folder.Length > 0 ? $". Files in {Folder}." : ".");
 
         public override string ToString() =>
@@ -54,6 +59,7 @@ namespace Haniwers.DataTaking
             + (MalformedLines > 0 ? $" {MalformedLines} malformed line(s)." : "")
             + (Reconnects > 0 ? $" The link was reopened {Reconnects} time(s)." : "")
             + (Resets > 0 ? $" The board reset {Resets} time(s)." : "")
+            + (Thresholds.Length > 0 ? $" Thresholds: {Thresholds}." : "")
             + (FailureReason is null ? "" : $" {FailureReason}");
     }
 }

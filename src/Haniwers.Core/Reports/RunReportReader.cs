@@ -20,6 +20,20 @@ namespace Haniwers.Reports
     public static class RunReportReader
     {
         /// <summary>The runs of a folder, oldest start first; what could not be read goes to <paramref name="problems"/>.</summary>
+        /// <summary>A scan's write-back, as its end record tells it: "restored ch1=280 ch2=300 ch3=260", "none restored; left at ch2=330 (reason)".</summary>
+        private static string Restore(JsonElement record)
+        {
+            static string Pairs(JsonElement record, string name) =>
+                record.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+                    ? string.Join(" ", list.EnumerateArray().Select(p => $"ch{JournalFields.Int(p, "channel")}={JournalFields.Int(p, "threshold")}"))
+                    : "";
+            string restored = Pairs(record, "restored"), left = Pairs(record, "leftAt");
+            string text = restored.Length > 0 ? "restored " + restored : "none restored";
+            if (left.Length > 0) text += "; left at " + left;
+            if (JournalFields.Text(record, "restoreReason") is string reason) text += $" ({reason})";
+            return text;
+        }
+
         public static IReadOnlyList<RunReport> Read(string folder, ICollection<string>? problems = null)
         {
             problems ??= new List<string>();
@@ -78,6 +92,7 @@ namespace Haniwers.Reports
                         break;
                     case JournalEvents.End:
                         End(tally.Report, record);
+                        if (record.TryGetProperty("restored", out var written) && written.ValueKind == JsonValueKind.Array) tally.Report.Restore = Restore(record);
                         tally.Report.MalformedLines += JournalFields.Long(record, "malformedLines") ?? 0;
                         tally.Report.Port = JournalFields.Text(record, "port") ?? tally.Report.Port;
                         // an adaptive plan is open-ended: the end says how many steps it planned in the end

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -31,10 +32,16 @@ namespace Haniwers.Scanning
         // events per second of the last window kept (the yardstick of "A silence among few events", docs/window-checks.md)
         private double? _lastRate;
         private int _position;
+        private readonly RestorePlan? _restore;
+        private readonly SortedSet<int> _written = new SortedSet<int>();
+        /// <summary>How long the write-back may take after a scan ended by itself, and after Ctrl+C (which must stop a scan within a second).</summary>
+        private static readonly TimeSpan RestoreLimit = TimeSpan.FromSeconds(10), StoppedRestoreLimit = TimeSpan.FromSeconds(0.8);
 
+        /// <param name="restore">The thresholds to write back when the scan ends; null: none (-NoRestore).</param>
         public ScanEngine(ScanPlan plan, IDeviceLink link, ThresholdWriter writer, IScanRecorder recorder, IScanObserver observer,
-            string runId, ScanLimits limits)
+            string runId, ScanLimits limits, RestorePlan? restore = null)
         {
+            _restore = restore;
             _plan = plan;
             _link = link;
             _writer = writer;
@@ -47,6 +54,10 @@ namespace Haniwers.Scanning
 
         /// <summary>Filled in as the scan goes; final once <see cref="Run"/> returns or throws.</summary>
         public ScanSummary Summary { get; }
+
+        /// <summary>The thresholds the device was last confirmed to have, by channel (after the write-back, when the scan has ended).</summary>
+        public IReadOnlyList<KeyValuePair<int, int>> DeviceThresholds =>
+            _deviceThresholds.Select((t, i) => (t, channel: i + 1)).Where(x => x.t.HasValue).Select(x => new KeyValuePair<int, int>(x.channel, x.t!.Value)).ToList();
 
         private IClock Clock => _link.Clock;
 
@@ -71,12 +82,12 @@ namespace Haniwers.Scanning
                 Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "stopped by the user or a signal; the current window was abandoned";
                 try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
-                Finish(start);
+                Finish(start, cancellation);
                 throw;
             }
             catch (ScanAbortedException)
             {
-                Finish(start);
+                Finish(start, cancellation);
                 throw;
             }
             catch (RunStoppedByConsumerException ex)
@@ -85,7 +96,7 @@ namespace Haniwers.Scanning
                 Summary.Outcome = RunOutcome.Interrupted;
                 Summary.FailureReason = "the command that took the results stopped the scan (" + ex.InnerException!.Message.TrimEnd('.') + ")";
                 try { _recorder.Interrupted(_position, Summary.FailureReason); } catch (OutputException) { }
-                Finish(start);
+                Finish(start, cancellation);
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
                 throw; // not reached
             }
@@ -93,16 +104,17 @@ namespace Haniwers.Scanning
             {
                 Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;
-                Finish(start);
+                Finish(start, cancellation);
                 throw;
             }
-            Finish(start);
+            Finish(start, cancellation);
             return Summary;
         }
 
         /// <summary>The end record. A scan that cannot write it has not completed: it failed.</summary>
-        private void Finish(TimeSpan start)
+        private void Finish(TimeSpan start, CancellationToken cancellation)
         {
+            RestoreThresholds(cancellation);
             Summary.Elapsed = Clock.Elapsed - start;
             try
             {
@@ -337,6 +349,7 @@ namespace Haniwers.Scanning
             }
             if (pairs.Count == 0) return null;
             long bootLines = _link.Counters.BootLines;
+            foreach (var pair in pairs) _written.Add(pair.Key);
             var results = _writer.Write(_link, pairs, attempt =>
             {
                 _recorder.Attempt(attempt);
@@ -387,6 +400,53 @@ namespace Haniwers.Scanning
             if (window.Reopenings > 0 || window.Ends > window.Closes)
                 _observer.Notice($"Step {step.Index}: this computer was late reading the port (a backlog of up to {_link.Counters.LongestBacklog.TotalSeconds:0.###} s); the window counted {window.Seconds:0.###} s from when the lines were read.");
             return (window, atOpening);
+        }
+
+        /// <summary>
+        /// Writes back the thresholds the scan found (docs/crash-protocol.md, "Restoring the thresholds"), whatever
+        /// ended the scan, while the link is up: within <see cref="RestoreLimit"/>, or <see cref="StoppedRestoreLimit"/>
+        /// after Ctrl+C. Every attempt goes to threshold_operations.csv as any write does; the journal's end record
+        /// says what was restored and what was left at the scan's last step.
+        /// </summary>
+        private void RestoreThresholds(CancellationToken stopped)
+        {
+            var result = new RestoreResult();
+            Summary.Restore = result;
+            var wanted = (_restore?.Thresholds ?? Array.Empty<KeyValuePair<int, int>>()).Where(t => _written.Contains(t.Key)).ToList();
+            var pending = wanted.Where(t => _deviceThresholds[t.Key - 1] != t.Value).ToList();
+            if (_restore is null) result.Failure = "not asked for (-NoRestore)";
+            else if (_written.Count == 0) { } // nothing was written: the device is as it was
+            else if (pending.Count > 0 && _link.IsLost) result.Failure = "the link to the device was down";
+            else if (pending.Count > 0)
+            {
+                using var limit = new CancellationTokenSource(stopped.IsCancellationRequested ? StoppedRestoreLimit : RestoreLimit);
+                try
+                {
+                    if (_link.Counters.BootLines != _bootLinesAtSet) Forget("the device reset since its thresholds were set");
+                    foreach (var written in _writer.Write(_link, pending, _recorder.Attempt, limit.Token))
+                    {
+                        _deviceThresholds[written.Channel - 1] = written.Success ? written.Threshold : (int?)null;
+                        if (!written.Success) result.Failure = $"channel {written.Channel} not set back to {written.Threshold}: {written.Reason}";
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    result.Failure = $"the device did not confirm the writes within {(stopped.IsCancellationRequested ? StoppedRestoreLimit : RestoreLimit).TotalSeconds:0.#} s";
+                }
+                catch (LinkLostException ex)
+                {
+                    result.Failure = "the link was lost: " + ex.Message.TrimEnd('.');
+                }
+            }
+            foreach (int channel in _written)
+            {
+                var want = wanted.FirstOrDefault(t => t.Key == channel);
+                int? now = _deviceThresholds[channel - 1];
+                if (want.Key == channel && now == want.Value) result.Restored.Add(want);
+                else if (now is int left) result.LeftAt.Add(new KeyValuePair<int, int>(channel, left));
+            }
+            if (_restore is not null && _restore.Unknown.Any(_written.Contains) && result.Failure is null)
+                result.Failure = $"the thresholds of {string.Join(", ", _restore.Unknown.Where(_written.Contains).Select(c => "ch" + c))} before the scan are unknown (no threshold in the config, none written to this device by this module)";
         }
 
         private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";

@@ -205,6 +205,9 @@ namespace Haniwers.Scanning
             ["skippedSteps"] = summary.SkippedSteps.Select(SkippedFields).ToList(),
             ["reconnects"] = summary.Reconnects,
             ["malformedLines"] = summary.MalformedLines,
+            ["restored"] = summary.Restore?.Restored.Select(t => new { channel = t.Key, threshold = t.Value }).ToList(),
+            ["leftAt"] = summary.Restore?.LeftAt.Select(t => new { channel = t.Key, threshold = t.Value }).ToList(),
+            ["restoreReason"] = summary.Restore?.Failure,
             ["files"] = Files.ToList(),
             ["elapsedSeconds"] = Math.Round(summary.Elapsed.TotalSeconds, 3),
         });

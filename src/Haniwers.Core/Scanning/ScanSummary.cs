@@ -54,6 +54,8 @@ namespace Haniwers.Scanning
         /// <summary>What the scan found, where it says more than its rows (the adaptive scan's thresholds and their errors).</summary>
         public IList<string> Findings { get; } = new List<string>();
         public TimeSpan Elapsed { get; set; }
+        /// <summary>What the scan wrote back when it ended; null before it ended.</summary>
+        public RestoreResult? Restore { get; set; }
 
         /// <summary>One line for the host when the command ends (the full summary is the Information record tagged Summary).</summary>
         public string Headline
@@ -67,6 +69,7 @@ namespace Haniwers.Scanning
                 string text = $"Haniwers: {what} {outcome}: {CompletedSteps} of {PlannedSteps} steps measured"
                     + (SkippedSteps.Count > 0 ? $", {SkippedSteps.Count} skipped" : "") + $", in {ScanPlan.Format(Elapsed)}";
                 if (Outcome != RunOutcome.Completed && FailureReason is not null) text += $" ({FailureReason.TrimEnd('.')})";
+                if (Restore is not null) text += "; " + Restore;
                 return text + (Folder.Length > 0 ? $". Files in {Folder}." : ".");
             }
         }
@@ -89,6 +92,7 @@ namespace Haniwers.Scanning
             if (SkippedSteps.Count > 0) text += " Skipped: " + string.Join("; ", SkippedSteps.Select(s => s.ToString())) + ".";
             if (MalformedLines > 0) text += $" {MalformedLines} malformed line(s) ignored.";
             if (Findings.Count > 0) text += " " + string.Join(" ", Findings);
+            if (Restore is not null) text += $" {char.ToUpperInvariant(Restore.ToString()[0])}{Restore.ToString().Substring(1)}.";
             if (Files.Count > 0) text += " Files: " + string.Join(", ", Files) + ".";
             return text;
         }

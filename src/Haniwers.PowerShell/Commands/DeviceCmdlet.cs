@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Management.Automation;
 using Haniwers.Configuration;
@@ -172,6 +173,34 @@ namespace Haniwers.PowerShell.Commands
             {
                 try { Host.UI.WriteLine(run.Headline); }
                 catch (Exception ex) when (ex is NotImplementedException or InvalidOperationException or PipelineStoppedException) { } // a host without a UI
+            }
+        }
+
+        /// <summary>The thresholds this module last wrote to the device <paramref name="portName"/> names, by channel (docs/formats.md, "device-thresholds.json").</summary>
+        protected static IReadOnlyDictionary<int, Output.RememberedThreshold> RememberedThresholds(string portName)
+        {
+            try
+            {
+                return Composition.DeviceLinks.DeviceKey(portName) is { } key ? Output.ThresholdMemory.ForUser().For(key) : new Dictionary<int, Output.RememberedThreshold>();
+            }
+            catch (Transport.DeviceLinkException)
+            {
+                return new Dictionary<int, Output.RememberedThreshold>(); // "auto" with no single detector: the run itself says so
+            }
+        }
+
+        /// <summary>Remembers what the device was left at; a memory that cannot be written is a warning, never the run's failure.</summary>
+        protected void RememberThresholds(string portName, IEnumerable<KeyValuePair<int, int>> thresholds, string by, bool leftByScan = false)
+        {
+            try
+            {
+                if (Composition.DeviceLinks.DeviceKey(portName) is { } key)
+                    Output.ThresholdMemory.ForUser().Remember(key, thresholds, DateTimeOffset.Now, by, leftByScan);
+            }
+            catch (Exception ex) when (ex is Output.OutputException or Transport.DeviceLinkException)
+            {
+                try { WriteWarning($"The thresholds written were not remembered for the next scan's write-back: {ex.Message}"); }
+                catch (PipelineStoppedException) { }
             }
         }
 

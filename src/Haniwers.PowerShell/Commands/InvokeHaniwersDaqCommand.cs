@@ -62,9 +62,10 @@ namespace Haniwers.PowerShell.Commands
             }
             var settings = DaqSettings.From(config.Sampler);
             var thresholds = Thresholds(config);
+            string believed = BelievedThresholds(config.Device.Port, thresholds);
             string folder = RunFolder(config, OutputDirectory);
             string plan = $"Take data from {config.Device.Port} into {folder}: haniwers v1 raw files, {settings.Describe()}."
-                + Environment.NewLine + "  thresholds: " + (thresholds.Count == 0 ? "left as the device has them" : string.Join(", ", thresholds.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event")
+                + Environment.NewLine + "  thresholds: " + believed
                 + Environment.NewLine + $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; the journal is {Path.Combine(folder, DaqRun.JournalFileName)}.";
             if (!ShouldProcess(plan, "Take data")) return;
 
@@ -116,10 +117,21 @@ namespace Haniwers.PowerShell.Commands
             settings.Mac = Mac(config, protocol, link);
             var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
-            RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
-                ex => ex is DaqFailedException failed
-                    ? new ErrorRecord(ex, failed.Problem, failed.Problem == "LinkLost" ? ErrorCategory.ConnectionError : ErrorCategory.DeviceError, config.Device.Port)
-                    : null);
+            var remembered = RememberedThresholds(config.Device.Port);
+            engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
+                thresholds.FirstOrDefault(t => t.Key == ch) is { Key: > 0 } t ? $"ch{t.Key}={t.Value}"
+                : remembered.TryGetValue(ch, out var last) ? $"ch{ch}={last.Threshold} (believed)" : $"ch{ch}=unknown"));
+            try
+            {
+                RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
+                    ex => ex is DaqFailedException failed
+                        ? new ErrorRecord(ex, failed.Problem, failed.Problem == "LinkLost" ? ErrorCategory.ConnectionError : ErrorCategory.DeviceError, config.Device.Port)
+                        : null);
+            }
+            finally
+            {
+                RememberThresholds(config.Device.Port, engine.Summary.ThresholdsConfirmed, $"{MyInvocation.MyCommand.Name} run {run.RunId}");
+            }
         }
 
         /// <summary>The MAC part of the file names: the port's USB serial number when it is one (as haniwers reads it), else the firmware's answer.</summary>
@@ -139,6 +151,34 @@ namespace Haniwers.PowerShell.Commands
         }
 
         /// <summary>-Threshold, else the configuration's numeric thresholds, else none (the device keeps its own).</summary>
+        /// <summary>
+        /// The thresholds the run takes data at, as far as this module knows: those it sets, and for the others
+        /// (threshold = "none": "leave the device as it is") what it last wrote there (docs/daq.md,
+        /// "Thresholds"). Warns when that was a scan's last step, left because the scan could not write back
+        /// the thresholds it found.
+        /// </summary>
+        private string BelievedThresholds(string portName, IReadOnlyList<KeyValuePair<int, int>> setting)
+        {
+            var remembered = RememberedThresholds(portName);
+            var parts = new List<string>();
+            foreach (int channel in ConfigValidator.Channels)
+            {
+                var set = setting.FirstOrDefault(t => t.Key == channel);
+                if (set.Key == channel) parts.Add($"ch{channel}={set.Value} (set and confirmed before the first event)");
+                else if (remembered.TryGetValue(channel, out var last))
+                {
+                    parts.Add($"ch{channel}={last.Threshold} (left as the device has it; {(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
+                    if (last.LeftByScan)
+                        WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: the last step of {last.By}, which could not write back the thresholds it found. " +
+                            $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");
+                }
+                else parts.Add($"ch{channel} as the device has it (never written by this module: unknown)");
+            }
+            string text = string.Join(", ", parts);
+            WriteVerbose("Thresholds of this run: " + text + ".");
+            return text;
+        }
+
         private IReadOnlyList<KeyValuePair<int, int>> Thresholds(HaniwersConfig config)
         {
             if (Threshold is not null)

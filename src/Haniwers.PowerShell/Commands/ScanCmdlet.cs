@@ -53,6 +53,10 @@ namespace Haniwers.PowerShell.Commands
         [Parameter]
         public SwitchParameter Resume { get; set; }
 
+        /// <summary>Leaves the detector at the scan's last step instead of writing back the thresholds it found (docs/crash-protocol.md, "Restoring the thresholds").</summary>
+        [Parameter]
+        public SwitchParameter NoRestore { get; set; }
+
         protected override void EndProcessing()
         {
             var config = ResolveConfig();
@@ -69,17 +73,54 @@ namespace Haniwers.PowerShell.Commands
                 plan = CreatePlan(config);
                 foreach (var range in plan.Ranges.Where(r => r.Clipped)) WriteWarning($"Clipped to the DAC range 1..1023: {range.Describe()}.");
             }
+            var restore = PlanRestore(config);
             string plannedWork = (resumedRun is null ? "" : plan.Planner is null
                                      ? $"Resume run {resumedRun}, measuring the steps it has no rows for ({StepList(plan)}):{Environment.NewLine}"
                                      : $"Resume run {resumedRun}, from step {plan.Planner.StepsPlanned + 1} with the {plan.Planner.Channels.Sum(c => c.Points.Count)} points it has:{Environment.NewLine}") +
                                  plan.Describe(config.Device.Port, folder) + Environment.NewLine +
-                                 $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan.";
+                                 $"  a lost link is reopened for up to {config.Sampler.ReconnectTimeout:0.###} s; {config.Sampler.MaxConsecutiveFailures} failed steps in a row stop the scan." + Environment.NewLine +
+                                 (restore is null ? "  afterwards the detector is left at the last step's thresholds (-NoRestore)."
+                                    : $"  afterwards the thresholds are written back: {restore.Describe()}" + (restore.Unknown.Count > 0 ? $"; {string.Join(", ", restore.Unknown.Select(c => "ch" + c))} unknown, left at the last step." : "."));
             string kind = Mode.ToString().ToLowerInvariant();
             if (!ShouldProcess(plannedWork, $"{(resumedRun is null ? "Run" : "Resume")} {(kind.StartsWith("a") ? "an" : "a")} {kind} threshold scan"))
             {
                 return;
             }
-            Execute(config, plan, folder, resumedRun, resumedRun is null ? null : GivenPlan(config));
+            if (restore is not null && restore.Unknown.Count > 0)
+                WriteWarning($"The thresholds of {string.Join(", ", restore.Unknown.Select(c => "ch" + c))} before this scan are unknown (no threshold in the config, none written to this device by this module): " +
+                    "the scan leaves them at its last step. Give threshold = N in [sensors.chN], or set them with Set-HaniwersThreshold before the scan.");
+            Execute(config, plan, folder, resumedRun, resumedRun is null ? null : GivenPlan(config), restore);
+        }
+
+        /// <summary>
+        /// What the scan writes back when it ends, channel by channel (docs/crash-protocol.md, "Restoring the
+        /// thresholds"): the config's numeric threshold, else what this module last wrote to the device; null with -NoRestore.
+        /// </summary>
+        private RestorePlan? PlanRestore(HaniwersConfig config)
+        {
+            if (NoRestore.IsPresent) return null;
+            var remembered = RememberedThresholds(config.Device.Port);
+            var thresholds = new List<KeyValuePair<int, int>>();
+            var sources = new Dictionary<int, string>();
+            var unknown = new List<int>();
+            foreach (int channel in ConfigValidator.Channels)
+            {
+                if (config.Sensor(channel)?.Threshold is int configured)
+                {
+                    thresholds.Add(new KeyValuePair<int, int>(channel, configured));
+                    sources[channel] = "the config";
+                }
+                else if (remembered.TryGetValue(channel, out var last))
+                {
+                    thresholds.Add(new KeyValuePair<int, int>(channel, last.Threshold));
+                    sources[channel] = $"{(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}";
+                }
+                else
+                {
+                    unknown.Add(channel);
+                }
+            }
+            return new RestorePlan(thresholds, sources, unknown);
         }
 
         /// <summary>The plan the command line or configuration gives, when the user gave one (a resume compares it with the recorded plan).</summary>
@@ -161,7 +202,7 @@ namespace Haniwers.PowerShell.Commands
             return steps.Count > 12 ? $"steps {list}, ... ({steps.Count} in all)" : $"steps {list}";
         }
 
-        private void Execute(HaniwersConfig config, ScanPlan plan, string folder, string? resumedRun, ScanPlan? given)
+        private void Execute(HaniwersConfig config, ScanPlan plan, string folder, string? resumedRun, ScanPlan? given, RestorePlan? restore)
         {
             TerminationSignals signals;
             using (signals = TrapTerminationSignals())
@@ -180,7 +221,7 @@ namespace Haniwers.PowerShell.Commands
                     RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
                     Outcome = RunOutcome.Failed, FailureReason = "the port could not be opened",
                 }));
-                using (link) Run(config, plan, link, run, signals, resumedRun is not null);
+                using (link) Run(config, plan, link, run, signals, resumedRun is not null, restore);
             }
             ExitIfSignalled(signals); // every file is closed by now
         }
@@ -252,17 +293,30 @@ namespace Haniwers.PowerShell.Commands
             return details;
         }
 
-        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals, bool resumed)
+        private void Run(HaniwersConfig config, ScanPlan plan, IDeviceLink link, ScanRun run, TerminationSignals signals, bool resumed, RestorePlan? restore)
         {
             // the run id is in the journal and the summary; the activity stays short: the mode and the port
             var observer = new ScanObserver(this, $"{Mode} scan on {Shorten(config.Device.Port, 16)}", plan.Duration + plan.SettleTime, plan.Planner is not null);
-            var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler));
+            var engine = new ScanEngine(plan, link, CreateWriter(config), run, observer, run.RunId, ScanLimits.From(config.Sampler), restore);
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
             engine.Summary.Folder = run.Folder;
             if (resumed) engine.Summary.ResumedSteps = plan.Planner is not null ? new[] { plan.Planner.StepsPlanned + 1 } : plan.Steps.Select(s => s.Index).ToList();
-            RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
-                ex => ex is ScanAbortedException ? new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary) : null,
-                () => Conclude(plan, engine.Summary));
+            try
+            {
+                RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
+                    ex => ex is ScanAbortedException ? new ErrorRecord(ex, "TooManyFailedSteps", ErrorCategory.ConnectionError, engine.Summary) : null,
+                    () => Conclude(plan, engine.Summary));
+            }
+            finally
+            {
+                // what the device was left at, for the next scan's write-back and a DAQ run with threshold = "none"
+                if (engine.Summary.Restore is { } result)
+                {
+                    string by = $"{MyInvocation.MyCommand.Name} run {run.RunId}";
+                    RememberThresholds(config.Device.Port, result.Restored, by + " (written back)", leftByScan: false);
+                    RememberThresholds(config.Device.Port, result.LeftAt, by, leftByScan: true);
+                }
+            }
         }
 
         /// <summary>A long port name (a by-id path) cut from the left, where it says least.</summary>

@@ -146,6 +146,8 @@ namespace Haniwers.PowerShell.Commands
             {
                 return; // Ctrl+C: the pipeline is stopping
             }
+            // what a scan writes back when it ends, and what a DAQ run with threshold = "none" believes the device has
+            RememberThresholds(config.Device.Port, results.Where(r => r.Success).Select(r => new KeyValuePair<int, int>(r.Channel, r.Threshold)), MyInvocation.MyCommand.Name);
             foreach (var result in results)
             {
                 if (!result.Success)

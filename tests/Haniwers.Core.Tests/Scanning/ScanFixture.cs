@@ -69,6 +69,8 @@ namespace Haniwers.Tests.Scanning
         public SimulatedLink Link { get; }
         public RecordingObserver Observer { get; } = new RecordingObserver();
         public ScanSummary? Summary { get; private set; }
+        /// <summary>What the scan writes back when it ends; null: nothing (-NoRestore).</summary>
+        public RestorePlan? Restore { get; set; }
 
         public ScanSummary Run(ScanPlan plan)
         {
@@ -82,7 +84,7 @@ namespace Haniwers.Tests.Scanning
             var writer = new ThresholdWriter(new TextFirmware(),
                 new RetryPolicy(Config.Sampler.MaxRetry, TimeSpan.FromSeconds(Config.Sampler.RetryBackoff), TimeSpan.FromSeconds(1), seed: 1),
                 TimeSpan.FromSeconds(Config.Sampler.ResponseTimeout));
-            var engine = new ScanEngine(Plan, Link, writer, output, Observer, runId, ScanLimits.From(Config.Sampler));
+            var engine = new ScanEngine(Plan, Link, writer, output, Observer, runId, ScanLimits.From(Config.Sampler), Restore);
             try
             {
                 return engine.Run(cancellation);

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace Haniwers.Output
+{
+    /// <summary>A channel's threshold as this module last left it on a device: when, by which command, and whether a scan restored it.</summary>
+    /// <param name="LeftByScan">The value is a scan's last step, left because the scan could not restore what it found (or was told not to).</param>
+    public sealed record RememberedThreshold(int Channel, int Threshold, DateTimeOffset At, string By, bool LeftByScan = false)
+    {
+        public override string ToString() =>
+            $"ch{Channel}={Threshold} ({(LeftByScan ? "left by " : "written by ")}{By}, {At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>
+    /// The thresholds this module last wrote to each device, per user, across sessions (docs/formats.md,
+    /// "device-thresholds.json"): what a scan restores when the config gives no threshold, and what a DAQ
+    /// run with threshold = "none" believes the detector has. Kept in the user's own application-data
+    /// folder; written whole to a new file that replaces the old one, under a lock, so two sessions never
+    /// lose each other's entries and a crash never leaves half a file.
+    /// </summary>
+    public sealed class ThresholdMemory
+    {
+        public const string FileName = "device-thresholds.json";
+        private readonly string _folder;
+
+        public ThresholdMemory(string folder) => _folder = folder;
+
+        /// <summary>The user's: LocalApplicationData/haniwers (~/.local/share/haniwers on Linux, ~/Library/Application Support/haniwers on macOS, %LOCALAPPDATA%\haniwers on Windows).</summary>
+        public static ThresholdMemory ForUser() =>
+            new ThresholdMemory(System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "haniwers"));
+
+        public string Path => System.IO.Path.Combine(_folder, FileName);
+
+        /// <summary>What is remembered for <paramref name="device"/>, by channel; empty when nothing (or the file cannot be read).</summary>
+        public IReadOnlyDictionary<int, RememberedThreshold> For(string device)
+        {
+            var all = Read();
+            return all.TryGetValue(device, out var channels) ? channels : new Dictionary<int, RememberedThreshold>();
+        }
+
+        /// <summary>Remembers <paramref name="thresholds"/> for <paramref name="device"/>. Throws <see cref="OutputException"/> when the file cannot be written.</summary>
+        public void Remember(string device, IEnumerable<KeyValuePair<int, int>> thresholds, DateTimeOffset at, string by, bool leftByScan = false)
+        {
+            var list = thresholds.ToList();
+            if (list.Count == 0) return;
+            try
+            {
+                Directory.CreateDirectory(_folder);
+                using var folderLock = Platform.NamedLock.Acquire(System.IO.Path.Combine(_folder, ".device-thresholds.lock"), "remembering thresholds");
+                var all = Read();
+                if (!all.TryGetValue(device, out var channels)) all[device] = channels = new Dictionary<int, RememberedThreshold>();
+                foreach (var pair in list) channels[pair.Key] = new RememberedThreshold(pair.Key, pair.Value, at, by, leftByScan);
+                Write(all);
+            }
+            catch (Platform.LockHeldException ex)
+            {
+                throw new OutputException(OutputProblem.IoError, Path, $"'{Path}' is being written by {ex.Owner}; the thresholds were not remembered.");
+            }
+            catch (Platform.LockUnavailableException ex)
+            {
+                throw OutputException.From(ex.InnerException ?? ex, Path, "remembering thresholds in");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, Path, "remembering thresholds in");
+            }
+        }
+
+        private Dictionary<string, Dictionary<int, RememberedThreshold>> Read()
+        {
+            var all = new Dictionary<string, Dictionary<int, RememberedThreshold>>(StringComparer.Ordinal);
+            try
+            {
+                if (!File.Exists(Path)) return all;
+                var fileInfo = new FileInfo(Path);
+                if (fileInfo.Length > 1 << 20) return all; // not ours: a memory of a few devices is a few KB
+                using var document = JsonDocument.Parse(File.ReadAllText(Path));
+                if (!document.RootElement.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Object) return all;
+                foreach (var device in devices.EnumerateObject())
+                {
+                    var channels = new Dictionary<int, RememberedThreshold>();
+                    if (device.Value.ValueKind != JsonValueKind.Array) continue;
+                    foreach (var entry in device.Value.EnumerateArray())
+                    {
+                        if (entry.TryGetProperty("channel", out var ch) && ch.TryGetInt32(out int channel)
+                            && entry.TryGetProperty("threshold", out var th) && th.TryGetInt32(out int threshold)
+                            && entry.TryGetProperty("at", out var at) && at.TryGetDateTimeOffset(out var when))
+                        {
+                            string by = entry.TryGetProperty("by", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
+                            bool left = entry.TryGetProperty("leftByScan", out var l) && l.ValueKind == JsonValueKind.True;
+                            channels[channel] = new RememberedThreshold(channel, threshold, when, by, left);
+                        }
+                    }
+                    all[device.Name] = channels;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                // a memory that cannot be read is no memory: the scan warns that it does not know what to restore
+            }
+            return all;
+        }
+
+        private void Write(Dictionary<string, Dictionary<int, RememberedThreshold>> all)
+        {
+            var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("version", 1);
+                json.WriteStartObject("devices");
+                foreach (var device in all.OrderBy(d => d.Key, StringComparer.Ordinal))
+                {
+                    json.WriteStartArray(device.Key);
+                    foreach (var t in device.Value.Values.OrderBy(t => t.Channel))
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("channel", t.Channel);
+                        json.WriteNumber("threshold", t.Threshold);
+                        json.WriteString("at", t.At);
+                        json.WriteString("by", t.By);
+                        if (t.LeftByScan) json.WriteBoolean("leftByScan", true);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            // a new file, on the disk, then renamed over the old one: a crash leaves the old or the new, never half
+            string temporary = Path + ".new";
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                Platform.DiskSync.Flush(file);
+            }
+            File.Move(temporary, Path, overwrite: true);
+            Platform.DiskSync.FlushFolder(_folder);
+        }
+    }
+}
