@@ -26,6 +26,7 @@ internal static class AdaptiveStudy
         public void StepSkipped(SkippedStep skipped) { }
         public void StepRemeasured(ScanStep step, string reason) { }
         public void Notice(string message) { }
+        public void Warning(string message) { }
     }
 
     private static HaniwersConfig Config(double window)

@@ -49,9 +49,22 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
 
     It 'stops at -MaxDuration, with its coarse windows counted at their length, and warns' {
         $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim @adaptive -TargetError 0.05 -MaxDuration 3 -OutputDirectory $folder -WarningVariable warnings -WarningAction SilentlyContinue -InformationVariable info)
-        ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData.Outcome | Should -Be 'Completed'
+        # a run short of its target has no result to call Completed (issue 21): it says Incomplete, and why
+        $summary = ($info | Where-Object { $_.Tags -contains 'Summary' }).MessageData
+        $summary.Outcome | Should -Be 'Incomplete'
+        $summary.FailureReason | Should -Match 'short of the target 0.05'
         ($rows | Measure-Object DurationSeconds -Sum).Sum / 3 | Should -BeLessOrEqual 3
         @($warnings | Where-Object { "$_" -match 'time limit was reached' }).Count | Should -Be 3
+    }
+
+    It 'stops a channel whose edge lies outside its range, warns while it runs, and the run says Incomplete' {
+        $outside = $adaptive.Clone(); $outside.Center = 280, 300, 170   # ch3's edge is near 284, above 120..220
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' @outside -OutputDirectory $folder -WarningVariable warnings -WarningAction SilentlyContinue)
+        ($rows | Group-Object Step).Count | Should -BeLessThan 51 -Because 'the run stops when no channel can improve, not at -MaxSteps (200)'
+        @($warnings | Where-Object { "$_" -match '^ch3: the edge lies above the range 120\.\.220 .*center = \d+, nsteps = 25, step_size = 2' }).Count | Should -BeGreaterOrEqual 1
+        $run = Get-HaniwersRun $folder -Last 1
+        $run.Outcome | Should -Be 'Incomplete'
+        $run.Reason | Should -Match '^ch3: the edge lies above the range 120\.\.220'
     }
 
     It 'fits a grid of five values, and refuses one too short to fit' {

@@ -11,6 +11,11 @@ namespace Haniwers.Output
         Interrupted,
         /// <summary>A scan stopped after too many failed steps in a row.</summary>
         Aborted,
+        /// <summary>
+        /// An adaptive scan that ran to its end without its result: a channel short of its target, or whose edge
+        /// the data put outside its range (docs/adaptive-scan.md, "When it cannot succeed"). Its rows are whole.
+        /// </summary>
+        Incomplete,
         /// <summary>Stopped by an error of its own: the output could not be written (disk full, folder gone), or a fault in the module.</summary>
         Failed,
     }

@@ -19,6 +19,18 @@ namespace Haniwers.Scanning
         public ThresholdFit? Fit { get; set; }
         public bool Reached(double target) => Fit?.Threshold is not null && Fit.ThresholdError <= target;
 
+        /// <summary>The data put the edge outside the range: which side, where, and a range that would contain it; null while it may be inside.</summary>
+        public string? EdgeOutside { get; set; }
+
+        /// <summary>Fits in a row that put the edge outside the range, or found no edge in it.</summary>
+        internal int FitsOutside { get; set; }
+
+        /// <summary>The edge lies above the range (else below), once <see cref="EdgeOutside"/> is set.</summary>
+        internal bool EdgeAbove { get; set; }
+
+        /// <summary>Nothing more to measure: the target reached, or the edge out of reach.</summary>
+        public bool Settled(double target) => Reached(target) || EdgeOutside is not null;
+
         public string Describe(double target) => Fit?.Threshold is int t
             ? string.Format(CultureInfo.InvariantCulture, "ch{0} {1}±{2:0.0}{3}", Channel, t, Fit.ThresholdError, Fit.ThresholdError <= target ? " ok" : "")
             : $"ch{Channel} searching";
@@ -78,6 +90,20 @@ namespace Haniwers.Scanning
         public double TargetError { get; }
         public int StepsPlanned => _index;
         public bool AllReached => Channels.All(c => c.Reached(TargetError));
+        /// <summary>No channel can improve: each reached its target or has its edge outside its range.</summary>
+        public bool AllSettled => Channels.All(c => c.Settled(TargetError));
+
+        /// <summary>Fits in a row that must put a channel's edge outside its range before the channel stops (docs/adaptive-scan.md).</summary>
+        public const int FitsOutsideToStop = 3;
+
+        /// <summary>A channel whose edge is now known to lie outside its range: the warning it gets, once.</summary>
+        public event Action<AdaptiveChannel>? EdgeFoundOutside;
+
+        /// <summary>Why the run has no complete result, channel by channel; null when every channel reached its target.</summary>
+        public string? Shortfall => AllReached ? null : string.Join("; ", Channels.Where(c => !c.Reached(TargetError)).Select(c =>
+            c.EdgeOutside ?? (c.Fit?.Threshold is int t
+                ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00}, short of the target {3:0.##}", c.Channel, t, c.Fit.ThresholdError, TargetError)
+                : $"ch{c.Channel}: no threshold ({c.Fit?.Rejection ?? "too few points to fit"})")));
 
         /// <summary>Why the last step's thresholds were chosen, one phrase per channel (the journal's decision record).</summary>
         public string LastDecision { get; private set; } = "";
@@ -130,12 +156,89 @@ namespace Haniwers.Scanning
         {
             try { channel.Fit = channel.Points.Count > 0 ? SCurveFitter.Fit(channel.Points, _fit) : null; }
             catch (FitException) { channel.Fit = null; }
+            CheckEdge(channel);
+        }
+
+        /// <summary>
+        /// After the coarse sweep: a channel not at its target whose data put its edge outside its range
+        /// <see cref="FitsOutsideToStop"/> fits in a row stops, with the side and a range that would contain it
+        /// (docs/adaptive-scan.md, "When it cannot succeed"). Outside: the fit puts the threshold beyond the range by
+        /// more than twice its error and a step; or no edge stands out at all (a flat rate, both ends of the range
+        /// measured), the side then told by the rate: a plateau as high as the other channels' rate below their edges
+        /// means the edge is above.
+        /// </summary>
+        private void CheckEdge(AdaptiveChannel channel)
+        {
+            if (channel.EdgeOutside is not null) return;
+            var grid = channel.Range.Values;
+            var fit = channel.Fit;
+            if (channel.Reached(TargetError) || channel.Points.Count < _coarse || fit is null || grid.Count < 2)
+            {
+                channel.FitsOutside = 0;
+                return;
+            }
+            int step = grid[1] - grid[0];
+            int nsteps = (grid.Count - 1) / 2;
+            string? found = null;
+            if (IsFlat(fit))
+            {
+                channel.FitsOutside++;
+                if (channel.FitsOutside < FitsOutsideToStop || UnmeasuredEnd(channel) is not null) return;
+                var usable = channel.Points.Where(p => p.IsUsable).ToList();
+                double rate = usable.Sum(p => p.Events) / Math.Max(usable.Sum(p => p.DurationSeconds), 1e-9);
+                var references = Channels.Where(c => c != channel && c.Fit is { Threshold: not null } f && !double.IsNaN(f.Height)).Select(c => c.Fit!).ToList();
+                if (references.Count > 0)
+                {
+                    double below = references.Average(f => f.Height + f.Baseline), above = references.Average(f => f.Baseline);
+                    channel.EdgeAbove = Math.Abs(rate - below) < Math.Abs(rate - above);
+                    int shift = 2 * nsteps * step;
+                    int center = Math.Clamp(channel.EdgeAbove ? grid[grid.Count - 1] + nsteps * step : grid[0] - nsteps * step, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
+                    found = string.Format(CultureInfo.InvariantCulture,
+                        "ch{0}: the edge lies {1} the range {2}..{3} (the rate is flat at {4:0.#} Hz across it, as the other channels' {5} their edges); a range that may contain it: center = {6}, nsteps = {7}, step_size = {8}, or wider",
+                        channel.Channel, channel.EdgeAbove ? "above" : "below", grid[0], grid[grid.Count - 1], rate, channel.EdgeAbove ? "below" : "above", center, nsteps, step);
+                }
+                else
+                {
+                    found = string.Format(CultureInfo.InvariantCulture,
+                        "ch{0}: no edge in the range {1}..{2} (the rate is flat at {3:0.#} Hz across it: a range beside the edge, or a dead channel); scan a wider range (a larger nsteps or step_size), or check the channel",
+                        channel.Channel, grid[0], grid[grid.Count - 1], rate);
+                }
+            }
+            else
+            {
+                if (fit.Covariance is null || double.IsNaN(fit.ThresholdError)) { channel.FitsOutside = 0; return; }
+                int estimate = SCurveFitter.ThresholdAt(fit, _fit.SigmaMultiple);
+                double margin = 2 * fit.ThresholdError + step;
+                bool above = estimate > grid[grid.Count - 1] + margin, below = estimate < grid[0] - margin;
+                channel.FitsOutside = above || below ? channel.FitsOutside + 1 : 0;
+                if (channel.FitsOutside < FitsOutsideToStop) return;
+                channel.EdgeAbove = above;
+                int center = Math.Clamp(estimate, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
+                found = string.Format(CultureInfo.InvariantCulture,
+                    "ch{0}: the edge lies {1} the range {2}..{3} (the fit puts the threshold at {4} ± {5:0.0}); a range that contains it: center = {6}, nsteps = {7}, step_size = {8}",
+                    channel.Channel, above ? "above" : "below", grid[0], grid[grid.Count - 1], estimate, fit.ThresholdError, center, nsteps, step);
+            }
+            channel.EdgeOutside = found;
+            EdgeFoundOutside?.Invoke(channel);
+        }
+
+        /// <summary>No fall of the rate stands out of the noise (the fit's own test, <see cref="FitAcceptance.MinimumEdgeSignificance"/>).</summary>
+        private static bool IsFlat(ThresholdFit? fit) =>
+            fit is not null && !double.IsNaN(fit.HeightError) && fit.Height < FitAcceptance.MinimumEdgeSignificance * fit.HeightError;
+
+        /// <summary>An end of the channel's range not measured yet, the lower first; null when both are.</summary>
+        private static int? UnmeasuredEnd(AdaptiveChannel channel)
+        {
+            var grid = channel.Range.Values;
+            foreach (int end in new[] { grid[0], grid[grid.Count - 1] })
+                if (!channel.Points.Any(p => p.Threshold == end)) return end;
+            return null;
         }
 
         /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
         public IEnumerable<ScanStep> Steps()
         {
-            while (_index < _maxSteps && !(AllReached && _index >= _coarse)
+            while (_index < _maxSteps && !(AllSettled && _index >= _coarse)
                    && (_maxDuration is not TimeSpan limit || Planned(_index + 1) <= limit))
             {
                 var reasons = new List<string>();
@@ -157,6 +260,19 @@ namespace Haniwers.Scanning
         private int Choose(AdaptiveChannel channel, List<string> reasons)
         {
             var grid = channel.Range.Values;
+            // a flat channel must have both ends of its range measured before it is said to have no edge in it
+            if (channel.FitsOutside >= FitsOutsideToStop && IsFlat(channel.Fit) && UnmeasuredEnd(channel) is int end0)
+            {
+                reasons.Add($"ch{channel.Channel} {end0}: no edge stands out yet, measuring the range's end");
+                return end0;
+            }
+            if (channel.EdgeOutside is not null)
+            {
+                // nothing in the range teaches this channel more: it waits at the end nearest its edge
+                int end = channel.EdgeAbove ? grid[grid.Count - 1] : grid[0];
+                reasons.Add($"ch{channel.Channel} {end}: its edge lies outside the range, not measured further");
+                return end;
+            }
             if (_index < _coarse)
             {
                 // evenly over the middle 60 % of the range (20 %, 35 %, 50 %, 65 %, 80 % for five): the configured

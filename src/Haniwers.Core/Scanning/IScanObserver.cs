@@ -18,6 +18,8 @@ namespace Haniwers.Scanning
         void StepRemeasured(ScanStep step, string reason);
         /// <summary>Detail worth a verbose line: reopening the link, ignored lines.</summary>
         void Notice(string message);
+        /// <summary>What the user must hear while the scan goes on: a channel that cannot reach its result.</summary>
+        void Warning(string message);
     }
 
     /// <summary>Where a scan's records go (the run's files). Every call returns only once the data is on disk.</summary>

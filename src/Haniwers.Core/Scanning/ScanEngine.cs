@@ -49,6 +49,7 @@ namespace Haniwers.Scanning
             _observer = observer;
             _limits = limits;
             _reconnector = new LinkReconnector(link, limits.ReconnectTimeout);
+            if (plan.Planner is { } planner) planner.EdgeFoundOutside += channel => _observer.Warning(channel.EdgeOutside + ". The channel is not measured further.");
             Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.PlannedSteps };
         }
 
@@ -76,6 +77,12 @@ namespace Haniwers.Scanning
                 }
                 Summary.Outcome = RunOutcome.Completed;
                 Summary.PlannedSteps = Math.Min(Summary.PlannedSteps, _position); // an adaptive scan that reached its target stops early
+                // an adaptive scan that ran out of steps, time or range without every channel's threshold has no result to say Completed about
+                if (_plan.Planner?.Shortfall is { } shortfall)
+                {
+                    Summary.Outcome = RunOutcome.Incomplete;
+                    Summary.FailureReason = shortfall;
+                }
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
@@ -120,7 +127,7 @@ namespace Haniwers.Scanning
             {
                 _recorder.Finished(Summary);
             }
-            catch (OutputException ex) when (Summary.Outcome == RunOutcome.Completed)
+            catch (OutputException ex) when (Summary.Outcome is RunOutcome.Completed or RunOutcome.Incomplete)
             {
                 Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;

@@ -161,20 +161,19 @@ namespace Haniwers.PowerShell.Commands
         {
             var remembered = RememberedThresholds(portName);
             var parts = new List<string>();
-            foreach (int channel in ConfigValidator.Channels)
+            if (setting.Count > 0) parts.Add(string.Join(", ", setting.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event");
+            foreach (int channel in ConfigValidator.Channels.Where(ch => !setting.Any(t => t.Key == ch)))
             {
-                var set = setting.FirstOrDefault(t => t.Key == channel);
-                if (set.Key == channel) parts.Add($"ch{channel}={set.Value} (set and confirmed before the first event)");
-                else if (remembered.TryGetValue(channel, out var last))
+                if (remembered.TryGetValue(channel, out var last))
                 {
-                    parts.Add($"ch{channel}={last.Threshold} (left as the device has it; {(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
+                    parts.Add($"ch{channel}={last.Threshold} as the device has it ({(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
                     if (last.LeftByScan)
                         WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: the last step of {last.By}, which could not write back the thresholds it found. " +
                             $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");
                 }
-                else parts.Add($"ch{channel} as the device has it (never written by this module: unknown)");
+                else parts.Add($"ch{channel} left as the device has it (never written by this module: unknown)");
             }
-            string text = string.Join(", ", parts);
+            string text = string.Join("; ", parts);
             WriteVerbose("Thresholds of this run: " + text + ".");
             return text;
         }

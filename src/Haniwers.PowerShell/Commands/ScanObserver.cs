@@ -70,6 +70,8 @@ namespace Haniwers.PowerShell.Commands
 
         public void Notice(string message) => Tell(() => _cmdlet.WriteVerbose(message));
 
+        public void Warning(string message) => Tell(() => _cmdlet.WriteWarning(message));
+
         public void Complete() => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
         {
             RecordType = ProgressRecordType.Completed,

@@ -43,6 +43,51 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
+        public void AChannelWhoseEdgeLiesOutsideItsRangeStopsEarlyAndTheRunSaysIncompleteAndWhere()
+        {
+            using var f = new ScanFixture("seed=3", nsteps: 25, duration: 1);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            f.Config.Sensor(3)!.Center = 170; // 120..220: the simulator's ch3 edge is near 260
+            var plan = ScanPlan.Adaptive(f.Config, 1.5, 200, null, new FitOptions());
+            var summary = f.Run(plan);
+            Assert.Equal(RunOutcome.Incomplete, summary.Outcome);
+            // the rate is flat across 120..220 and as high as the other channels' below their edges: the edge is above
+            Assert.Matches(@"^ch3: the edge lies above the range 120\.\.220 \(the rate is flat at [\d.]+ Hz across it, as the other channels' below their edges\); a range that may contain it: center = 270, nsteps = 25, step_size = 2, or wider$", summary.FailureReason);
+            // said while the scan went on, once, and the run stopped when no channel could improve: well before -MaxSteps
+            Assert.Single(f.Observer.Warnings, w => w.StartsWith("ch3: the edge lies above", StringComparison.Ordinal));
+            Assert.True(plan.Planner!.Channels[0].Reached(1.5) && plan.Planner.Channels[1].Reached(1.5));
+            Assert.True(summary.CompletedSteps < 100, $"{summary.CompletedSteps} windows");
+            Assert.Contains("incomplete", summary.Headline);
+        }
+
+        [Fact]
+        public void AnEdgeTheFitPutsBeyondTheRangesEndIsSaidToLieThere()
+        {
+            // 190..250 sees the start of ch3's fall (its midpoint is 260, its threshold about 284): the fit extrapolates
+            using var f = new ScanFixture("seed=3", nsteps: 15, duration: 1);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            f.Config.Sensor(3)!.Center = 220;
+            var plan = ScanPlan.Adaptive(f.Config, 1.5, 200, null, new FitOptions());
+            var summary = f.Run(plan);
+            Assert.Equal(RunOutcome.Incomplete, summary.Outcome);
+            Assert.StartsWith("ch3: the edge lies above the range 190..250", summary.FailureReason);
+            Assert.True(summary.CompletedSteps < 100, $"{summary.CompletedSteps} windows");
+        }
+
+        [Fact]
+        public void ARunThatEndsShortOfItsTargetIsIncompleteNotCompleted()
+        {
+            var (summary, plan, f) = Run("seed=3", target: 0.05, maxSteps: 12);
+            using (f)
+            {
+                Assert.Equal(12, summary.CompletedSteps);
+                Assert.Equal(RunOutcome.Incomplete, summary.Outcome);
+                Assert.Contains("short of the target 0.05", summary.FailureReason);
+                Assert.False(plan.Planner!.AllReached);
+            }
+        }
+
+        [Fact]
         public void TheErrorItReportsIsTheFitOfItsOwnRows()
         {
             var (_, plan, f) = Run("seed=5", target: 2, maxSteps: 200);

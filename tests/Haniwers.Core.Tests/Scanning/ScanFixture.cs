@@ -40,6 +40,8 @@ namespace Haniwers.Tests.Scanning
         public void StepSkipped(SkippedStep skipped) => Skipped.Add(skipped);
         public void StepRemeasured(ScanStep step, string reason) => Remeasured.Add((step.Index, reason));
         public void Notice(string message) => Notices.Add(message);
+        public readonly List<string> Warnings = new List<string>();
+        public void Warning(string message) => Warnings.Add(message);
     }
 
     /// <summary>A scan on the in-process simulator with a manual clock, writing real files in a temp folder.</summary>
