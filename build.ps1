@@ -63,6 +63,10 @@ function Invoke-Build {
     $helpDir = Join-Path $moduleOut 'en-US'
     New-Item -ItemType Directory -Force $helpDir | Out-Null
     Copy-Item (Join-Path $root 'module/about_Haniwers.help.txt') $helpDir
+    # the docs the help refers to travel with the module (docs/*.md in its folder)
+    $docsOut = Join-Path $moduleOut 'docs'
+    New-Item -ItemType Directory -Force $docsOut | Out-Null
+    Copy-Item (Join-Path $root 'docs/*.md') $docsOut
     # Help is generated in a fresh pwsh so this session never loads the module it may rebuild.
     Invoke-Native 'help generation' {
         Invoke-FreshPwsh (Join-Path $root 'tools/New-HaniwersHelp.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') `

@@ -39,6 +39,6 @@ if ($notCompleted) { $notCompleted | Format-List RunId, Outcome, Reason, Start }
             Remarks = 'A simulated detector that refuses every fourth write: per channel the writes, those that failed, the refusals, the unanswered attempts and the retries.'
         }
     )
-    Notes       = 'The journals and their records: docs/formats.md and docs/daq.md of the project. A data-taking journal keeps each threshold write''s last answer only, so earlier attempts of a write count as retries without a reason.'
+    Notes       = 'The journals and their records: docs/formats.md in the module folder and docs/daq.md in the module folder ((Get-Module Haniwers).ModuleBase). A data-taking journal keeps each threshold write''s last answer only, so earlier attempts of a write count as retries without a reason.'
     Links       = @('Invoke-HaniwersParallelScan', 'Invoke-HaniwersDaq')
 }

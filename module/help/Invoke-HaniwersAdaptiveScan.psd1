@@ -46,6 +46,6 @@ Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -Step
             Remarks = 'Prints the ranges, the target and at most 60 windows of 10 s; nothing is opened or written.'
         }
     )
-    Notes       = 'The rule and why it works: docs/adaptive-scan.md. On the simulator it reaches the precision of a 51-window grid in about 36% of the measuring time; no design can go below about 31% on that grid.'
+    Notes       = 'The rule and why it works: docs/adaptive-scan.md in the module folder. On the simulator it reaches the precision of a 51-window grid in about 36% of the measuring time; no design can go below about 31% on that grid.'
     Links       = @('Invoke-HaniwersParallelScan', 'Measure-HaniwersThreshold')
 }

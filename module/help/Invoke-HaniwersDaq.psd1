@@ -52,6 +52,6 @@ $summary = ($info | Where-Object Tags -contains Summary).MessageData
             Remarks = 'Prints the plan; touches neither the port nor the disk.'
         }
     )
-    Notes       = 'File and journal formats, the crash bound and the replay: docs/daq.md. The MAC part of the names comes from the port''s USB serial number when that is a MAC address (as haniwers reads it), else from the firmware''s answer to GET_MAC, else "unknown".'
+    Notes       = 'File and journal formats, the crash bound and the replay: docs/daq.md in the module folder. The MAC part of the names comes from the port''s USB serial number when that is a MAC address (as haniwers reads it), else from the firmware''s answer to GET_MAC, else "unknown".'
     Links       = @('Measure-HaniwersRate', 'Receive-HaniwersEvent', 'Measure-HaniwersThreshold', 'Set-HaniwersThreshold')
 }

@@ -50,6 +50,6 @@ Measure-HaniwersRate -Path ./daq -Interval 1 -PlotPath ./rate.svg -PressureCorre
             Remarks = 'Events from the pipeline have no journal: each bin counts its whole interval as live.'
         }
     )
-    Notes       = 'The binning rules and what haniwers v0 and v1 do differently: docs/daq.md.'
+    Notes       = 'The binning rules and what haniwers v0 and v1 do differently: docs/daq.md in the module folder.'
     Links       = @('Invoke-HaniwersDaq', 'Receive-HaniwersEvent')
 }

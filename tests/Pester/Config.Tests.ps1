@@ -236,6 +236,9 @@ Describe 'Test-HaniwersThresholdConfig' {
         # 11 windows of 10 s plus the default settle time of 0.1 s each, as the scan's -WhatIf says
         [math]::Round($report.EstimatedDuration.TotalSeconds, 3) | Should -Be 111.1
         [math]::Round((Test-HaniwersThresholdConfig -Path (Join-Path $folder 'good.toml') -Detailed -Mode Serial).EstimatedDuration.TotalSeconds, 3) | Should -Be 333.3
+        # shown as a person writes a duration, not as a TimeSpan
+        ($report | Format-List | Out-String) | Should -Match 'EstimatedDuration\s+: 1 min 51 s'
+        ($report | Format-List | Out-String) | Should -Not -Match '00:01:51'
     }
 
     It 'takes the object Import-HaniwersConfig returns' {

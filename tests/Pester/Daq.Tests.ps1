@@ -227,6 +227,13 @@ threshold = "none"
             $replayed.Count | Should -Be 300
             @($replayed | ForEach-Object { $_.Line.Split(',', 2)[1] }) | Should -Be @($recorded | ForEach-Object { $_.Line.Split(',', 2)[1] })
             (Get-ChildItem "$folder/replayed" -Filter 'data_*').Name | Should -Match '^data_unknown_'
+            # a relative source is the PowerShell location's, not the process's folder (which cd does not move)
+            Push-Location $folder
+            try {
+                [System.IO.Directory]::GetCurrentDirectory() | Should -Not -Be $folder
+                Invoke-HaniwersDaq -PortName 'replay:./recorded,speed=max' -OutputDirectory ./relative -EventsPerFile 300 -FileCount 1
+            } finally { Pop-Location }
+            @(Read-RawRows "$folder/relative" 'data_*').Count | Should -Be 300
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 }

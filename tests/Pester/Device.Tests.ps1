@@ -131,6 +131,10 @@ Describe 'Ports that cannot be opened' {
         $expected = @(Get-HaniwersPort | ForEach-Object PortName)
         if ($expected) { foreach ($port in $expected) { $err.Exception.Message | Should -Match ([regex]::Escape($port)) } }
         else { $err.Exception.Message | Should -Match 'no serial port was found' }
+        # what to do is said once, as the Recommendation, not also at the end of the message
+        $err.ErrorDetails.RecommendedAction | Should -Match 'Get-HaniwersPort'
+        $err.ErrorDetails.Message | Should -Not -Match 'Get-HaniwersPort'
+        ($err | Out-String -Width 300) | Should -Match 'Recommendation'
     }
 
     It 'says when nothing listens on a TCP address' {

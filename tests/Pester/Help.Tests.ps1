@@ -45,6 +45,17 @@ Describe 'Help for <_>' -ForEach $commands {
     }
 }
 
+Describe 'What help refers to' {
+    It 'is carried by the installed module: each docs/*.md it names is in the module''s folder, and nothing of the build' {
+        $module = Get-Module Haniwers
+        $text = (@($module.ExportedCommands.Keys | Sort-Object | ForEach-Object { Get-Help $_ -Full | Out-String -Width 400 }) + (Get-Help about_Haniwers | Out-String -Width 400)) -join "`n"
+        $named = @([regex]::Matches($text, 'docs/[a-z-]+\.md') | ForEach-Object Value | Sort-Object -Unique)
+        $named.Count | Should -BeGreaterThan 3
+        foreach ($doc in $named) { Join-Path $module.ModuleBase $doc | Should -Exist -Because "help names $doc" }
+        $text | Should -Not -Match '\bout/'
+    }
+}
+
 Describe 'Get-Help -Parameter' {
     It 'shows each parameter of <_> as help, never as a raw property bag' -ForEach $commands {
         foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }) {

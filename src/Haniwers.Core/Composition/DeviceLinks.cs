@@ -49,11 +49,12 @@ namespace Haniwers.Composition
         /// Who a device is, for what is remembered about it across sessions (the thresholds last written): a USB
         /// bridge by its vendor, product and serial number (the same after a replug on another port), another
         /// serial port by its device (<see cref="PortIdentity.Device(string)"/>), a TCP bridge by its address,
-        /// the simulator as "sim"; null for a replayed recording, which takes no threshold.
+        /// null for the built-in simulator (a new board at its power-on thresholds for every command, gone after it)
+        /// and for a replayed recording, which takes no threshold.
         /// </summary>
         public static string? DeviceKey(string portName)
         {
-            if (IsSimulator(portName)) return "sim";
+            if (IsSimulator(portName)) return null;
             if (DataTaking.ReplayLink.IsReplay(portName)) return null;
             if (portName.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase)) return portName.ToLowerInvariant();
             if (portName.Equals("auto", StringComparison.OrdinalIgnoreCase)) portName = ResolveAuto();

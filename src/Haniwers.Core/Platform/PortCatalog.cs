@@ -15,6 +15,11 @@ namespace Haniwers.Platform
         public string? ProductId { get; set; }
         public string? SerialNumber { get; set; }
         public bool IsBluetooth { get; set; }
+        /// <summary>
+        /// The devices that claim this port number when more than one does and which is plugged in cannot be
+        /// told (Windows remembers every device's port; a user may give two the same number); empty otherwise.
+        /// </summary>
+        public IReadOnlyList<PortInfo> Claimants { get; set; } = Array.Empty<PortInfo>();
         /// <summary>A USB-serial bridge of the kind OSECHI boards use (Arduino, CH340, FTDI, CP210x, ESP32).</summary>
         public bool LooksLikeDetector { get; set; }
         /// <summary>Why the port does or does not look like a detector.</summary>

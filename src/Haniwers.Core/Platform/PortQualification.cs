@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Haniwers.Transport;
 
 namespace Haniwers.Platform
@@ -20,7 +21,16 @@ namespace Haniwers.Platform
         /// <summary>Sets <see cref="PortInfo.LooksLikeDetector"/> and <see cref="PortInfo.Qualification"/> from what the reader found.</summary>
         public static PortInfo Qualify(PortInfo port)
         {
-            if (port.IsBluetooth)
+            if (port.Claimants.Count > 1)
+            {
+                // whichever of them is plugged in: a detector if every one of them is of a detector's kind
+                foreach (var claimant in port.Claimants) Qualify(claimant);
+                port.LooksLikeDetector = port.Claimants.All(c => c.LooksLikeDetector);
+                port.Qualification = $"claimed by {port.Claimants.Count} devices, and which is plugged in cannot be told: "
+                    + string.Join("; ", port.Claimants.Select(c => $"{c.Description} ({c.Qualification})"))
+                    + (port.LooksLikeDetector ? "; each is a bridge OSECHI boards use" : "");
+            }
+            else if (port.IsBluetooth)
             {
                 port.LooksLikeDetector = false;
                 port.Qualification = "Bluetooth serial link, not a detector";

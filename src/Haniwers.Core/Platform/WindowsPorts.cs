@@ -73,8 +73,14 @@ namespace Haniwers.Platform
                 : driver.IndexOf("Bth", StringComparison.OrdinalIgnoreCase) >= 0 ? "BTHENUM" : "USB";
             var match = list.Where(c => c.bus == bus).ToList();
             if (match.Count == 1) return match[0].info;
-            // still ambiguous: say so rather than guess which device it is
-            return new PortInfo { PortName = port, Description = $"claimed by {list.Count} devices, some unplugged: " + string.Join(", ", list.Select(c => c.info.Description)) };
+            // still ambiguous: say which devices claim it rather than guess which one is plugged in
+            var claimants = (match.Count > 1 ? match : list).Select(c => c.info).ToList();
+            return new PortInfo
+            {
+                PortName = port,
+                Description = $"claimed by {claimants.Count} devices: " + string.Join(", ", claimants.Select(c => c.Description)),
+                Claimants = claimants,
+            };
         }
 
         /// <summary>A composite device's interface (VID_xxxx&amp;PID_yyyy&amp;MI_00) has its serial on the parent device's instance name.</summary>

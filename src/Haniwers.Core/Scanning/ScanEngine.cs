@@ -417,6 +417,7 @@ namespace Haniwers.Scanning
         /// </summary>
         private void RestoreThresholds(CancellationToken stopped)
         {
+            if (_restore?.NotNeeded is not null) return; // the device goes with the command: nothing to leave as found
             var result = new RestoreResult();
             Summary.Restore = result;
             var wanted = (_restore?.Thresholds ?? Array.Empty<KeyValuePair<int, int>>()).Where(t => _written.Contains(t.Key)).ToList();

@@ -25,7 +25,13 @@ namespace Haniwers.Scanning
         /// <summary>Channels scanned whose value before the scan nobody knows: they stay at the scan's last step.</summary>
         public IReadOnlyList<int> Unknown { get; }
 
-        public string Describe() => Thresholds.Count == 0 ? "nothing (no threshold before the scan is known)"
+        /// <summary>Why nothing needs writing back (a detector that lives only for this command); null when something may.</summary>
+        public string? NotNeeded { get; private init; }
+
+        public static RestorePlan NothingToRestore(string why) =>
+            new RestorePlan(Array.Empty<KeyValuePair<int, int>>(), new Dictionary<int, string>(), Array.Empty<int>()) { NotNeeded = why };
+
+        public string Describe() => NotNeeded is not null ? $"nothing ({NotNeeded})" : Thresholds.Count == 0 ? "nothing (no threshold before the scan is known)"
             : string.Join(", ", Thresholds.Select(t => $"ch{t.Key}={t.Value} ({Sources[t.Key]})"));
     }
 

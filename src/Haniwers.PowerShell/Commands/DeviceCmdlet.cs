@@ -77,8 +77,28 @@ namespace Haniwers.PowerShell.Commands
             }
             var config = LoadConfig(ConfigPath, Config);
             if (PortName is not null) config.Device.Port = PortName;
+            config.Device.Port = ResolvePortPath(config.Device.Port);
             if (Firmware is FirmwareDialect firmware) config.Device.Firmware = firmware;
             return config;
+        }
+
+        /// <summary>
+        /// A path in a port name is the user's, resolved against the PowerShell location as every path is (not
+        /// the process's folder, which `cd` does not move): a replay source (replay:./folder,speed=10) or a device
+        /// given by a relative path (./ttyFAKE, ~/dev/tty).
+        /// </summary>
+        private string ResolvePortPath(string port)
+        {
+            if (DataTaking.ReplayLink.IsReplay(port))
+            {
+                string rest = port.Substring(DataTaking.ReplayLink.Prefix.Length);
+                int options = rest.IndexOf(',');
+                string source = options < 0 ? rest : rest.Substring(0, options);
+                return source.Length == 0 ? port : DataTaking.ReplayLink.Prefix + ResolveUserPath(source) + (options < 0 ? "" : rest.Substring(options));
+            }
+            bool relative = port.StartsWith("./", StringComparison.Ordinal) || port.StartsWith("../", StringComparison.Ordinal)
+                || port.StartsWith(".\\", StringComparison.Ordinal) || port.StartsWith("..\\", StringComparison.Ordinal) || port.StartsWith("~", StringComparison.Ordinal);
+            return relative ? ResolveUserPath(port) : port;
         }
 
         /// <summary>Opens the configured port; a port that cannot be opened ends the command.</summary>
@@ -233,7 +253,8 @@ namespace Haniwers.PowerShell.Commands
                 LinkOpenException _ when ex.PortName == "auto" => "Name the port with -PortName (Get-HaniwersPort lists them).",
                 _ => null,
             };
-            if (action is not null) record.ErrorDetails = new ErrorDetails($"{ex.Message} {action}") { RecommendedAction = action };
+            // what to do goes in the Recommendation PowerShell shows under the message, once
+            if (action is not null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action };
             return record;
         }
 

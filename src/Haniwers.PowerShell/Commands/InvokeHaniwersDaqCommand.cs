@@ -120,7 +120,8 @@ namespace Haniwers.PowerShell.Commands
             var remembered = RememberedThresholds(config.Device.Port);
             engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
                 thresholds.FirstOrDefault(t => t.Key == ch) is { Key: > 0 } t ? $"ch{t.Key}={t.Value}"
-                : remembered.TryGetValue(ch, out var last) ? $"ch{ch}={last.Threshold} (believed)" : $"ch{ch}=unknown"));
+                : remembered.TryGetValue(ch, out var last) ? $"ch{ch}={last.Threshold} (believed)"
+                : DeviceLinks.IsSimulator(config.Device.Port) ? $"ch{ch}=power-on" : $"ch{ch}=unknown"));
             try
             {
                 RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
@@ -171,6 +172,7 @@ namespace Haniwers.PowerShell.Commands
                         WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: the last step of {last.By}, which could not write back the thresholds it found. " +
                             $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");
                 }
+                else if (DeviceLinks.IsSimulator(portName)) parts.Add($"ch{channel} at the simulated detector's power-on value");
                 else parts.Add($"ch{channel} left as the device has it (never written by this module: unknown)");
             }
             string text = string.Join("; ", parts);

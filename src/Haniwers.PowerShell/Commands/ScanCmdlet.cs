@@ -99,6 +99,7 @@ namespace Haniwers.PowerShell.Commands
         private RestorePlan? PlanRestore(HaniwersConfig config)
         {
             if (NoRestore.IsPresent) return null;
+            if (Composition.DeviceLinks.IsSimulator(config.Device.Port)) return RestorePlan.NothingToRestore("the simulated detector lives only for this command");
             var remembered = RememberedThresholds(config.Device.Port);
             var thresholds = new List<KeyValuePair<int, int>>();
             var sources = new Dictionary<int, string>();

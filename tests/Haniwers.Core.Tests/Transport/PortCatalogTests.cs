@@ -216,6 +216,38 @@ namespace Haniwers.Tests.Transport
 
         // ---- one lock per device ----
 
+        [Fact]
+        public void TheWindowsFixturesAreWhatRegExportWrites()
+        {
+            foreach (var name in new[] { "windows-laptop.reg", "windows-two-claims.reg" })
+            {
+                byte[] bytes = File.ReadAllBytes(Fixture(name));
+                Assert.Equal(new byte[] { 0xFF, 0xFE }, bytes.Take(2)); // UTF-16LE with its byte-order mark
+                string[] lines = System.Text.Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2).Split("\r\n");
+                Assert.Equal("Windows Registry Editor Version 5.00", lines[0]);
+                Assert.DoesNotContain(lines, l => l.StartsWith(";", StringComparison.Ordinal)); // reg export writes no comments
+                Assert.Contains(lines, l => l.StartsWith("\"HardwareID\"=hex(7):", StringComparison.Ordinal));
+                Assert.Contains(lines, l => l.StartsWith("\"Driver\"=\"{4d36e978-e325-11ce-bfc1-08002be10318}\\\\", StringComparison.Ordinal));
+            }
+        }
+
+        [Fact]
+        public void WindowsNamesBothDevicesThatClaimOneComNumberAndAutoTakesAPortEitherOfTwoDetectorsOwns()
+        {
+            var ports = WindowsPorts.List(new RegFileSource(Fixture("windows-two-claims.reg")));
+            Assert.Equal(new[] { "COM3", "COM6" }, ports.Select(p => p.PortName));
+            var com3 = ports[0];
+            Assert.Equal(2, com3.Claimants.Count);
+            Assert.True(com3.LooksLikeDetector); // a CH340 or a CP210x: a detector whichever is plugged in
+            Assert.Contains("claimed by 2 devices, and which is plugged in cannot be told", com3.Qualification);
+            Assert.Contains("USB-SERIAL CH340 (COM3) (USB 1a86:7523 (QinHeng CH340)", com3.Qualification);
+            Assert.Contains("Silicon Labs CP210x USB to UART Bridge (COM3) (USB 10c4:ea60 (Silicon Labs CP210x)", com3.Qualification);
+            var com6 = ports[1];
+            Assert.False(com6.LooksLikeDetector); // a CH340 or a Prolific cable: it may not be the detector
+            Assert.Contains("Prolific USB-to-Serial Comm Port (COM6) (USB 067b:2303, a vendor no OSECHI board uses)", com6.Qualification);
+            Assert.Equal("COM3", DeviceLinks.ChooseDetector(ports));
+        }
+
         [Theory]
         [InlineData("COM3", "COM3")]
         [InlineData(@"\\.\COM3", "COM3")]
