@@ -295,6 +295,11 @@ Describe 'Measure-HaniwersRate' {
             $bins | ForEach-Object { $_.LiveFromJournal | Should -BeTrue; $_.LiveSeconds | Should -BeLessOrEqual 1.000001 }
             $full = $bins | Where-Object LiveSeconds -gt 0.99 | Select-Object -First 1
             $full.TopRateError | Should -Be ([math]::Sqrt($full.Top) / $full.LiveSeconds)
+            # the default table fits 80 columns, nothing cut, every rate with two decimals
+            $table = @(($bins | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+            $table | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+            ($table -join "`n") | Should -Not -Match '…'
+            $table | Select-Object -Skip 2 | ForEach-Object { $_ | Should -Match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+\.\d +\d+ +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d±\d+\.\d\d' }
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 

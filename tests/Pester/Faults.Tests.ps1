@@ -95,6 +95,33 @@ Describe 'An fsync that fails is an I/O error' {
     }
 }
 
+Describe 'Counts after a failed write' {
+    It 'keeps the end record, the file''s record and the file in agreement when a row''s write fails with ENOSPC' {
+        $folder = New-TestFolder
+        try {
+            $daq = "try { Invoke-HaniwersDaq -PortName 'sim:seed=21,noise-rate=3000' -OutputDirectory '$folder' -EventsPerFile 300 -FileCount 1 -Threshold 200 -ErrorAction Stop; 'ErrorId=none' } catch { 'ErrorId=' + `$_.FullyQualifiedErrorId }"
+            $paths = Get-SyscallPaths $daq 'pwrite64'
+            $first = [array]::IndexOf($paths, @($paths | Where-Object { $_ -like '*data_*.csv' })[0])
+            $first | Should -BeGreaterThan 0 -Because 'a DAQ run writes its rows with pwrite64'
+            Remove-Item (Join-Path $folder '*') -Recurse -Force
+            # the same run again, its 100th row's write failing (nothing else is written between the first row and it)
+            $result = Invoke-UnderFault $daq "pwrite64:error=ENOSPC:when=$($first + 100)" -Syscall 'pwrite64'
+            $result.Injected | Should -Be 1
+            $result.Output | Should -Match 'ErrorId=OutputDiskFull'
+            $journal = @(Get-Content (Join-Path $folder 'daq_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+            $closed = @($journal | Where-Object event -eq 'file-closed')
+            $end = $journal[-1]
+            $rows = @([IO.File]::ReadAllLines((Get-ChildItem $folder -Filter 'data_*.csv').FullName)).Count
+            $end.outcome | Should -Be 'Failed'
+            $closed.Count | Should -Be 1
+            # the row whose write failed was kept and written when the file closed: 100 everywhere
+            $closed[0].events | Should -Be $rows
+            $end.events - $end.unwrittenEvents | Should -Be $rows
+            $rows | Should -Be 100
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'New files and folders are on the disk by name' {
     It 'syncs each folder it made and the run folder after each file it gained, and a failure there is told' {
         $root = New-TestFolder
@@ -128,6 +155,75 @@ Describe 'A run that cannot write its start record' {
             $result.Output | Should -Match 'ErrorId=OutputDiskFull'
             $result.Output | Should -Match 'open journals: 0'
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'A stop or a loss before the first event' {
+    BeforeAll {
+        # A TCP "bridge" made by python3: 'closing' accepts each connection and closes it at once; 'full' listens
+        # with its accept queue filled and never accepts, so a new connect hangs (the kernel drops its SYN).
+        function Start-Bridge([ValidateSet('closing', 'full')] [string] $Kind) {
+            $folder = New-TestFolder
+            $script = Join-Path $folder 'bridge.py'
+            Set-Content $script @"
+import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+if '$Kind' == 'full':
+    fill = []
+    for i in range(3):
+        c = socket.socket(); c.setblocking(False)
+        try: c.connect(('127.0.0.1', port))
+        except BlockingIOError: pass
+        fill.append(c)
+    time.sleep(0.3)
+    print(port, flush=True)
+    time.sleep(600)
+print(port, flush=True)
+while True:
+    c, _ = s.accept(); c.close()
+"@
+            $portFile = Join-Path $folder 'port.txt'
+            $process = Start-Process python3 -ArgumentList $script -RedirectStandardOutput $portFile -PassThru
+            Wait-Until { (Test-Path $portFile) -and (Get-Content $portFile -Raw) -match '\d+' } -Because 'the bridge to listen'
+            [pscustomobject]@{ Process = $process; Folder = $folder; Address = "tcp://127.0.0.1:$([int](Get-Content $portFile -Raw))" }
+        }
+    }
+
+    It 'ends a DAQ run Interrupted when SIGTERM comes while the port opens, and pwsh exits 143' {
+        $bridge = Start-Bridge full
+        $folder = New-TestFolder
+        $child = Start-PwshProcess "Invoke-HaniwersDaq -PortName '$($bridge.Address)' -OutputDirectory '$folder' -EventsPerFile 10 -FileCount 1"
+        try {
+            $journal = Join-Path $folder 'daq_journal.jsonl'
+            Wait-Until { Test-Path $journal } -TimeoutSeconds 60 -Because 'the run to start and open the port'
+            & kill -TERM $child.Process.Id
+            $child.Process.WaitForExit(15000) | Should -BeTrue
+            $child.Process.ExitCode | Should -Be 143
+            $records = @(Get-Content $journal | ForEach-Object { $_ | ConvertFrom-Json })
+            $records[-1].event | Should -Be 'end'
+            $records[-1].outcome | Should -Be 'Interrupted'
+            $records[-1].reason | Should -Match 'while the port was being opened'
+        } finally {
+            $child, $bridge | Stop-TestProcess
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'ends a DAQ run Failed, with the reason in its journal, when the bridge closes the connection at once' {
+        $bridge = Start-Bridge closing
+        $folder = New-TestFolder
+        try {
+            $err = { Invoke-HaniwersDaq -PortName $bridge.Address -OutputDirectory $folder -EventsPerFile 10 -FileCount 1 -ReconnectTimeout 1 -ErrorAction Stop -WarningAction SilentlyContinue } |
+                Should -Throw -PassThru
+            $err.Exception.Message | Should -Match 'closed the connection'
+            $run = Get-HaniwersRun -Path $folder
+            $run.Outcome | Should -Be 'Failed'
+            $run.Reason | Should -Match 'closed the connection'
+        } finally {
+            $bridge | Stop-TestProcess
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
     }
 }
 

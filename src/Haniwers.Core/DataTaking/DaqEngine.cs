@@ -164,8 +164,8 @@ namespace Haniwers.DataTaking
             {
                 case LineKind.Event:
                     var received = Received(line.Arrived);
+                    Count(fields); // the run has the event once Append is called: in its file, or in the buffer a failed write keeps
                     _run.Append(received, fields);
-                    Count(fields);
                     if (_observer.WantsEvents) _observer.EventWritten(received, fields);
                     break;
                 case LineKind.Boot:
@@ -295,8 +295,8 @@ namespace Haniwers.DataTaking
                     var kind = EventLineParser.Classify(line, out var fields);
                     if (kind == LineKind.Event)
                     {
-                        _run.Append(Received(line.Arrived), fields);
                         Count(fields);
+                        _run.Append(Received(line.Arrived), fields);
                     }
                     else if (kind is LineKind.Malformed or LineKind.Token)
                     {

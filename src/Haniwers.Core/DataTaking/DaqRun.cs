@@ -157,6 +157,7 @@ namespace Haniwers.DataTaking
                     ["liveSeconds"] = summary.LiveSeconds, ["deadSeconds"] = summary.DeadSeconds, ["malformedLines"] = summary.MalformedLines,
                     ["droppedLines"] = summary.DroppedLines,
                     ["reconnects"] = summary.Reconnects, ["resets"] = summary.Resets, ["reason"] = summary.FailureReason,
+                    ["unwrittenEvents"] = UnwrittenEvents,
                 });
             }
         }
@@ -182,13 +183,26 @@ namespace Haniwers.DataTaking
             _fileDead = TimeSpan.Zero;
         }
 
+        /// <summary>Events the run took but could not write (a write that failed again at the file's close); the end record says how many.</summary>
+        public long UnwrittenEvents { get; private set; }
+
+        /// <summary>
+        /// Writes what the buffer holds (a row whose write failed is still there: this is its second chance), syncs and
+        /// closes the file; its record counts the rows the file holds, and the rows that could not be written are told
+        /// apart, so the journal, the file and the summary agree (docs/daq.md, "Nothing lost, nothing invented").
+        /// </summary>
         private void CloseFile()
         {
             if (_file is null) return;
+            Exception? failure = null;
             try
             {
                 WriteBuffer();
                 Sync();
+            }
+            catch (Exception ex) when (ex is OutputException or IOException)
+            {
+                failure = ex;
             }
             finally
             {
@@ -196,13 +210,25 @@ namespace Haniwers.DataTaking
                 _file = null;
             }
             var closed = _clock.Elapsed;
-            _journal.Write(JournalEvents.FileClosed, _clock.Now, new Dictionary<string, object?>
+            long unwritten = _bufferedRows;
+            UnwrittenEvents += unwritten;
+            _buffered = _bufferedRows = 0;
+            var record = new Dictionary<string, object?>
             {
-                ["file"] = Path.GetFileName(_path), ["fileId"] = _fileId - 1, ["events"] = _fileEvents, ["malformedLines"] = _fileMalformed,
+                ["file"] = Path.GetFileName(_path), ["fileId"] = _fileId - 1, ["events"] = _fileEvents - unwritten, ["malformedLines"] = _fileMalformed,
                 ["opened"] = _fileOpenedWall.ToString("o"), ["seconds"] = (closed - _fileOpenedAt).TotalSeconds,
                 ["liveSeconds"] = (closed - _fileOpenedAt - _fileDead).TotalSeconds,
-            });
+            };
+            if (unwritten > 0) record["unwrittenEvents"] = unwritten;
             _path = null;
+            if (failure is null)
+            {
+                _journal.Write(JournalEvents.FileClosed, _clock.Now, record);
+                return;
+            }
+            try { _journal.Write(JournalEvents.FileClosed, _clock.Now, record); }
+            catch (OutputException) { } // the write's own failure is the one to tell
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
         /// <summary>Hands the buffered rows to the operating system; a failed write leaves the file at its last whole row.</summary>

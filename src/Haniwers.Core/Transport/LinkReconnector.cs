@@ -14,7 +14,8 @@ namespace Haniwers.Transport
         private readonly IDeviceLink _link;
         private readonly TimeSpan _timeout;
         private TimeSpan? _lostAt;
-        private string _lostReason = "";
+        // a loss noticed by the link itself (IsLost) before anyone reported it: the records still say something
+        private string _lostReason = "the link was found lost (the reader saw the stream end)";
 
         public LinkReconnector(IDeviceLink link, TimeSpan timeout)
         {

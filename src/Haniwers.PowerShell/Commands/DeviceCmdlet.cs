@@ -122,18 +122,25 @@ namespace Haniwers.PowerShell.Commands
         }
 
         /// <summary>
-        /// Opens the port of a run whose folder is already open; when the port cannot be opened, the
-        /// run's journal gets its end first (<paramref name="failRun"/>), then the port's error goes on.
+        /// Opens the port of a run whose folder is already open; the run's journal gets its end when the port
+        /// cannot be opened (Failed, then the port's error goes on) or when a stop (Ctrl+C, SIGTERM) comes while it
+        /// opens (Interrupted; null is returned and the command ends as a stopped run does).
         /// </summary>
-        protected IDeviceLink OpenLinkForRun(HaniwersConfig config, Action failRun)
+        protected IDeviceLink? OpenLinkForRun(HaniwersConfig config, Action<Output.RunOutcome, string> endRun)
         {
             try
             {
                 return OpenLink(config);
             }
+            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+            {
+                try { endRun(Output.RunOutcome.Interrupted, "stopped by the user or a signal while the port was being opened"); }
+                catch (Output.OutputException) { }
+                return null;
+            }
             catch
             {
-                try { failRun(); }
+                try { endRun(Output.RunOutcome.Failed, "the port could not be opened"); }
                 catch (Output.OutputException) { } // the port's error is the one to tell
                 throw;
             }

@@ -74,8 +74,8 @@ namespace Haniwers.PowerShell.Commands
             {
                 using var run = OpenRun(folder, settings, config, thresholds);
                 foreach (var repair in run.Repairs) WriteWarning($"{(repair.ClosesOff ? "Closed off" : "Repaired")} {folder} after a crash: {repair}.");
-                var link = OpenLinkForRun(config, () => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Haniwers.Output.RunOutcome.Failed, FailureReason = "the port could not be opened" }));
-                using (link) Take(config, settings, thresholds, link, run, signals);
+                var link = OpenLinkForRun(config, (outcome, reason) => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = outcome, FailureReason = reason }));
+                if (link is not null) using (link) Take(config, settings, thresholds, link, run, signals);
             }
             ExitIfSignalled(signals);
         }
@@ -146,12 +146,21 @@ namespace Haniwers.PowerShell.Commands
             }
             string fromPort = DaqSettings.FormatMac(serial);
             if (fromPort != "unknown") return fromPort;
-            string mac = DaqSettings.FormatMac(protocol.QueryMac(link, TimeSpan.FromMilliseconds(500), Cancellation));
+            string mac;
+            try
+            {
+                mac = DaqSettings.FormatMac(protocol.QueryMac(link, TimeSpan.FromMilliseconds(500), Cancellation));
+            }
+            catch (DeviceLinkException ex)
+            {
+                // the run deals with a lost link (it reopens it, or ends Failed with the reason in its journal); the name waits for no one
+                WriteWarning($"The device's MAC address could not be read ({ex.Message.TrimEnd('.')}): file names say 'unknown'.");
+                return "unknown";
+            }
             WriteVerbose(mac == "unknown" ? $"The device on {link.PortName} did not tell its MAC address: file names say 'unknown'." : $"The device's MAC address is {mac}.");
             return mac;
         }
 
-        /// <summary>-Threshold, else the configuration's numeric thresholds, else none (the device keeps its own).</summary>
         /// <summary>
         /// The thresholds the run takes data at, as far as this module knows: those it sets, and for the others
         /// (threshold = "none": "leave the device as it is") what it last wrote there (docs/daq.md,

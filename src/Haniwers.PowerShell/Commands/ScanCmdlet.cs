@@ -217,12 +217,12 @@ namespace Haniwers.PowerShell.Commands
                 });
                 foreach (var repair in run.Repairs) WriteWarning($"Repaired {folder} after a crash: {repair}.");
                 // the journal's start record gets its end: this run failed before its first step
-                var link = OpenLinkForRun(config, () => run.Finished(new ScanSummary
+                var link = OpenLinkForRun(config, (outcome, reason) => run.Finished(new ScanSummary
                 {
                     RunId = run.RunId, Mode = Mode, PortName = config.Device.Port, PlannedSteps = plan.PlannedSteps,
-                    Outcome = RunOutcome.Failed, FailureReason = "the port could not be opened",
+                    Outcome = outcome, FailureReason = reason,
                 }));
-                using (link) Run(config, plan, link, run, signals, resumedRun is not null, restore);
+                if (link is not null) using (link) Run(config, plan, link, run, signals, resumedRun is not null, restore);
             }
             ExitIfSignalled(signals); // every file is closed by now
         }
