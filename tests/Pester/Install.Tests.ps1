@@ -150,6 +150,18 @@ Invoke-HaniwersParallelScan -PortName sim -NSteps 2 -StepSize 8 -Duration 0.2 -S
         (Get-Content -Raw (Join-Path $work 'first-scan/scurves.svg')) | Should -Match 'Channel 3 \(.*\): threshold \d+'
     }
 
+    It 'prints the first scan''s fits as a table when its block runs as one script' {
+        # one pipeline to Out-Default, as `pwsh -File` runs it: after the scan's rows, the fits keep their table
+        $file = Join-Path $work 'first-scan-script.ps1'
+        Set-Content -Path $file -Value ((Get-ReadmeBlock 'first-scan') -replace './first-scan', './first-scan-script')
+        try { $result = Wait-UserPwsh (Start-UserPwsh $file $work) } finally { Remove-Item $file -ErrorAction SilentlyContinue }
+        $result.ExitCode | Should -Be 0
+        $plain = $result.Output -replace "\e\[[0-9;]*m", ''   # the table's header is coloured
+        $plain | Should -Match '(?m)^\s*Channel\s+Threshold\s+Mean'
+        @([regex]::Matches($plain, '(?m)^\s*[123]\s+\d+\s+\d+\.\d\s+\d+\.\d')).Count | Should -Be 3 -Because 'a row per channel'
+        $plain | Should -Not -Match '(?m)^Mean\s+:'
+    }
+
     It 'follows the README''s own-detector path on the simulated detector, from config to thresholds set, without a warning or an error' {
         # as written, with the simulated detector for the serial port and short windows; the port
         # listing is left out here (this machine has no detector: its warning is tested with Get-HaniwersPort)
