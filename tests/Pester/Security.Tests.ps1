@@ -142,3 +142,48 @@ Describe 'A program that has the port open without a lock' {
         (Set-HaniwersThreshold -PortName $pty.Host -Channel 1 -Threshold 280 -PassThru).Success | Should -Be $true
     }
 }
+
+Describe 'Links planted in a run folder' {
+    BeforeEach {
+        $shared = New-TestFolder
+        chmod 1777 $shared
+        $run = Join-Path $shared '20261207'
+        New-Item -ItemType Directory $run | Out-Null
+        chmod 777 $run   # a day folder someone else made, open to all
+        $victims = New-TestFolder
+        foreach ($name in 'probe', 'owner', 'csv') { Set-Content (Join-Path $victims $name) "secret $name"; chmod 600 (Join-Path $victims $name) }
+        $scan = "Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -StepSize 10 -Duration 0.1 -SettleTime 0 -OutputDirectory '$run'"
+    }
+    AfterEach { Remove-Item $shared, $victims -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'are not followed: the files they point to stay as they were, and the scan runs' {
+        New-Item -ItemType SymbolicLink -Path (Join-Path $run '.haniwers-write-test') -Target (Join-Path $victims 'probe') | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $run '.haniwers-run.lock.owner') -Target (Join-Path $victims 'owner') | Out-Null
+        $rows = @(Invoke-Expression $scan)
+        $rows.Count | Should -Be 9
+        foreach ($name in 'probe', 'owner') {
+            Get-Content (Join-Path $victims $name) | Should -Be "secret $name"
+            (Get-Item (Join-Path $victims $name)).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+        }
+    }
+
+    It 'where a run file belongs is refused, naming the link and never quoting what it points to' {
+        New-Item -ItemType SymbolicLink -Path (Join-Path $run 'threshold_operations.csv') -Target (Join-Path $victims 'csv') | Out-Null
+        $err = { Invoke-Expression $scan -ErrorAction Stop } | Should -Throw -ErrorId 'OutputPathIsLink*' -PassThru
+        $err.Exception.Message | Should -Match "threshold_operations\.csv' is a symbolic link"
+        $err.Exception.Message | Should -Not -Match 'secret'
+        Get-Content (Join-Path $victims 'csv') | Should -Be 'secret csv'
+        Test-Path (Join-Path $run 'run_journal.jsonl') | Should -BeFalse -Because 'nothing is written before the folder is found sound'
+    }
+
+    It 'as the run folder itself, in a folder others can write into, is refused' {
+        $elsewhere = New-TestFolder
+        try {
+            $link = Join-Path $shared '20261208'
+            New-Item -ItemType SymbolicLink -Path $link -Target $elsewhere | Out-Null
+            $err = { Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -OutputDirectory $link -ErrorAction Stop } | Should -Throw -ErrorId 'OutputPathIsLink*' -PassThru
+            $err.Exception.Message | Should -Match 'in a folder others can write into'
+            @(Get-ChildItem $elsewhere -Force).Count | Should -Be 0
+        } finally { Remove-Item $elsewhere -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}

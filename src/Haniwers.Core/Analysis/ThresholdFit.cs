@@ -60,8 +60,8 @@ namespace Haniwers.Analysis
 
         public double RateAt(double x) => SCurve.Rate(x, Height, Mean, Sigma, Baseline);
 
-        public override string ToString() =>
-            $"ch{Channel}: Mean {Mean:0.0} ± {MeanError:0.0}, Sigma {Sigma:0.0} ± {SigmaError:0.0}, " +
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"ch{Channel}: Mean {Mean:0.0} ± {MeanError:0.0}, Sigma {Sigma:0.0} ± {SigmaError:0.0}, ") +
             (Threshold is int t ? $"threshold {t}" : $"no threshold ({Rejection})");
     }
 

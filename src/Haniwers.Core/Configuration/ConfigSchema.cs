@@ -27,7 +27,7 @@ namespace Haniwers.Configuration
                 string what = IsTable ? $"[{(Table.Length == 0 ? Key : Table + "." + Key)}] is not a table of a config" : $"'{Key}' is not a key of {where}";
                 string hint = KnownElsewhere is not null ? $"; '{Key}' belongs in [{KnownElsewhere}]"
                     : Nearest is not null ? (IsTable ? $"; did you mean [{Nearest}]?" : $"; did you mean '{Nearest}'?") : "";
-                return $"{what}{hint} It is ignored (haniwers ignores it too), so {(IsTable ? "nothing in it is read" : "the default is used")}.";
+                return $"{what}{hint}{(hint.EndsWith("?", StringComparison.Ordinal) ? "" : ".")} It is ignored (haniwers ignores it too): {(IsTable ? "nothing in it is read" : "it is not read")}.";
             }
         }
 

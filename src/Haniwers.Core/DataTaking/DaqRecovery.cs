@@ -19,6 +19,7 @@ namespace Haniwers.DataTaking
         {
             var repairs = new List<FolderRepair>();
             string journalPath = Path.Combine(folder, DaqRun.JournalFileName);
+            RunFolderRecovery.RefuseLinks(new[] { journalPath });
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
             repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);

@@ -42,7 +42,7 @@ namespace Haniwers.Output
             {
                 bool created = mode == FileMode.CreateNew || !File.Exists(path);
                 // no buffer of its own: what Append wrote is in the OS, and Sync puts it on the disk
-                stream = new FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+                stream = Platform.NoFollow.Open(path, mode, FileAccess.ReadWrite); // never through a link planted in the folder
                 stream.Seek(0, SeekOrigin.End);
                 // the new file's name is on the disk before anything is trusted to the file (docs/crash-protocol.md)
                 if (created) Platform.DiskSync.FlushFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);

@@ -23,6 +23,8 @@ namespace Haniwers.Output
         PathIsFolder,
         /// <summary>The system could not put written data on the disk (fsync failed): the data may be lost.</summary>
         NotDurable,
+        /// <summary>A file or folder of the run is a symbolic link where someone else could have planted it; it is not followed.</summary>
+        PathIsLink,
         /// <summary>Any other I/O error, with the system's message.</summary>
         IoError,
     }

@@ -139,6 +139,10 @@ namespace Haniwers.Output
                 if (!dir.Exists && (dir.Attributes & FileAttributes.ReparsePoint) != 0 && (int)dir.Attributes != -1)
                     throw new OutputException(OutputProblem.PathIsFolder, folder, $"'{dir.FullName}' is a link to something that does not exist. Fix or remove the link, or give the run another folder.");
             }
+            // a run folder that is a link, in a folder others may write into (a shared workspace), may have been planted
+            // there to send the run's files elsewhere; a link the user made in a folder of their own is theirs to follow
+            if (Platform.NoFollow.IsLink(folder) && OthersMayWrite(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(folder).TrimEnd(System.IO.Path.DirectorySeparatorChar))))
+                throw new OutputException(OutputProblem.PathIsLink, folder, $"'{folder}' is a symbolic link in a folder others can write into; the run does not follow it (it may have been planted there). Give the run a folder of your own.");
             try
             {
                 // every folder made here has its name put on the disk, in its parent, from the top down
@@ -153,13 +157,23 @@ namespace Haniwers.Output
             }
         }
 
+        /// <summary>Whether users other than the owner may add entries to <paramref name="folder"/> (group or others may write).</summary>
+        private static bool OthersMayWrite(string? folder)
+        {
+            if (folder is null || OperatingSystem.IsWindows()) return false;
+            try { return (System.IO.File.GetUnixFileMode(folder) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0; }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
+        }
+
         /// <summary>Writes, flushes and deletes a small file: a folder that cannot take a row fails here, before the port opens.</summary>
         private static void ProveWritable(string folder)
         {
             string probe = System.IO.Path.Combine(folder, ProbeFileName);
             try
             {
-                using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                // a link planted under the probe's name is not followed; it is removed (the link, never its target)
+                if (Platform.NoFollow.IsLink(probe)) System.IO.File.Delete(probe);
+                using (var stream = Platform.NoFollow.Open(probe, FileMode.Create, FileAccess.Write))
                 {
                     var bytes = new byte[512];
                     stream.Write(bytes, 0, bytes.Length);

@@ -71,6 +71,7 @@ namespace Haniwers.Output
         {
             var repairs = new List<FolderRepair>();
             string journalPath = System.IO.Path.Combine(folder, RunJournal.FileName);
+            RefuseLinks(ScanFiles.ResultFileNames.Append(ThresholdOperation.FileName).Append(RunJournal.FileName).Select(name => System.IO.Path.Combine(folder, name)));
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
             repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);
@@ -122,10 +123,23 @@ namespace Haniwers.Output
         {
             if (!File.Exists(path)) return null;
             long? keep;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) keep = WriteAheadRepair.LastLineStart(stream);
+            using (var stream = Platform.NoFollow.Open(path, FileMode.Open, FileAccess.Read)) keep = WriteAheadRepair.LastLineStart(stream);
             return keep is long length
                 ? WriteAheadRepair.Cut(journalPath, path, length, runId, null, cut => $"removed a row cut off by a crash (\"{Shorten(cut)}\"); it is kept in the journal", now)
                 : null;
+        }
+
+        /// <summary>
+        /// Refuses a run's file that is a symbolic link before anything reads or repairs it (docs/platforms.md, "Links in a
+        /// run folder"): a repair would cut, and a check would quote, the file it points to.
+        /// </summary>
+        public static void RefuseLinks(IEnumerable<string> paths)
+        {
+            foreach (var path in paths)
+            {
+                if (Platform.NoFollow.IsLink(path))
+                    throw new OutputException(OutputProblem.PathIsLink, path, $"'{path}' is a symbolic link where the run writes a file; the run follows no link in its folder (someone who can write into the folder may have planted it). Remove the link, or give the run a folder of your own.");
+            }
         }
 
         /// <summary>The CSV files a run writes into its folder.</summary>

@@ -26,7 +26,7 @@ namespace Haniwers.Output
         {
             if (!File.Exists(path)) return null;
             string removed;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var stream = Platform.NoFollow.Open(path, FileMode.Open, FileAccess.Read))
             {
                 if (stream.Length <= keep) return null;
                 removed = ReadFrom(stream, keep);
@@ -77,7 +77,7 @@ namespace Haniwers.Output
         public static FolderRepair? CloseOffJournal(string journalPath, DateTimeOffset now)
         {
             if (!File.Exists(journalPath)) return null;
-            using var stream = new FileStream(journalPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            using var stream = Platform.NoFollow.Open(journalPath, FileMode.Open, FileAccess.ReadWrite);
             if (LastLineStart(stream) is not long keep) return null;
             string removed = ReadFrom(stream, keep);
             var repair = new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", removed);
@@ -132,7 +132,7 @@ namespace Haniwers.Output
 
         private static void CutTo(string path, long length)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            using var stream = Platform.NoFollow.Open(path, FileMode.Open, FileAccess.ReadWrite);
             if (stream.Length <= length) return;
             stream.SetLength(length);
             Platform.DiskSync.Flush(stream);

@@ -59,7 +59,7 @@ namespace Haniwers.Platform
         public static void FlushFolder(string folder)
         {
             if (OperatingSystem.IsWindows()) return;
-            int directoryFlag = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000; // O_DIRECTORY
+            int directoryFlag = OperatingSystem.IsMacOS() ? 0x100000 : NoFollow.LinuxDirectoryFlag; // O_DIRECTORY
             int closeOnExec = OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;  // O_CLOEXEC
             int fd;
             while ((fd = Open(folder, directoryFlag | closeOnExec)) < 0 && Marshal.GetLastPInvokeError() == Interrupted) { }

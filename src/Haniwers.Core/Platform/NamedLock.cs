@@ -27,7 +27,7 @@ namespace Haniwers.Platform
             FileStream stream;
             try
             {
-                stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                stream = NoFollow.Open(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusiveLock: true);
             }
             catch (IOException ex) when (!IsHeldByOther(ex))
             {
@@ -40,7 +40,14 @@ namespace Haniwers.Platform
             catch (IOException)
             {
                 string owner = "another program";
-                try { owner = File.ReadAllText(ownerFile).Trim(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                try
+                {
+                    using var side = NoFollow.Open(ownerFile, FileMode.Open, FileAccess.Read);
+                    var text = new byte[4096];
+                    owner = System.Text.Encoding.UTF8.GetString(text, 0, side.Read(text, 0, text.Length)).Trim();
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
                 throw new LockHeldException(lockFile, owner);
             }
             // the lock must hold: with file locking switched off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING, some
@@ -55,7 +62,8 @@ namespace Haniwers.Platform
             // the side file is a courtesy for the next user's message; a folder that takes the lock but not it still locks
             try
             {
-                File.WriteAllText(ownerFile, $"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture)})");
+                using var side = NoFollow.Open(ownerFile, FileMode.Create, FileAccess.Write);
+                side.Write(System.Text.Encoding.UTF8.GetBytes($"{purpose} (process {process.Id}, {process.ProcessName}, since {DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture)})"));
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -66,7 +74,7 @@ namespace Haniwers.Platform
         {
             try
             {
-                using var second = new FileStream(lockFile, FileMode.Open, FileAccess.Read, FileShare.None);
+                using var second = NoFollow.Open(lockFile, FileMode.Open, FileAccess.Read, exclusiveLock: true);
                 return false;
             }
             catch (IOException)

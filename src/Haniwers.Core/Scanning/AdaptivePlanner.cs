@@ -172,7 +172,7 @@ namespace Haniwers.Scanning
             if (channel.EdgeOutside is not null) return;
             var grid = channel.Range.Values;
             var fit = channel.Fit;
-            if (channel.Reached(TargetError) || channel.Points.Count < _coarse || fit is null || grid.Count < 2)
+            if (channel.Reached(TargetError) || channel.Points.Count < _coarse || grid.Count < 2)
             {
                 channel.FitsOutside = 0;
                 return;
@@ -180,10 +180,13 @@ namespace Haniwers.Scanning
             int step = grid[1] - grid[0];
             int nsteps = (grid.Count - 1) / 2;
             string? found = null;
-            if (IsFlat(fit))
+            if (NoEdgeSeen(fit))
             {
                 channel.FitsOutside++;
-                if (channel.FitsOutside < FitsOutsideToStop || UnmeasuredEnd(channel) is not null) return;
+                if (channel.FitsOutside < FitsOutsideToStop) return;
+                var (ends, _) = CompareEnds(channel);
+                if (ends == EndsVerdict.Differ) { channel.FitsOutside = 0; return; } // the rate falls across the range: the edge is in it
+                if (ends != EndsVerdict.Flat) return;
                 var usable = channel.Points.Where(p => p.IsUsable).ToList();
                 double rate = usable.Sum(p => p.Events) / Math.Max(usable.Sum(p => p.DurationSeconds), 1e-9);
                 var references = Channels.Where(c => c != channel && c.Fit is { Threshold: not null } f && !double.IsNaN(f.Height)).Select(c => c.Fit!).ToList();
@@ -206,8 +209,7 @@ namespace Haniwers.Scanning
             }
             else
             {
-                if (fit.Covariance is null || double.IsNaN(fit.ThresholdError)) { channel.FitsOutside = 0; return; }
-                int estimate = SCurveFitter.ThresholdAt(fit, _fit.SigmaMultiple);
+                int estimate = SCurveFitter.ThresholdAt(fit!, _fit.SigmaMultiple);
                 double margin = 2 * fit.ThresholdError + step;
                 bool above = estimate > grid[grid.Count - 1] + margin, below = estimate < grid[0] - margin;
                 channel.FitsOutside = above || below ? channel.FitsOutside + 1 : 0;
@@ -216,23 +218,48 @@ namespace Haniwers.Scanning
                 int center = Math.Clamp(estimate, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
                 found = string.Format(CultureInfo.InvariantCulture,
                     "ch{0}: the edge lies {1} the range {2}..{3} (the fit puts the threshold at {4} ± {5:0.0}); a range that contains it: center = {6}, nsteps = {7}, step_size = {8}",
-                    channel.Channel, above ? "above" : "below", grid[0], grid[grid.Count - 1], estimate, fit.ThresholdError, center, nsteps, step);
+                    channel.Channel, above ? "above" : "below", grid[0], grid[grid.Count - 1], estimate, fit!.ThresholdError, center, nsteps, step);
             }
             channel.EdgeOutside = found;
             EdgeFoundOutside?.Invoke(channel);
         }
 
-        /// <summary>No fall of the rate stands out of the noise (the fit's own test, <see cref="FitAcceptance.MinimumEdgeSignificance"/>).</summary>
-        private static bool IsFlat(ThresholdFit? fit) =>
-            fit is not null && !double.IsNaN(fit.HeightError) && fit.Height < FitAcceptance.MinimumEdgeSignificance * fit.HeightError;
+        /// <summary>
+        /// The fit shows no edge: no fall of the rate stands out of the noise (the fit's own test,
+        /// <see cref="FitAcceptance.MinimumEdgeSignificance"/>), or the data do not let its errors be computed.
+        /// Whether there is none in the range is then for the range's ends to tell (<see cref="CompareEnds"/>).
+        /// </summary>
+        private static bool NoEdgeSeen(ThresholdFit? fit) =>
+            fit is null || fit.Covariance is null || double.IsNaN(fit.HeightError) || double.IsNaN(fit.ThresholdError)
+            || fit.Height < FitAcceptance.MinimumEdgeSignificance * fit.HeightError;
 
-        /// <summary>An end of the channel's range not measured yet, the lower first; null when both are.</summary>
-        private static int? UnmeasuredEnd(AdaptiveChannel channel)
+        private enum EndsVerdict { Unknown, Flat, Differ }
+
+        /// <summary>
+        /// The rates at the two ends of the range: Differ when they differ by more than three standard errors (the
+        /// edge is in the range); Flat when they agree and are known to 10 % at three standard errors (an edge in the
+        /// range could not hide: the noise plateau below an edge is many times the rate above it), or a dead channel
+        /// counted nothing in ten seconds at each end; else Unknown, with the end that needs measuring.
+        /// </summary>
+        private static (EndsVerdict verdict, int? measure) CompareEnds(AdaptiveChannel channel)
         {
             var grid = channel.Range.Values;
-            foreach (int end in new[] { grid[0], grid[grid.Count - 1] })
-                if (!channel.Points.Any(p => p.Threshold == end)) return end;
-            return null;
+            (double events, double seconds) At(int threshold)
+            {
+                var points = channel.Points.Where(p => p.IsUsable && p.Threshold == threshold).ToList();
+                return (points.Sum(p => (double)p.Events), points.Sum(p => p.DurationSeconds));
+            }
+            var (nLow, tLow) = At(grid[0]);
+            var (nHigh, tHigh) = At(grid[grid.Count - 1]);
+            if (tLow <= 0) return (EndsVerdict.Unknown, grid[0]);
+            if (tHigh <= 0) return (EndsVerdict.Unknown, grid[grid.Count - 1]);
+            double low = nLow / tLow, high = nHigh / tHigh;
+            double sigma = Math.Sqrt(nLow / (tLow * tLow) + nHigh / (tHigh * tHigh));
+            if (Math.Abs(low - high) > 3 * sigma) return (EndsVerdict.Differ, null);
+            double mean = (low + high) / 2;
+            bool precise = mean > 0 ? 3 * sigma <= 0.1 * mean : tLow >= 10 && tHigh >= 10;
+            if (precise) return (EndsVerdict.Flat, null);
+            return (EndsVerdict.Unknown, nLow <= nHigh ? grid[0] : grid[grid.Count - 1]);
         }
 
         /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
@@ -260,8 +287,8 @@ namespace Haniwers.Scanning
         private int Choose(AdaptiveChannel channel, List<string> reasons)
         {
             var grid = channel.Range.Values;
-            // a flat channel must have both ends of its range measured before it is said to have no edge in it
-            if (channel.FitsOutside >= FitsOutsideToStop && IsFlat(channel.Fit) && UnmeasuredEnd(channel) is int end0)
+            // a channel whose fit stays flat: its range's ends are measured until they differ or agree with enough precision
+            if (channel.FitsOutside >= FitsOutsideToStop && NoEdgeSeen(channel.Fit) && CompareEnds(channel) is (EndsVerdict.Unknown, int end0))
             {
                 reasons.Add($"ch{channel.Channel} {end0}: no edge stands out yet, measuring the range's end");
                 return end0;

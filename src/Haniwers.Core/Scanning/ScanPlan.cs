@@ -202,7 +202,14 @@ namespace Haniwers.Scanning
         }
 
         public static string Format(TimeSpan t) =>
-            t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{t.TotalSeconds:0.#} s";
+            t.TotalHours >= 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(int)t.TotalHours} h {t.Minutes} min")
+            : t.TotalMinutes >= 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(int)t.TotalMinutes} min {t.Seconds} s")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
+
+        /// <summary>A number for a message, in ASCII digits: fixed decimals while it is of a size people read, else three significant digits (an error that is 7e51 says so).</summary>
+        public static string Number(double value, string format = "0.00") =>
+            double.IsNaN(value) || double.IsInfinity(value) ? "unknown"
+            : value.ToString(Math.Abs(value) < 1e6 ? format : "G3", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

@@ -121,6 +121,8 @@ namespace Haniwers.Scanning
             foreach (var name in channels.Select(ScanFiles.ResultFileName).Append(ThresholdOperation.FileName).Append(RunJournal.FileName))
             {
                 string path = Path.Combine(folder, name);
+                // a link is neither read (its target's first line would be quoted) nor written through (docs/platforms.md, "Links in a run folder")
+                RunFolderRecovery.RefuseLinks(new[] { path });
                 if (Directory.Exists(path))
                     throw new OutputException(OutputProblem.PathIsFolder, path, $"'{path}' is a folder where the run writes a file. Move it away, or give the run another folder.");
             }

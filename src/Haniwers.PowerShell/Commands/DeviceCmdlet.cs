@@ -161,6 +161,13 @@ namespace Haniwers.PowerShell.Commands
             {
                 run();
             }
+            catch (Exception ex) when (ex is PipelineStoppedException or ActionPreferenceStopException)
+            {
+                // the command that took the results stopped the run (Select-Object -First, -ErrorAction Stop): it ended
+                // all the same, and is told as it ended before the stop goes on
+                WriteHeadline(summary);
+                throw;
+            }
             catch (Output.OutputException ex)
             {
                 error = OutputError(ex);

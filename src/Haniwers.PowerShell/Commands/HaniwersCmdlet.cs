@@ -144,6 +144,7 @@ namespace Haniwers.PowerShell.Commands
                 OutputProblem.LockUnsupported => ErrorCategory.NotImplemented,
                 OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
                 OutputProblem.NotDurable => ErrorCategory.WriteError,
+                OutputProblem.PathIsLink => ErrorCategory.SecurityError,
                 _ => ErrorCategory.WriteError,
             }, ex.Path);
 

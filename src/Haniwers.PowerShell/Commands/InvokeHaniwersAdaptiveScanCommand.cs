@@ -55,12 +55,14 @@ namespace Haniwers.PowerShell.Commands
             {
                 var fit = channel.Fit;
                 string finding = fit?.Threshold is int t
-                    ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00} DAC (target {3:0.##}){4}.", channel.Channel, t, fit.ThresholdError, TargetError,
-                        fit.ThresholdError <= TargetError ? "" : string.Format(CultureInfo.InvariantCulture, ", not reached: {0:0.0}× the target", fit.ThresholdError / TargetError))
+                    ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2} DAC (target {3:0.##}){4}.", channel.Channel, t, Scanning.ScanPlan.Number(fit.ThresholdError), TargetError,
+                        fit.ThresholdError <= TargetError ? "" : string.Format(CultureInfo.InvariantCulture, ", not reached: {0}× the target", Scanning.ScanPlan.Number(fit.ThresholdError / TargetError, "0.0")))
                     : $"ch{channel.Channel}: no threshold ({fit?.Rejection ?? "too few points to fit"}).";
+                if (channel.EdgeOutside is not null) finding = channel.EdgeOutside + "."; // said while the scan went on, and kept with the findings
                 summary.Findings.Add(finding);
-                if (channel.Reached(TargetError)) WriteVerbose(finding);
-                else WriteWarning(finding + (planner.StepsPlanned >= MaxSteps ? $" -MaxSteps {MaxSteps} was reached." : " The time limit was reached."));
+                if (channel.Reached(TargetError) || channel.EdgeOutside is not null) WriteVerbose(finding);
+                else WriteWarning(finding + (planner.StepsPlanned >= MaxSteps ? $" -MaxSteps {MaxSteps} was reached."
+                    : MaxDuration is double limit ? string.Create(CultureInfo.InvariantCulture, $" The time limit (-MaxDuration {limit:0.###} s) was reached.") : ""));
             }
         }
     }

@@ -53,7 +53,7 @@ namespace Haniwers.Tests.Configuration
             Assert.Equal(10, config.Sampler.Duration); // the default: duraton is no key
             var typo = Assert.Single(config.UnknownKeys, u => u.Key == "duraton");
             Assert.Equal("duration", typo.Nearest);
-            Assert.Equal("'duraton' is not a key of [sampler]; did you mean 'duration'? It is ignored (haniwers ignores it too), so the default is used.", typo.Message);
+            Assert.Equal("'duraton' is not a key of [sampler]; did you mean 'duration'? It is ignored (haniwers ignores it too): it is not read.", typo.Message);
             Assert.Equal("rename sampler.duraton to duration.", typo.Fix);
             var misplaced = Assert.Single(config.UnknownKeys, u => u.Key == "timeout");
             Assert.Equal("device", misplaced.KnownElsewhere);

@@ -75,6 +75,24 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
+        public void NoHealthyRangeIsSaidToHideItsEdge()
+        {
+            // ranges around the simulator's edges, narrow and wide, short windows and longer ones: the edge is in every one
+            var warned = new List<string>();
+            foreach (var (nsteps, step) in new[] { (10, 5), (5, 10), (25, 2) })
+            foreach (var duration in new[] { 0.2, 0.5 })
+            for (int seed = 1; seed <= 8; seed++)
+            {
+                using var f = new ScanFixture($"seed={seed}", nsteps: nsteps, duration: duration);
+                foreach (var s in f.Config.Sensors) s.StepSize = step;
+                var summary = f.Run(ScanPlan.Adaptive(f.Config, 3, 200, null, new FitOptions()));
+                if (f.Observer.Warnings.Count > 0 || summary.FailureReason?.Contains("edge lies") == true || summary.FailureReason?.Contains("no edge in") == true)
+                    warned.Add($"nsteps {nsteps}, step {step}, {duration} s, seed {seed}: {string.Join(" | ", f.Observer.Warnings)} {summary.FailureReason}");
+            }
+            Assert.Empty(warned);
+        }
+
+        [Fact]
         public void ARunThatEndsShortOfItsTargetIsIncompleteNotCompleted()
         {
             var (summary, plan, f) = Run("seed=3", target: 0.05, maxSteps: 12);
