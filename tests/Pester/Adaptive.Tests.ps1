@@ -54,7 +54,7 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         $summary.Outcome | Should -Be 'Incomplete'
         $summary.FailureReason | Should -Match 'short of the target 0.05'
         ($rows | Measure-Object DurationSeconds -Sum).Sum / 3 | Should -BeLessOrEqual 3
-        @($warnings | Where-Object { "$_" -match 'time limit was reached' }).Count | Should -Be 3
+        @($warnings | Where-Object { "$_" -match 'time limit \(-MaxDuration 3 s\) was reached' }).Count | Should -Be 3
     }
 
     It 'stops a channel whose edge lies outside its range, warns while it runs, and the run says Incomplete' {
