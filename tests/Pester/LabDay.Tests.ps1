@@ -49,6 +49,21 @@ Describe 'A scan between setting the thresholds and taking data' {
         $null = Invoke-HaniwersParallelScan @scan -OutputDirectory (Join-Path $folder 'left') -NoRestore
         (Get-HaniwersRun (Join-Path $folder 'left') -Last 1).Restore | Should -Be 'none restored; left at ch1=300 ch2=320 ch3=280 (not asked for (-NoRestore))'
         $null = Invoke-HaniwersDaq -PortName $pty.Host -EventsPerFile 20 -FileCount 1 -OutputDirectory (Join-Path $folder 'daq2') -WarningVariable warnings -WarningAction SilentlyContinue
-        ($warnings.Message -join "`n") | Should -Match 'Channel 1 is taken as the device has it, which is 300: the last step of Invoke-HaniwersParallelScan run \d{8}-\d{6}-\w{4}, which could not write back'
+        ($warnings.Message -join "`n") | Should -Match 'Channel 1 is taken as the device has it, which is 300: a step of Invoke-HaniwersParallelScan run \d{8}-\d{6}-\w{4}, which could not write back'
+        # and a normal scan that writes those leftovers back leaves them marked as a scan's: the next DAQ run still says so
+        $null = Invoke-HaniwersParallelScan @scan -OutputDirectory (Join-Path $folder 'after-left') -WarningAction SilentlyContinue
+        $null = Invoke-HaniwersDaq -PortName $pty.Host -EventsPerFile 20 -FileCount 1 -OutputDirectory (Join-Path $folder 'daq3') -WarningVariable warnings -WarningAction SilentlyContinue
+        ($warnings.Message -join "`n") | Should -Match 'Channel 1 is taken as the device has it, which is 300: a step of Invoke-HaniwersParallelScan'
+    }
+
+    It 'marks the thresholds a killed scan left as not known, for the next scan and DAQ run' {
+        $null = Set-HaniwersThreshold -PortName $pty.Host -Channel 1, 2, 3 -Threshold 281, 302, 263
+        $killed = Join-Path $folder 'killed'
+        Invoke-KilledScan "Invoke-HaniwersParallelScan -PortName '$($pty.Host)' -Center 280, 300, 260 -NSteps 8 -StepSize 5 -Duration 0.3 -SettleTime 0 -OutputDirectory '$killed' | Out-Null" (Join-Path $killed 'scan_results_ch3.csv') 3
+        $null = Invoke-HaniwersDaq -PortName $pty.Host -EventsPerFile 20 -FileCount 1 -OutputDirectory (Join-Path $folder 'daq4') -WarningVariable warnings -WarningAction SilentlyContinue -InformationVariable info
+        ($warnings.Message -join "`n") | Should -Match 'Channel 1 is taken as the device has it, which is not known: Invoke-HaniwersParallelScan run \d{8}-\d{6}-\w{4}, which did not end'
+        ($info | Where-Object Tags -contains Summary).MessageData.Thresholds | Should -Be 'ch1=unknown ch2=unknown ch3=unknown'
+        $null = Invoke-HaniwersParallelScan @scan -OutputDirectory (Join-Path $folder 'after-kill') -WarningVariable warnings -WarningAction SilentlyContinue
+        ($warnings.Message -join "`n") | Should -Match 'The thresholds of ch1, ch2, ch3 before this scan are unknown'
     }
 }

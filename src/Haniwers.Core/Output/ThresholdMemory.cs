@@ -8,11 +8,12 @@ using System.Text.Json;
 namespace Haniwers.Output
 {
     /// <summary>A channel's threshold as this module last left it on a device: when, by which command, and whether a scan restored it.</summary>
-    /// <param name="LeftByScan">The value is a scan's last step, left because the scan could not restore what it found (or was told not to).</param>
-    public sealed record RememberedThreshold(int Channel, int Threshold, DateTimeOffset At, string By, bool LeftByScan = false)
+    /// <param name="Threshold">The value; null when it is not known (a scan that did not end, or lost the link, left one of its steps).</param>
+    /// <param name="LeftByScan">The value is a scan's step, left because the scan could not write back what it found (or was told not to).</param>
+    public sealed record RememberedThreshold(int Channel, int? Threshold, DateTimeOffset At, string By, bool LeftByScan = false)
     {
         public override string ToString() =>
-            $"ch{Channel}={Threshold} ({(LeftByScan ? "left by " : "written by ")}{By}, {At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})";
+            $"ch{Channel}={(Threshold is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")} ({(LeftByScan ? "left by " : "written by ")}{By}, {At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})";
     }
 
     /// <summary>
@@ -43,9 +44,13 @@ namespace Haniwers.Output
         }
 
         /// <summary>Remembers <paramref name="thresholds"/> for <paramref name="device"/>. Throws <see cref="OutputException"/> when the file cannot be written.</summary>
-        public void Remember(string device, IEnumerable<KeyValuePair<int, int>> thresholds, DateTimeOffset at, string by, bool leftByScan = false)
+        public void Remember(string device, IEnumerable<KeyValuePair<int, int>> thresholds, DateTimeOffset at, string by, bool leftByScan = false) =>
+            Put(device, thresholds.Select(t => new RememberedThreshold(t.Key, t.Value, at, by, leftByScan)));
+
+        /// <summary>Remembers these entries as they are (a scan puts back what it found, or marks what it left). Throws <see cref="OutputException"/>.</summary>
+        public void Put(string device, IEnumerable<RememberedThreshold> entries)
         {
-            var list = thresholds.ToList();
+            var list = entries.ToList();
             if (list.Count == 0) return;
             try
             {
@@ -53,7 +58,7 @@ namespace Haniwers.Output
                 using var folderLock = Platform.NamedLock.Acquire(System.IO.Path.Combine(_folder, ".device-thresholds.lock"), "remembering thresholds");
                 var all = Read();
                 if (!all.TryGetValue(device, out var channels)) all[device] = channels = new Dictionary<int, RememberedThreshold>();
-                foreach (var pair in list) channels[pair.Key] = new RememberedThreshold(pair.Key, pair.Value, at, by, leftByScan);
+                foreach (var entry in list) channels[entry.Channel] = entry;
                 Write(all);
             }
             catch (Platform.LockHeldException ex)
@@ -67,6 +72,25 @@ namespace Haniwers.Output
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw OutputException.From(ex, Path, "remembering thresholds in");
+            }
+        }
+
+        /// <summary>Forgets what is remembered of these channels of <paramref name="device"/> (a mark put for a write that never came).</summary>
+        public void Forget(string device, IEnumerable<int> channels)
+        {
+            var list = channels.ToList();
+            if (list.Count == 0) return;
+            try
+            {
+                using var folderLock = Platform.NamedLock.Acquire(System.IO.Path.Combine(_folder, ".device-thresholds.lock"), "remembering thresholds");
+                var all = Read();
+                if (!all.TryGetValue(device, out var entries)) return;
+                foreach (int channel in list) entries.Remove(channel);
+                Write(all);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Platform.LockHeldException or Platform.LockUnavailableException)
+            {
+                throw OutputException.From(ex as IOException ?? new IOException(ex.Message, ex), Path, "remembering thresholds in");
             }
         }
 
@@ -87,9 +111,10 @@ namespace Haniwers.Output
                     foreach (var entry in device.Value.EnumerateArray())
                     {
                         if (entry.TryGetProperty("channel", out var ch) && ch.TryGetInt32(out int channel)
-                            && entry.TryGetProperty("threshold", out var th) && th.TryGetInt32(out int threshold)
+                            && entry.TryGetProperty("threshold", out var th) && (th.ValueKind == JsonValueKind.Null || th.TryGetInt32(out _))
                             && entry.TryGetProperty("at", out var at) && at.TryGetDateTimeOffset(out var when))
                         {
+                            int? threshold = th.ValueKind == JsonValueKind.Null ? null : th.GetInt32();
                             string by = entry.TryGetProperty("by", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
                             bool left = entry.TryGetProperty("leftByScan", out var l) && l.ValueKind == JsonValueKind.True;
                             channels[channel] = new RememberedThreshold(channel, threshold, when, by, left);
@@ -120,7 +145,8 @@ namespace Haniwers.Output
                     {
                         json.WriteStartObject();
                         json.WriteNumber("channel", t.Channel);
-                        json.WriteNumber("threshold", t.Threshold);
+                        if (t.Threshold is int value) json.WriteNumber("threshold", value);
+                        else json.WriteNull("threshold");
                         json.WriteString("at", t.At);
                         json.WriteString("by", t.By);
                         if (t.LeftByScan) json.WriteBoolean("leftByScan", true);

@@ -452,6 +452,7 @@ namespace Haniwers.Scanning
                 int? now = _deviceThresholds[channel - 1];
                 if (want.Key == channel && now == want.Value) result.Restored.Add(want);
                 else if (now is int left) result.LeftAt.Add(new KeyValuePair<int, int>(channel, left));
+                else result.LeftUnknown.Add(channel);
             }
             if (_restore is not null && _restore.Unknown.Any(_written.Contains) && result.Failure is null)
                 result.Failure = $"the thresholds of {string.Join(", ", _restore.Unknown.Where(_written.Contains).Select(c => "ch" + c))} before the scan are unknown (no threshold in the config, none written to this device by this module)";

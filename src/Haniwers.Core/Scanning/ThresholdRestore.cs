@@ -11,6 +11,9 @@ namespace Haniwers.Scanning
     /// </summary>
     public sealed class RestorePlan
     {
+        /// <summary>What was remembered of each channel when the plan was made: put back as it was when the channel is written back.</summary>
+        public IReadOnlyDictionary<int, Output.RememberedThreshold> Before { get; init; } = new Dictionary<int, Output.RememberedThreshold>();
+
         public RestorePlan(IReadOnlyList<KeyValuePair<int, int>> thresholds, IReadOnlyDictionary<int, string> sources, IReadOnlyList<int> unknown)
         {
             Thresholds = thresholds;
@@ -44,11 +47,14 @@ namespace Haniwers.Scanning
         public string? Failure { get; set; }
         /// <summary>Channels left at the scan's last step: their thresholds before the scan are unknown, or the write failed.</summary>
         public IList<KeyValuePair<int, int>> LeftAt { get; } = new List<KeyValuePair<int, int>>();
+        /// <summary>Channels the scan wrote whose value it no longer knows (the link went down, the board reset).</summary>
+        public IList<int> LeftUnknown { get; } = new List<int>();
 
         public override string ToString()
         {
             string text = Restored.Count > 0 ? "thresholds restored to " + string.Join(" ", Restored.Select(t => $"ch{t.Key}={t.Value}")) : "no threshold restored";
             if (LeftAt.Count > 0) text += "; left at " + string.Join(" ", LeftAt.Select(t => $"ch{t.Key}={t.Value}"));
+            if (LeftUnknown.Count > 0) text += "; " + string.Join(", ", LeftUnknown.Select(c => "ch" + c)) + " left at a value not known";
             if (Failure is not null) text += $" ({Failure.TrimEnd('.')})";
             return text;
         }

@@ -224,12 +224,15 @@ namespace Haniwers.PowerShell.Commands
         }
 
         /// <summary>Remembers what the device was left at; a memory that cannot be written is a warning, never the run's failure.</summary>
-        protected void RememberThresholds(string portName, IEnumerable<KeyValuePair<int, int>> thresholds, string by, bool leftByScan = false)
+        protected void RememberThresholds(string portName, IEnumerable<KeyValuePair<int, int>> thresholds, string by, bool leftByScan = false) =>
+            UpdateMemory(portName, (memory, key) => memory.Remember(key, thresholds, DateTimeOffset.Now, by, leftByScan));
+
+        /// <summary>Changes the memory of the device's thresholds (<see cref="Output.ThresholdMemory"/>): put entries as they are, forget some.</summary>
+        protected void UpdateMemory(string portName, Action<Output.ThresholdMemory, string> change)
         {
             try
             {
-                if (Composition.DeviceLinks.DeviceKey(portName) is { } key)
-                    Output.ThresholdMemory.ForUser().Remember(key, thresholds, DateTimeOffset.Now, by, leftByScan);
+                if (Composition.DeviceLinks.DeviceKey(portName) is { } key) change(Output.ThresholdMemory.ForUser(), key);
             }
             catch (Exception ex) when (ex is Output.OutputException or Transport.DeviceLinkException)
             {

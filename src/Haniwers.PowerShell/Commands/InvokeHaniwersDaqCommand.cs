@@ -120,7 +120,7 @@ namespace Haniwers.PowerShell.Commands
             var remembered = RememberedThresholds(config.Device.Port);
             engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
                 thresholds.FirstOrDefault(t => t.Key == ch) is { Key: > 0 } t ? $"ch{t.Key}={t.Value}"
-                : remembered.TryGetValue(ch, out var last) ? $"ch{ch}={last.Threshold} (believed)"
+                : remembered.TryGetValue(ch, out var last) ? (last.Threshold is int believed ? $"ch{ch}={believed} (believed)" : $"ch{ch}=unknown")
                 : DeviceLinks.IsSimulator(config.Device.Port) ? $"ch{ch}=power-on" : $"ch{ch}=unknown"));
             try
             {
@@ -174,11 +174,17 @@ namespace Haniwers.PowerShell.Commands
             if (setting.Count > 0) parts.Add(string.Join(", ", setting.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event");
             foreach (int channel in ConfigValidator.Channels.Where(ch => !setting.Any(t => t.Key == ch)))
             {
-                if (remembered.TryGetValue(channel, out var last))
+                if (remembered.TryGetValue(channel, out var last) && last.Threshold is null)
+                {
+                    parts.Add($"ch{channel} at a value not known (left by {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
+                    WriteWarning($"Channel {channel} is taken as the device has it, which is not known: {last.By} left it at one of its steps. " +
+                        $"Stop and give threshold = N in [sensors.ch{channel}] or -Threshold, or set it with Set-HaniwersThreshold first.");
+                }
+                else if (remembered.TryGetValue(channel, out last))
                 {
                     parts.Add($"ch{channel}={last.Threshold} as the device has it ({(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
                     if (last.LeftByScan)
-                        WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: the last step of {last.By}, which could not write back the thresholds it found. " +
+                        WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: a step of {last.By}, which could not write back the thresholds it found. " +
                             $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");
                 }
                 else if (DeviceLinks.IsSimulator(portName)) parts.Add($"ch{channel} at the simulated detector's power-on value");

@@ -87,8 +87,10 @@ namespace Haniwers.PowerShell.Commands
                 return;
             }
             if (restore is not null && restore.Unknown.Count > 0)
-                WriteWarning($"The thresholds of {string.Join(", ", restore.Unknown.Select(c => "ch" + c))} before this scan are unknown (no threshold in the config, none written to this device by this module): " +
-                    "the scan leaves them at its last step. Give threshold = N in [sensors.chN], or set them with Set-HaniwersThreshold before the scan.");
+                WriteWarning($"The thresholds of {string.Join(", ", restore.Unknown.Select(c => "ch" + c))} before this scan are unknown ("
+                    + (restore.Unknown.Select(c => restore.Before.TryGetValue(c, out var left) ? left.By : null).FirstOrDefault(b => b is not null) is string by
+                        ? $"{by} left them at one of its steps" : "no threshold in the config, none written to this device by this module")
+                    + "): the scan leaves them at its last step. Give threshold = N in [sensors.chN], or set them with Set-HaniwersThreshold before the scan.");
             Execute(config, plan, folder, resumedRun, resumedRun is null ? null : GivenPlan(config), restore);
         }
 
@@ -111,9 +113,13 @@ namespace Haniwers.PowerShell.Commands
                     thresholds.Add(new KeyValuePair<int, int>(channel, configured));
                     sources[channel] = "the config";
                 }
-                else if (remembered.TryGetValue(channel, out var last))
+                else if (remembered.TryGetValue(channel, out var last) && last.Threshold is null)
                 {
-                    thresholds.Add(new KeyValuePair<int, int>(channel, last.Threshold));
+                    unknown.Add(channel); // a scan that did not end (killed?) or lost the link left it at one of its steps
+                }
+                else if (remembered.TryGetValue(channel, out last) && last.Threshold is int value)
+                {
+                    thresholds.Add(new KeyValuePair<int, int>(channel, value));
                     sources[channel] = $"{(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}";
                 }
                 else
@@ -121,7 +127,7 @@ namespace Haniwers.PowerShell.Commands
                     unknown.Add(channel);
                 }
             }
-            return new RestorePlan(thresholds, sources, unknown);
+            return new RestorePlan(thresholds, sources, unknown) { Before = remembered };
         }
 
         /// <summary>The plan the command line or configuration gives, when the user gave one (a resume compares it with the recorded plan).</summary>
@@ -302,6 +308,11 @@ namespace Haniwers.PowerShell.Commands
             foreach (var file in run.Files) engine.Summary.Files.Add(file);
             engine.Summary.Folder = run.Folder;
             if (resumed) engine.Summary.ResumedSteps = plan.Planner is not null ? new[] { plan.Planner.StepsPlanned + 1 } : plan.Steps.Select(s => s.Index).ToList();
+            // until the scan says what it left, the device is at one of its steps: a kill leaves this mark for the next command
+            string by = $"{MyInvocation.MyCommand.Name} run {run.RunId}";
+            var channels = ConfigValidator.Channels;
+            if (restore?.NotNeeded is null)
+                UpdateMemory(config.Device.Port, (memory, key) => memory.Put(key, channels.Select(ch => new Output.RememberedThreshold(ch, null, DateTimeOffset.Now, by + ", which did not end", LeftByScan: true))));
             try
             {
                 RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
@@ -310,14 +321,38 @@ namespace Haniwers.PowerShell.Commands
             }
             finally
             {
-                // what the device was left at, for the next scan's write-back and a DAQ run with threshold = "none"
-                if (engine.Summary.Restore is { } result)
-                {
-                    string by = $"{MyInvocation.MyCommand.Name} run {run.RunId}";
-                    RememberThresholds(config.Device.Port, result.Restored, by + " (written back)", leftByScan: false);
-                    RememberThresholds(config.Device.Port, result.LeftAt, by, leftByScan: true);
-                }
+                if (engine.Summary.Restore is { } result) RememberAfterScan(config.Device.Port, restore, result, by);
             }
+        }
+
+        /// <summary>
+        /// What the device was left at, for the next scan's write-back and a DAQ run with threshold = "none" (docs/formats.md,
+        /// "device-thresholds.json"): a channel written back is remembered as it was before the scan (its writer, its time,
+        /// a scan's leftover still marked as one); a channel left at a step is marked left by this scan, with its value or
+        /// without one; a channel the scan never wrote is as before.
+        /// </summary>
+        private void RememberAfterScan(string port, RestorePlan? restore, RestoreResult result, string by)
+        {
+            var before = restore?.Before ?? new Dictionary<int, Output.RememberedThreshold>();
+            var now = DateTimeOffset.Now;
+            var entries = new List<Output.RememberedThreshold>();
+            var touched = new HashSet<int>();
+            foreach (var (channel, value) in result.Restored)
+            {
+                touched.Add(channel);
+                entries.Add(before.TryGetValue(channel, out var was) && was.Threshold == value ? was
+                    : new Output.RememberedThreshold(channel, value, now, $"{by}, written back from the config"));
+            }
+            foreach (var (channel, value) in result.LeftAt) { touched.Add(channel); entries.Add(new Output.RememberedThreshold(channel, value, now, by, LeftByScan: true)); }
+            foreach (int channel in result.LeftUnknown) { touched.Add(channel); entries.Add(new Output.RememberedThreshold(channel, null, now, by + ", which lost the link to the device", LeftByScan: true)); }
+            // a channel this scan never wrote: what was remembered before stands, and the mark goes
+            var untouched = ConfigValidator.Channels.Where(ch => !touched.Contains(ch)).ToList();
+            entries.AddRange(untouched.Where(before.ContainsKey).Select(ch => before[ch]));
+            UpdateMemory(port, (memory, key) =>
+            {
+                memory.Put(key, entries);
+                memory.Forget(key, untouched.Where(ch => !before.ContainsKey(ch)));
+            });
         }
 
         /// <summary>A long port name (a by-id path) cut from the left, where it says least.</summary>
