@@ -29,6 +29,10 @@ Describe 'A fit without a resolved edge recommends nothing and reaches no device
         $refused.Count | Should -Be 3
         $refused[0].Exception.Message | Should -Match 'Channel 1 has no usable threshold'
         $refused[0].Exception.Message | Should -Match ([regex]::Escape($fits[0].Rejection))
+        # the default table of fits, even failed ones with errors of any size, fits 80 columns and cuts no value
+        $table = @(($fits | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $table | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        ($table -join "`n") | Should -Not -Match '…'
     }
 
     It 'still sets the channels whose fit is good when another is refused' {

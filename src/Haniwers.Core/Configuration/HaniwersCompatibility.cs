@@ -70,6 +70,16 @@ namespace Haniwers.Configuration
 
         private static string Show(object value) => value is string s ? $"\"{s}\"" : System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
+        /// <summary>
+        /// A key haniwers requires, with the spelling the file has when it differs only in case or '_' ("device.port (the
+        /// file has 'Port')"): this module reads it, haniwers matches keys exactly and does not.
+        /// </summary>
+        private static string Spelled(TomlTable table, string path, string key)
+        {
+            string? written = table.Keys.FirstOrDefault(k => ConfigKeys.Normalize(k) == ConfigKeys.Normalize(key));
+            return written is null ? path : $"{path} (the file has '{written}')";
+        }
+
         /// <summary>The required keys and tables <paramref name="root"/> lacks, as "device.label", "[mocker]", ...</summary>
         public static IReadOnlyList<string> MissingKeys(TomlTable root)
         {
@@ -82,7 +92,7 @@ namespace Haniwers.Configuration
                     missing.AddRange(keys.Select(k => $"{table}.{k}"));
                     return;
                 }
-                missing.AddRange(keys.Where(k => !t.ContainsKey(k)).Select(k => $"{table}.{k}"));
+                missing.AddRange(keys.Where(k => !t.ContainsKey(k)).Select(k => Spelled(t, $"{table}.{k}", k)));
             }
             Need("device", DeviceKeys);
             Need("sampler", SamplerKeys);
@@ -96,7 +106,7 @@ namespace Haniwers.Configuration
                 foreach (var sensor in sensorTable)
                 {
                     if (sensor.Value is not TomlTable s) continue;
-                    missing.AddRange(SensorKeys.Where(k => !s.ContainsKey(k)).Select(k => $"sensors.{sensor.Key}.{k}"));
+                    missing.AddRange(SensorKeys.Where(k => !s.ContainsKey(k)).Select(k => Spelled(s, $"sensors.{sensor.Key}.{k}", k)));
                     // haniwers' SensorConfig requires a whole range: center and nsteps, or the deprecated start_threshold and num_steps
                     bool centerForm = s.ContainsKey("center") && s.ContainsKey("nsteps");
                     bool startForm = s.ContainsKey("start_threshold") && s.ContainsKey("num_steps");
@@ -104,7 +114,7 @@ namespace Haniwers.Configuration
                     {
                         var form = !s.ContainsKey("center") && !s.ContainsKey("nsteps") && (s.ContainsKey("start_threshold") || s.ContainsKey("num_steps"))
                             ? new[] { "start_threshold", "num_steps" } : new[] { "center", "nsteps" };
-                        missing.AddRange(form.Where(k => !s.ContainsKey(k)).Select(k => $"sensors.{sensor.Key}.{k}"));
+                        missing.AddRange(form.Where(k => !s.ContainsKey(k)).Select(k => Spelled(s, $"sensors.{sensor.Key}.{k}", k)));
                     }
                 }
             }

@@ -123,7 +123,12 @@ namespace Haniwers.Output
                     all[device.Name] = channels;
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            catch (JsonException)
+            {
+                // a memory that cannot be read is no memory (the scan warns that it does not know what to restore); the
+                // next write keeps it beside, under another name, rather than overwriting it (Write)
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // a memory that cannot be read is no memory: the scan warns that it does not know what to restore
             }
@@ -156,6 +161,12 @@ namespace Haniwers.Output
                 }
                 json.WriteEndObject();
                 json.WriteEndObject();
+            }
+            // a file that could not be read is kept for whoever wants to see what it was
+            if (File.Exists(Path))
+            {
+                try { using var _ = JsonDocument.Parse(File.ReadAllText(Path)); }
+                catch (JsonException) { File.Move(Path, Path + ".unreadable", overwrite: true); }
             }
             // a new file, on the disk, then renamed over the old one: a crash leaves the old or the new, never half
             string temporary = Path + ".new";

@@ -76,6 +76,15 @@ namespace Haniwers.Tests.Configuration
         }
 
         [Fact]
+        public void AKeyHaniwersMissesForItsCaseIsNamedWithTheSpellingTheFileHas()
+        {
+            var config = ConfigReader.ReadToml("[device]\nlabel = 'x'\nPort = 'COM3'\nbaudrate = 115200\ntimeout = 1.0\n" + Sensors3.Replace("step_size = 1\n[sensors.ch2]", "stepSize = 1\n[sensors.ch2]"), "t.toml");
+            Assert.Equal("COM3", config.Device.Port); // this module reads it
+            Assert.Contains("device.port (the file has 'Port')", config.HaniwersKeysMissing!);
+            Assert.Contains("sensors.ch1.step_size (the file has 'stepSize')", config.HaniwersKeysMissing!);
+        }
+
+        [Fact]
         public void AMisnamedSensorsTableIsNamedWhereTheChannelIsMissing()
         {
             var config = ConfigReader.ReadToml(Sensors3.Replace("[sensors.ch1]", "[sensor.ch1]"), "t.toml");

@@ -102,6 +102,10 @@ namespace Haniwers.Tests.Scanning
                 Assert.Empty(memory.For("usb:0403:6001:B2"));
                 File.WriteAllText(memory.Path, "{ not json");
                 Assert.Empty(memory.For("sim")); // no memory, not a crash
+                Assert.Equal("{ not json", File.ReadAllText(memory.Path)); // reading changes nothing
+                memory.Remember("sim", new[] { new KeyValuePair<int, int>(1, 250) }, at, "Set-HaniwersThreshold");
+                Assert.Equal("{ not json", File.ReadAllText(memory.Path + ".unreadable")); // the next write keeps it beside
+                Assert.Equal(250, memory.For("sim")[1].Threshold);
                 Assert.False(File.Exists(memory.Path + ".new"));
             }
             finally
