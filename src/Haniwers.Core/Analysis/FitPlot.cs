@@ -29,7 +29,7 @@ namespace Haniwers.Analysis
                 PanelWidth, PanelHeight * fits.Count));
             for (int i = 0; i < fits.Count; i++)
             {
-                string panel = SvgExporter.ExportToString(Panel(fits[i], logScale), PanelWidth, PanelHeight, false, null, useVerticalTextAlignmentWorkaround: true);
+                string panel = SvgExporter.ExportToString(Panel(fits[i], logScale), PanelWidth, PanelHeight, false, new PlotTextMeasurer(), useVerticalTextAlignmentWorkaround: true);
                 panel = panel.Substring(panel.IndexOf("<svg", StringComparison.Ordinal));
                 // clip-path ids must be unique in the document
                 string prefix = $"p{i + 1}";

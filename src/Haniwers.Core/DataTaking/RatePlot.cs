@@ -37,7 +37,7 @@ namespace Haniwers.DataTaking
             model.Series.Add(rate);
             if (corrected.Points.Count > 0) model.Series.Add(corrected);
             model.Series.Add(pressure);
-            string svg = SvgExporter.ExportToString(model, Width, Height, false, null, useVerticalTextAlignmentWorkaround: true);
+            string svg = SvgExporter.ExportToString(model, Width, Height, false, new Haniwers.Analysis.PlotTextMeasurer(), useVerticalTextAlignmentWorkaround: true);
             File.WriteAllText(path, svg, new UTF8Encoding(false));
         }
     }

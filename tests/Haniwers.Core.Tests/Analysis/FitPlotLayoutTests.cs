@@ -71,6 +71,66 @@ namespace Haniwers.Core.Tests.Analysis
             }
         }
 
+        [Fact]
+        public void Fit_plot_legend_rows_keep_apart()
+        {
+            var fit = SCurveFitter.Fit(SyntheticScan.Generate(seed: 1, height: 100, channel: 1), new FitOptions());
+            var texts = WritePlot(path => FitPlot.WriteSvg(new[] { fit }, path, false));
+            AssertRowsApart(texts.Where(t => !t.Rotated && t.Anchor == "start" && !IsNumber(t.Content)).ToList());
+        }
+
+        [Fact]
+        public void Rate_plot_legends_are_whole_and_apart_and_its_axis_titles_clear_of_their_ticks()
+        {
+            var start = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.FromHours(9));
+            var bins = Enumerable.Range(0, 48).Select(i => new Haniwers.DataTaking.RateBin
+            {
+                Time = start.AddMinutes(10 * i), IntervalSeconds = 600, LiveSeconds = 600, Events = 60000, Top = 20000, Mid = 20000, Btm = 20000,
+                Triple = 3000 + 10 * (i % 7), PressureMean = 100000 + 50 * i, TemperatureMean = 24, CorrectedTripleRate = 5.0 + 0.01 * (i % 5),
+            }).ToList();
+            var texts = WritePlot(path => Haniwers.DataTaking.RatePlot.WriteSvg(bins, path));
+            var legend = texts.Where(t => !t.Rotated && t.Anchor == "start" && !IsNumber(t.Content)).ToList();
+            Assert.Equal(new[] { "triple rate", "corrected to the mean pressure", "pressure" }, legend.Select(t => t.Content));
+            // whole: each legend line ends inside the drawing
+            foreach (var t in legend) Assert.True(t.X + DigitWidth * t.FontSize * t.Content.Length <= Haniwers.DataTaking.RatePlot.Width, $"'{t.Content}' runs past the right edge");
+            AssertRowsApart(legend);
+            // the rate title (left) ends left of its tick labels; the pressure title (right) starts right of its tick labels
+            var rateTitle = texts.Single(t => t.Content == "rate (Hz)");
+            var pressureTitle = texts.Single(t => t.Content == "pressure (hPa)");
+            var leftTicks = texts.Where(t => !t.Rotated && t.Anchor == "end" && IsNumber(t.Content)).ToList();
+            var rightTicks = texts.Where(t => !t.Rotated && t.Anchor == "start" && IsNumber(t.Content)).ToList();
+            Assert.NotEmpty(leftTicks);
+            Assert.NotEmpty(rightTicks);
+            Assert.True(rateTitle.X + Descent * rateTitle.FontSize + Clearance <= leftTicks.Min(t => t.X - DigitWidth * t.FontSize * t.Content.Length), "the rate title runs into its tick labels");
+            Assert.True(pressureTitle.X - Ascent * pressureTitle.FontSize - Clearance >= rightTicks.Max(t => t.X + DigitWidth * t.FontSize * t.Content.Length), "the pressure title runs into its tick labels");
+            Assert.True(pressureTitle.X + Descent * pressureTitle.FontSize <= Haniwers.DataTaking.RatePlot.Width, "the pressure title is cut at the right edge");
+        }
+
+        private static void AssertRowsApart(IReadOnlyList<Text> rows)
+        {
+            var ordered = rows.OrderBy(t => t.Y).ToList();
+            for (int i = 1; i < ordered.Count; i++)
+            {
+                if (Math.Abs(ordered[i].X - ordered[i - 1].X) > 1) continue; // side by side, not one above the other
+                Assert.True(ordered[i].Y - ordered[i - 1].Y >= (Ascent + Descent) * ordered[i].FontSize,
+                    $"'{ordered[i - 1].Content}' (baseline {ordered[i - 1].Y:0.0}) and '{ordered[i].Content}' (baseline {ordered[i].Y:0.0}) overlap");
+            }
+        }
+
+        private static List<Text> WritePlot(Action<string> write)
+        {
+            string path = Path.Combine(Path.GetTempPath(), "haniwers-plot-" + Guid.NewGuid().ToString("N") + ".svg");
+            try
+            {
+                write(path);
+                return XDocument.Load(path).Descendants().Where(e => e.Name.LocalName == "text").Select(Parse).ToList();
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
         private static bool IsNumber(string s) => double.TryParse(s.Replace("−", "-"), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
         private static Text Parse(XElement e)
