@@ -51,8 +51,15 @@ BeforeAll {
 `$all = & {
 $Block
 } 3>&1 2>&1
-# each object in its own type's view, as the console shows it when the commands run one by one
-`$all | Where-Object { `$_ -isnot [System.Management.Automation.WarningRecord] -and `$_ -isnot [System.Management.Automation.ErrorRecord] } | ForEach-Object { `$_ | Out-String -Width 200 }
+# each object in its own type's view, as the console shows it when the commands run one by one; what Format-Table
+# made is one table, kept together
+`$table = @()
+foreach (`$item in @(`$all | Where-Object { `$_ -isnot [System.Management.Automation.WarningRecord] -and `$_ -isnot [System.Management.Automation.ErrorRecord] })) {
+    if (`$item.GetType().FullName -like 'Microsoft.PowerShell.Commands.Internal.Format.*') { `$table += `$item; continue }
+    if (`$table) { `$table | Out-String -Width 200; `$table = @() }
+    `$item | Out-String -Width 200
+}
+if (`$table) { `$table | Out-String -Width 200 }
 foreach (`$record in `$all) {
     if (`$record -is [System.Management.Automation.WarningRecord]) { "README-WARNING: `$record" }
     if (`$record -is [System.Management.Automation.ErrorRecord]) { "README-ERROR: `$record" }

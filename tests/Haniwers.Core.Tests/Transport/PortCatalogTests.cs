@@ -217,6 +217,16 @@ namespace Haniwers.Tests.Transport
         // ---- one lock per device ----
 
         [Fact]
+        public void AccessDeniedSaysWhatAppliesOnEachOs()
+        {
+            Assert.Contains("dialout", PortAccessDeniedException.Advice(HostPlatform.Linux, "/dev/ttyUSB0"));
+            string mac = PortAccessDeniedException.Advice(HostPlatform.MacOS, "/dev/cu.usbserial-1410");
+            Assert.DoesNotContain("dialout", mac); // a Linux group: macOS has none such for serial devices
+            Assert.Contains("ls -l /dev/cu.usbserial-1410", mac);
+            Assert.Contains("close any other program that holds the port", PortAccessDeniedException.Advice(HostPlatform.Windows, "COM3"));
+        }
+
+        [Fact]
         public void TheWindowsFixturesAreWhatRegExportWrites()
         {
             foreach (var name in new[] { "windows-laptop.reg", "windows-two-claims.reg" })
