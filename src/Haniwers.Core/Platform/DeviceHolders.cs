@@ -28,8 +28,31 @@ namespace Haniwers.Platform
 
         public static IReadOnlyList<DeviceHolder> Find(string device, bool includeSelf)
         {
+            if (OperatingSystem.IsMacOS()) return FromLsof(MacSystem.OpenFiles(device), Environment.ProcessId, includeSelf);
             if (!OperatingSystem.IsLinux() || !IsTerminal(device, "/sys/class/tty")) return Array.Empty<DeviceHolder>();
             return Find(device, "/proc", Environment.ProcessId, includeSelf);
+        }
+
+        /// <summary>
+        /// The holders lsof names on macOS (no /proc there): its field output, `lsof -F pc -- DEVICE`, one "p&lt;pid&gt;" line
+        /// and one "c&lt;command&gt;" line per process. Null output (no lsof, a timeout) finds none.
+        /// </summary>
+        public static IReadOnlyList<DeviceHolder> FromLsof(string? output, int selfPid, bool includeSelf)
+        {
+            var holders = new List<DeviceHolder>();
+            if (output is null) return holders;
+            int? pid = null;
+            foreach (var line in output.Split('\n'))
+            {
+                if (line.StartsWith("p", StringComparison.Ordinal) && int.TryParse(line.Substring(1), out int p)) pid = p;
+                else if (line.StartsWith("c", StringComparison.Ordinal) && pid is int current && (current != selfPid || includeSelf))
+                {
+                    string name = line.Substring(1).Trim();
+                    holders.Add(new DeviceHolder(current, name, name is "pwsh" or "dotnet" && current == selfPid));
+                    pid = null;
+                }
+            }
+            return holders.OrderBy(h => h.ProcessId).ToList();
         }
 
         /// <summary>

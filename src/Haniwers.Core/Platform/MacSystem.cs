@@ -38,5 +38,25 @@ namespace Haniwers.Platform
                 return "";
             }
         }
+
+        /// <summary>What `lsof -F pc -- DEVICE` prints: the processes that have the device open (macOS has no /proc); null when it cannot run in 2 s.</summary>
+        public static string? OpenFiles(string device)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return null;
+            try
+            {
+                var start = new ProcessStartInfo("/usr/sbin/lsof") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, CreateNoWindow = true };
+                foreach (var argument in new[] { "-w", "-F", "pc", "--", device }) start.ArgumentList.Add(argument);
+                using var process = Process.Start(start);
+                if (process is null) return null;
+                var output = process.StandardOutput.ReadToEndAsync();
+                if (!process.WaitForExit(2000)) { try { process.Kill(); } catch (InvalidOperationException) { } return null; }
+                return output.Result;
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                return null;
+            }
+        }
     }
 }

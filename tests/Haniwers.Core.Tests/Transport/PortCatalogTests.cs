@@ -350,6 +350,16 @@ namespace Haniwers.Tests.Transport
         }
 
         [Fact]
+        public void OnMacOSTheHoldersAreWhatLsofNames()
+        {
+            // `lsof -w -F pc -- /dev/cu.usbserial-1410` with screen and this session holding the device
+            string output = "p512\ncscreen\np4242\ncpwsh\n";
+            Assert.Equal(new[] { "process 512 (screen)" }, DeviceHolders.FromLsof(output, selfPid: 4242, includeSelf: false).Select(h => h.ToString()));
+            Assert.Equal(2, DeviceHolders.FromLsof(output, selfPid: 4242, includeSelf: true).Count);
+            Assert.Empty(DeviceHolders.FromLsof(null, selfPid: 4242, includeSelf: true)); // no lsof: none found
+        }
+
+        [Fact]
         public void OnlyTerminalsAreDevicesToCompeteFor()
         {
             string ttyClass = Path.Combine(_root, "sys-class-tty");
