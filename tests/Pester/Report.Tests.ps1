@@ -118,6 +118,18 @@ Describe 'Get-HaniwersRun' {
         $table | Should -Match ([regex]::Escape($bad[0].RunId) + '\s+Scan\s+Parallel\s+Aborted')
     }
 
+    It 'shows what the fits of a scan recommend, and a channel for which they recommend none, with the reason' {
+        $folder = New-TestFolder
+        try {
+            # ch3's range (120..220) misses its edge: the fit recommends nothing for it
+            $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -Center 280, 300, 170 -NSteps 10 -StepSize 5 -Duration 1 -OutputDirectory $folder
+            $null = Measure-HaniwersThreshold -Path $folder -OutputDirectory $folder -WarningAction SilentlyContinue
+            $run = Get-HaniwersRun -Path $folder -Last 1
+            $run.Outcome | Should -Be 'Completed'
+            $run.Fits | Should -Match '^ch1=\d+; ch2=\d+; ch3: no threshold \(.+\)$'
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'tells a scan that ran its plan to the end with skipped steps as Incomplete, which the morning check lists' {
         # the simulator on its own clock (instant): the link drops after its third window, however busy this computer is
         Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant,drop-after=0.3,restore-after=-1' @quick -NSteps 3 -Duration 0.1 -ReconnectTimeout 0.2 -MaxConsecutiveFailures 10 `

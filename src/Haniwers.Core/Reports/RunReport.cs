@@ -55,6 +55,8 @@ namespace Haniwers.Reports
         public IReadOnlyList<string> Files { get; set; } = Array.Empty<string>();
         /// <summary>Rows cut back or files closed off by a later command after this run was killed.</summary>
         public int Repairs { get; set; }
+        /// <summary>What the latest fits of a scan's rows recommend (threshold_fits.csv), "ch1=303; ch3: no threshold (why)"; null when none were kept.</summary>
+        public string? Fits { get; set; }
         /// <summary>A scan's write-back of the thresholds it found (docs/crash-protocol.md, "Restoring the thresholds"); null for a DAQ run or a scan from before it.</summary>
         public string? Restore { get; set; }
 

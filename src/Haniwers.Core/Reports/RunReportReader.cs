@@ -38,7 +38,12 @@ namespace Haniwers.Reports
         {
             problems ??= new List<string>();
             var reports = new List<RunReport>();
-            reports.AddRange(ReadScans(folder, problems));
+            var fits = ReadFits(Path.Combine(folder, Analysis.ThresholdFitRecord.FileName));
+            foreach (var scan in ReadScans(folder, problems))
+            {
+                scan.Fits = fits.TryGetValue(scan.RunId, out var fit) ? fit : null;
+                reports.Add(scan);
+            }
             reports.AddRange(ReadDaq(folder, problems));
             return reports.OrderBy(r => r.Start).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
         }
@@ -255,6 +260,28 @@ namespace Haniwers.Reports
         {
             report.ThresholdWrites = channels.OrderBy(c => c.Channel).ToList();
             report.FailedWrites = report.ThresholdWrites.Sum(c => c.Failed);
+        }
+
+        /// <summary>
+        /// threshold_fits.csv (Measure-HaniwersThreshold -OutputDirectory): run → what its latest fits recommend, channel by
+        /// channel, "ch1=303 ch2=323 ch3: no threshold (the reason)", so a scan whose fit recommends nothing shows it.
+        /// </summary>
+        private static Dictionary<string, string> ReadFits(string path)
+        {
+            var latest = new Dictionary<string, SortedDictionary<int, string>>(StringComparer.Ordinal);
+            if (!File.Exists(path)) return new Dictionary<string, string>();
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null });
+            if (!csv.Read() || !csv.ReadHeader()) return new Dictionary<string, string>();
+            while (csv.Read())
+            {
+                if (!csv.TryGetField<int>("Channel", out var channel)) continue; // a cut last row
+                string runId = csv.GetField("RunId") ?? "";
+                if (!latest.TryGetValue(runId, out var channels)) latest[runId] = channels = new SortedDictionary<int, string>();
+                string threshold = csv.GetField("Threshold") ?? "";
+                channels[channel] = threshold.Length > 0 ? $"ch{channel}={threshold}" : $"ch{channel}: no threshold ({csv.GetField("Rejection")})"; // later rows are later fits
+            }
+            return latest.ToDictionary(r => r.Key, r => string.Join("; ", r.Value.Values), StringComparer.Ordinal);
         }
 
         /// <summary>threshold_operations.csv, one row per attempt: run → channel → its writes.</summary>

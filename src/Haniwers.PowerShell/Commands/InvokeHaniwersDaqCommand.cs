@@ -118,7 +118,8 @@ namespace Haniwers.PowerShell.Commands
             var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
             var remembered = RememberedThresholds(config.Device.Port);
-            engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
+            // a replayed recording took its events at thresholds of its own; a run over it writes none
+            if (!DataTaking.ReplayLink.IsReplay(config.Device.Port)) engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
                 thresholds.FirstOrDefault(t => t.Key == ch) is { Key: > 0 } t ? $"ch{t.Key}={t.Value}"
                 : remembered.TryGetValue(ch, out var last) ? (last.Threshold is int believed ? $"ch{ch}={believed} (believed)" : $"ch{ch}=unknown")
                 : DeviceLinks.IsSimulator(config.Device.Port) ? $"ch{ch}=power-on" : $"ch{ch}=unknown"));
