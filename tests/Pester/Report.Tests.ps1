@@ -127,6 +127,11 @@ Describe 'Get-HaniwersRun' {
             $run = Get-HaniwersRun -Path $folder -Last 1
             $run.Outcome | Should -Be 'Completed'
             $run.Fits | Should -Match '^ch1=\d+; ch2=\d+; ch3: no threshold \(.+\)$'
+            # the list view says the duration as a person writes it, and shows the fits and the write-back
+            $list = $run | Format-List | Out-String
+            $list | Should -Match '(?m)^Duration\s+: [\d.]+ s$'
+            $list | Should -Not -Match '\d\d:\d\d:\d\d\.\d{7}'
+            $list | Should -Match '(?m)^Fits\s+: ch1='
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
