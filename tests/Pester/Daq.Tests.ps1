@@ -67,6 +67,33 @@ Describe 'Invoke-HaniwersDaq over a pty' {
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
+    It 'stops within seconds on Ctrl+C while the device keeps sending, its files whole and its journal Interrupted' {
+        $folder = New-TestFolder
+        $child = Join-Path $folder 'daq.ps1'
+        Set-Content $child "Import-Module '$ModulePath'; Invoke-HaniwersDaq -PortName '$($pty.Host)' -Threshold 200 -Mode TimeBased -FileDuration 1 -FileCount 0 -OutputDirectory '$folder/run'"
+        $pwsh = Get-PwshCommand
+        # SIGINT set back to its default (a test run in the background ignores it, and children inherit that), then pwsh in its place
+        $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
+        foreach ($argument in @('-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])', $pwsh.Path) + $pwsh.Prefix + @('-NoProfile', '-NonInteractive', '-File', $child)) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $output = $process.StandardOutput.ReadToEndAsync()
+        try {
+            $journal = Join-Path $folder 'run/daq_journal.jsonl'
+            Wait-Until { (Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"file-opened"*' }).Count -ge 2 } -TimeoutSeconds 60 -Because 'the run to rotate a file'
+            & kill -INT $process.Id
+            $process.WaitForExit(15000) | Should -BeTrue -Because 'Ctrl+C stops a DAQ run however busy the device is'
+            $records = @(Get-Content $journal | ForEach-Object { $_ | ConvertFrom-Json })
+            $records[-1].event | Should -Be 'end'
+            $records[-1].outcome | Should -Be 'Interrupted'
+            $records[-2].event | Should -Be 'file-closed'
+            $output.Result | Should -Match 'Haniwers: DAQ run \S+ interrupted'
+        } finally {
+            if (-not $process.HasExited) { $process.Kill($true) }
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'names files with the MAC address the firmware tells' {
         $folder = New-TestFolder
         try {

@@ -54,6 +54,10 @@ Describe 'Invoke-HaniwersParallelScan on sim' {
             $out = Invoke-InNewPwsh "Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 5 -Duration 0.2 -OutputDirectory '$folder' | Select-Object -First 2 | Out-Null; 'after'"
             $out | Should -Match 'Haniwers: parallel scan \d{8}-\d{6}-\w{4} interrupted: \d+ of 11 steps measured'
             $out | Should -Match 'after'
+            # and when a command after it throws
+            $out = Invoke-InNewPwsh "try { Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 5 -Duration 0.2 -OutputDirectory '$folder/thrown' | ForEach-Object { if (`$_.Step -eq 2) { throw 'boom' } } } catch { 'caught' }"
+            $out | Should -Match 'Haniwers: parallel scan \d{8}-\d{6}-\w{4} (failed|interrupted): \d+ of 11 steps measured'
+            $out | Should -Match 'caught'
         } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 

@@ -53,7 +53,7 @@ namespace Haniwers.Analysis
             var first = rows[0];
             if (first.Contains("Channel") && first.Contains("Threshold")) return ScanFileFormat.Haniwers;
             if (!IsTimestamp(first[0]))
-                throw new InvalidDataException($"'{path}' is not a scan file this module knows: its first line ({Excerpt(string.Join(",", first))}) is neither a Haniwers header (Channel, Threshold, Events, DurationSeconds) nor a haniwers row, which starts with a timestamp.");
+                throw new InvalidDataException($"'{path}' is not a scan file this module knows: its first line ({(Platform.NoFollow.IsLink(path) ? "not quoted: the file is a symbolic link" : Excerpt(string.Join(",", first)))}) is neither a Haniwers header (Channel, Threshold, Events, DurationSeconds) nor a haniwers row, which starts with a timestamp.");
             int columns = first.Length;
             if (rows.Any(r => r.Length != columns))
                 throw new InvalidDataException($"'{path}' mixes rows of {string.Join(" and ", rows.Select(r => r.Length).Distinct())} fields: no haniwers scan file does; it may hold two formats, or be cut.");

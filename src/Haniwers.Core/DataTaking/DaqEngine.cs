@@ -287,11 +287,15 @@ namespace Haniwers.DataTaking
         private void DrainReceived()
         {
             if (!_streaming) return;
+            // what was received before the stop, and no more: a device that keeps sending (a stream that is never
+            // paused) would otherwise keep the drain going, the run unstoppable by Ctrl+C or SIGTERM
+            var until = Clock.Elapsed;
+            var giveUp = until + DrainLimit;
             try
             {
-                while (_link.TryReadLine(Clock.Elapsed, CancellationToken.None, out var line))
+                while (Clock.Elapsed < giveUp && _link.TryReadLine(until, CancellationToken.None, out var line))
                 {
-                    if (line.Arrived < _keepFrom || line.Arrived > Clock.Elapsed) break;
+                    if (line.Arrived < _keepFrom || line.Arrived > until) break;
                     var kind = EventLineParser.Classify(line, out var fields);
                     if (kind == LineKind.Event)
                     {
@@ -307,6 +311,9 @@ namespace Haniwers.DataTaking
             }
             catch (Exception ex) when (ex is DeviceLinkException or OperationCanceledException) { }
         }
+
+        /// <summary>The longest the lines received before a stop are drained for: a stop must end the run within a second.</summary>
+        private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(0.5);
 
         private void Count(in EventFields fields)
         {

@@ -73,6 +73,8 @@ namespace Haniwers.Output
         /// <summary>Checks an existing file without opening it for writing: throws <see cref="CsvHeaderMismatchException"/>.</summary>
         public static void CheckHeader(string path)
         {
+            // a link is not read: what it points to is not this module's to quote (docs/platforms.md, "Links in a run folder")
+            RunFolderRecovery.RefuseLinks(new[] { path });
             if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
             string first;
             using (var reader = new StreamReader(path, Encoding.UTF8, true))

@@ -68,6 +68,8 @@ namespace Haniwers.Platform
         private static Exception FromErrno(string path, int errno) => errno switch
         {
             Loop => Planted(path, errno),
+            // O_EXCL or O_CREAT meeting a link (one that points nowhere, too) is a planted link as well
+            17 or 2 when IsLink(path) => Planted(path, errno),
             2 => new FileNotFoundException($"Could not find file '{path}'.", path),
             13 or 1 => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
             _ => new IOException($"{Marshal.GetPInvokeErrorMessage(errno)} : '{path}'", errno),

@@ -184,6 +184,12 @@ namespace Haniwers.PowerShell.Commands
                     return;
                 }
             }
+            catch (Exception)
+            {
+                // anything else that ended the run (a command after it in the pipeline that threw): told, then on its way
+                WriteHeadline(summary);
+                throw;
+            }
             completeProgress();
             if (error is null && !Cancellation.IsCancellationRequested) concluded?.Invoke();
             WriteSummary(summary);
@@ -203,10 +209,10 @@ namespace Haniwers.PowerShell.Commands
             {
                 WriteInformation(new InformationRecord(new HostInformationMessage { Message = run.Headline }, MyInvocation.MyCommand.Name) { Tags = { "PSHOST", "Outcome" } });
             }
-            catch (PipelineStoppedException)
+            catch (Exception ex) when (ex is PipelineStoppedException or InvalidOperationException or ActionPreferenceStopException)
             {
                 try { Host.UI.WriteLine(run.Headline); }
-                catch (Exception ex) when (ex is NotImplementedException or InvalidOperationException or PipelineStoppedException) { } // a host without a UI
+                catch (Exception uiFailure) when (uiFailure is NotImplementedException or InvalidOperationException or PipelineStoppedException) { } // a host without a UI
             }
         }
 

@@ -178,7 +178,7 @@ namespace Haniwers.PowerShell.Commands
                 if (remembered.TryGetValue(channel, out var last) && last.Threshold is null)
                 {
                     parts.Add($"ch{channel} at a value not known (left by {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
-                    WriteWarning($"Channel {channel} is taken as the device has it, which is not known: {last.By} left it at one of its steps. " +
+                    WriteWarning($"Channel {channel} is taken as the device has it, which is not known: {last.By}, left it at one of its steps. " +
                         $"Stop and give threshold = N in [sensors.ch{channel}] or -Threshold, or set it with Set-HaniwersThreshold first.");
                 }
                 else if (remembered.TryGetValue(channel, out last))

@@ -89,7 +89,7 @@ namespace Haniwers.PowerShell.Commands
             if (restore is not null && restore.Unknown.Count > 0)
                 WriteWarning($"The thresholds of {string.Join(", ", restore.Unknown.Select(c => "ch" + c))} before this scan are unknown ("
                     + (restore.Unknown.Select(c => restore.Before.TryGetValue(c, out var left) ? left.By : null).FirstOrDefault(b => b is not null) is string by
-                        ? $"{by} left them at one of its steps" : "no threshold in the config, none written to this device by this module")
+                        ? $"{by}, left them at one of its steps" : "no threshold in the config, none written to this device by this module")
                     + "): the scan leaves them at its last step. Give threshold = N in [sensors.chN], or set them with Set-HaniwersThreshold before the scan.");
             Execute(config, plan, folder, resumedRun, resumedRun is null ? null : GivenPlan(config), restore);
         }
