@@ -138,7 +138,11 @@ namespace Haniwers.Configuration
                         $"unknown firmware '{firmware}'.", "set firmware = \"text\" (kurikintons v1.6 and later) or \"binary\" (legacy OSECHI)."));
                 }
                 // haniwers' serial timeout is how long to wait for the device; it is our response timeout unless one is given.
-                if (d.Double("timeout") is { } timeout) config.Sampler.ResponseTimeout = timeout;
+                if (d.Double("timeout") is { } timeout)
+                {
+                    config.Sampler.ResponseTimeout = timeout;
+                    config.Sampler.ResponseTimeoutKey = "device.timeout";
+                }
             }
 
             if (Table(root, "sampler", "sampler", problems) is { } sampler)
@@ -150,7 +154,11 @@ namespace Haniwers.Configuration
                 c.SuppressThreshold = s.Int("suppressthreshold") ?? c.SuppressThreshold;
                 c.MaxRetry = s.Int("maxretry") ?? c.MaxRetry;
                 c.SettleTime = s.Double("settletime") ?? c.SettleTime;
-                c.ResponseTimeout = s.Double("responsetimeout") ?? c.ResponseTimeout;
+                if (s.Double("responsetimeout") is { } response)
+                {
+                    c.ResponseTimeout = response;
+                    c.ResponseTimeoutKey = "sampler.response_timeout";
+                }
                 c.RetryBackoff = s.Double("retrybackoff") ?? c.RetryBackoff;
                 c.RetryBackoffMax = s.Double("retrybackoffmax") ?? c.RetryBackoffMax;
                 c.MaxConsecutiveFailures = s.Int("maxconsecutivefailures") ?? c.MaxConsecutiveFailures;

@@ -110,11 +110,15 @@ namespace Haniwers.Configuration
         /// <summary>The wait for one answer: a scan's threshold writes and a DAQ run's alike.</summary>
         private static void CheckResponseTimeout(SamplerSettings s, List<ConfigProblem> problems)
         {
-            const string fix = "set response_timeout = 2 (seconds; [device] timeout in haniwers' files).";
+            // named as the file names it: haniwers' files give the wait as [device] timeout
+            string key = s.ResponseTimeoutKey, name = key.Substring(key.IndexOf('.') + 1);
+            string fix = key == "device.timeout"
+                ? "set timeout = 2 in [device] (seconds to wait for the detector's answer)."
+                : "set response_timeout = 2 (seconds; [device] timeout in haniwers' files).";
             if (!(s.ResponseTimeout >= MinResponseSeconds))
-                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutNotPositive, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} leaves no time for the device to answer.", fix));
+                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutNotPositive, null, key, s.ResponseTimeout, $"{name} {s.ResponseTimeout} leaves no time for the device to answer.", fix));
             else if (s.ResponseTimeout > MaxResponseSeconds)
-                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutTooLong, null, "sampler.response_timeout", s.ResponseTimeout, $"response_timeout {s.ResponseTimeout} s is longer than {MaxResponseSeconds} s for one answer.", fix));
+                problems.Add(new ConfigProblem(ConfigProblemKind.ResponseTimeoutTooLong, null, key, s.ResponseTimeout, $"{name} {s.ResponseTimeout} s is longer than {MaxResponseSeconds} s for one answer.", fix));
         }
 
         private static void CheckSampler(SamplerSettings s, List<ConfigProblem> problems)

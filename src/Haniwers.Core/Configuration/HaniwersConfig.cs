@@ -44,6 +44,8 @@ namespace Haniwers.Configuration
         public int MaxRetry { get; set; } = 3;
         public double SettleTime { get; set; } = 0.1;
         public double ResponseTimeout { get; set; } = 2.0;
+        /// <summary>Where <see cref="ResponseTimeout"/> came from, as the file writes it: "device.timeout" (haniwers' key) or "sampler.response_timeout", for messages.</summary>
+        public string ResponseTimeoutKey { get; set; } = "sampler.response_timeout";
         public double RetryBackoff { get; set; } = 0.1;
         public double RetryBackoffMax { get; set; } = 2.0;
         public int MaxConsecutiveFailures { get; set; } = 5;

@@ -85,6 +85,19 @@ namespace Haniwers.Tests.Configuration
         }
 
         [Fact]
+        public void AWaitGivenAsHaniwersDeviceTimeoutIsNamedSo()
+        {
+            var config = ConfigReader.ReadToml("[device]\ntimeout = 100\n" + Sensors3, "t.toml");
+            var problem = Assert.Single(ConfigValidator.Validate(config, ScanMode.Parallel));
+            Assert.Equal("device.timeout", problem.Key);
+            Assert.Equal("timeout 100 s is longer than 60 s for one answer.", problem.Message);
+            Assert.Equal("set timeout = 2 in [device] (seconds to wait for the detector's answer).", problem.Fix);
+            // the module's own key is named as itself
+            var own = ConfigReader.ReadToml("[sampler]\nresponse_timeout = 0\n" + Sensors3, "t.toml");
+            Assert.Equal("sampler.response_timeout", Assert.Single(ConfigValidator.Validate(own, ScanMode.Parallel)).Key);
+        }
+
+        [Fact]
         public void AMisnamedSensorsTableIsNamedWhereTheChannelIsMissing()
         {
             var config = ConfigReader.ReadToml(Sensors3.Replace("[sensors.ch1]", "[sensor.ch1]"), "t.toml");
