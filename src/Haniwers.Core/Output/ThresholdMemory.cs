@@ -12,8 +12,11 @@ namespace Haniwers.Output
     /// <param name="LeftByScan">The value is a scan's step, left because the scan could not write back what it found (or was told not to).</param>
     public sealed record RememberedThreshold(int Channel, int? Threshold, DateTimeOffset At, string By, bool LeftByScan = false)
     {
+        /// <summary>Who left the value there and when, for messages: "written by Set-HaniwersThreshold, 2026-12-07 15:02".</summary>
+        public string Source => $"{(LeftByScan ? "left by" : "written by")} {By}, {At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}";
+
         public override string ToString() =>
-            $"ch{Channel}={(Threshold is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")} ({(LeftByScan ? "left by " : "written by ")}{By}, {At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})";
+            $"ch{Channel}={(Threshold is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")} ({Source})";
     }
 
     /// <summary>

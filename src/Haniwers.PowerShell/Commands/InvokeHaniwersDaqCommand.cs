@@ -177,13 +177,13 @@ namespace Haniwers.PowerShell.Commands
             {
                 if (remembered.TryGetValue(channel, out var last) && last.Threshold is null)
                 {
-                    parts.Add($"ch{channel} at a value not known (left by {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
+                    parts.Add($"ch{channel} at a value not known ({last.Source})"); // a value not known is always a scan's leftover
                     WriteWarning($"Channel {channel} is taken as the device has it, which is not known: {last.By}, left it at one of its steps. " +
                         $"Stop and give threshold = N in [sensors.ch{channel}] or -Threshold, or set it with Set-HaniwersThreshold first.");
                 }
                 else if (remembered.TryGetValue(channel, out last))
                 {
-                    parts.Add($"ch{channel}={last.Threshold} as the device has it ({(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)})");
+                    parts.Add($"ch{channel}={last.Threshold} as the device has it ({last.Source})");
                     if (last.LeftByScan)
                         WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: a step of {last.By}, which could not write back the thresholds it found. " +
                             $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");

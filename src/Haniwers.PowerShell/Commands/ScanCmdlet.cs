@@ -120,7 +120,7 @@ namespace Haniwers.PowerShell.Commands
                 else if (remembered.TryGetValue(channel, out last) && last.Threshold is int value)
                 {
                     thresholds.Add(new KeyValuePair<int, int>(channel, value));
-                    sources[channel] = $"{(last.LeftByScan ? "left by" : "written by")} {last.By}, {last.At.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}";
+                    sources[channel] = last.Source;
                 }
                 else
                 {
