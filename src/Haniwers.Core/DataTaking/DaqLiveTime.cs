@@ -28,23 +28,21 @@ namespace Haniwers.DataTaking
             var spans = new List<(long, long, double)>();
             foreach (var folder in files.GroupBy(f => Path.GetDirectoryName(Path.GetFullPath(f)) ?? ""))
             {
-                var closed = new Dictionary<string, JsonElement>();
+                var closed = new Dictionary<string, FileClosedRecord>();
                 foreach (var record in RunJournal.Read(Path.Combine(folder.Key, DaqRun.JournalFileName)))
                 {
-                    if (record.TryGetProperty("event", out var e) && e.GetString() is JournalEvents.FileClosed or JournalEvents.FileRecovered
-                        && record.TryGetProperty("opened", out _) && record.TryGetProperty("file", out var f) && f.GetString() is { } name)
-                        closed[name] = record;
+                    if (FileClosedRecord.From(record) is { Opened: not null, Seconds: not null, LiveSeconds: not null } account) closed[account.File] = account;
                 }
                 foreach (var file in folder)
                 {
-                    if (!closed.TryGetValue(Path.GetFileName(file), out var record)
-                        || JournalFields.Time(record, "opened") is not DateTimeOffset opened)
+                    if (!closed.TryGetValue(Path.GetFileName(file), out var record))
                     {
                         all = false;
                         continue;
                     }
                     covered++;
-                    double seconds = record.GetProperty("seconds").GetDouble(), live = record.GetProperty("liveSeconds").GetDouble();
+                    var opened = record.Opened!.Value;
+                    double seconds = record.Seconds!.Value, live = record.LiveSeconds!.Value;
                     long start = opened.UtcTicks, end = start + (long)(seconds * TimeSpan.TicksPerSecond);
                     spans.Add((start, end, seconds > 0 ? live / seconds : 0));
                 }

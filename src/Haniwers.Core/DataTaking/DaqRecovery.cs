@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Haniwers.Output;
 
 namespace Haniwers.DataTaking
@@ -23,66 +22,59 @@ namespace Haniwers.DataTaking
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
             repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);
-            var ended = new HashSet<string>(records.Where(r => Event(r) == JournalEvents.End).Select(RunId));
-            var closed = new HashSet<(string, string)>(records.Where(r => Event(r) is JournalEvents.FileClosed or JournalEvents.FileRecovered).Select(r => (RunId(r), File(r))));
-            var written = new List<Dictionary<string, object?>>();
+            var ended = new HashSet<string>(records.Where(r => r.Is(JournalEvents.End)).Select(r => r.RunId));
+            var closed = new HashSet<(string, string)>(records.Select(r => (r.RunId, FileClosedRecord.From(r)?.File)).Where(r => r.File is not null).Select(r => (r.RunId, r.File!)));
+            var written = new List<(JournalRecord Record, string RunId)>();
             var runEvents = new Dictionary<string, long>();
             foreach (var record in records)
             {
-                string kind = Event(record), runId = RunId(record);
-                if (kind == JournalEvents.FileClosed && record.TryGetProperty("events", out var e) && e.TryGetInt64(out long n))
-                    runEvents[runId] = runEvents.TryGetValue(runId, out long sum) ? sum + n : n;
+                string runId = record.RunId;
+                if (FileClosedRecord.From(record) is { Recovered: false } fileClosed)
+                    runEvents[runId] = runEvents.TryGetValue(runId, out long sum) ? sum + fileClosed.Events : fileClosed.Events;
                 // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                if (kind != JournalEvents.FileOpened || closed.Contains((runId, File(record))) || File(record).Length == 0 || Path.GetFileName(File(record)) != File(record)) continue;
-                string path = Path.Combine(folder, File(record));
+                if (FileOpenedRecord.From(record) is not { } opened || closed.Contains((runId, opened.File)) || opened.File.Length == 0 || Path.GetFileName(opened.File) != opened.File) continue;
+                string name = opened.File, path = Path.Combine(folder, name);
                 long rows = 0;
-                var entry = new Dictionary<string, object?> { ["event"] = JournalEvents.FileRecovered, ["runId"] = runId, ["file"] = File(record) };
+                FileClosedRecord recovered;
                 if (System.IO.File.Exists(path))
                 {
                     if (RunFolderRecovery.CutToLastLine(journalPath, path, runId, now) is { } cut) repairs.Add(cut);
                     rows = CountLines(path);
                     // the file's span, for live time: from its opening to its last row, less the dead time journalled in it
-                    if (JournalFields.Time(record, "timestamp") is DateTimeOffset opened
-                        && LastRowTime(path) is long last)
+                    if (record.Timestamp is DateTimeOffset openedAt && LastRowTime(path) is long last)
                     {
-                        double seconds = Math.Max(0, (last - opened.UtcTicks) / (double)TimeSpan.TicksPerSecond);
-                        double dead = records.Where(r => RunId(r) == runId && File(r) == File(record) && Event(r) is JournalEvents.Reconnected or JournalEvents.DeviceReset)
-                            .Sum(r => r.TryGetProperty("deadSeconds", out var d) ? d.GetDouble() : 0);
-                        entry["opened"] = opened.ToString("o");
-                        entry["seconds"] = seconds;
-                        entry["liveSeconds"] = Math.Max(0, seconds - dead);
+                        double seconds = Math.Max(0, (last - openedAt.UtcTicks) / (double)TimeSpan.TicksPerSecond);
+                        double dead = records.Where(r => r.RunId == runId).Sum(r =>
+                            ReconnectedRecord.From(r) is { } back && back.File == name ? back.DeadSeconds
+                            : DaqIncidentRecord.From(r) is { } reset && reset.File == name ? reset.DeadSeconds ?? 0 : 0);
+                        recovered = new FileClosedRecord(name, recovered: true, rows) { Opened = openedAt, Seconds = seconds, LiveSeconds = Math.Max(0, seconds - dead) };
+                    }
+                    else
+                    {
+                        recovered = new FileClosedRecord(name, recovered: true, rows);
                     }
                 }
                 else
                 {
-                    entry["missing"] = true; // the file is gone: nothing to close off
+                    recovered = new FileClosedRecord(name, recovered: true, 0) { Missing = true }; // the file is gone: nothing to close off
                 }
-                entry["events"] = rows;
                 runEvents[runId] = (runEvents.TryGetValue(runId, out long before) ? before : 0) + rows;
-                written.Add(entry);
+                written.Add((recovered, runId));
                 repairs.Add(new FolderRepair(path, runId, null, System.IO.File.Exists(path)
-                    ? $"closed off {File(record)}, which run {runId} left open when it was killed ({rows} event row(s) kept)"
-                    : $"{File(record)}, which run {runId} had opened, is gone; recorded as recovered with no event", "", closesOff: true));
+                    ? $"closed off {name}, which run {runId} left open when it was killed ({rows} event row(s) kept)"
+                    : $"{name}, which run {runId} had opened, is gone; recorded as recovered with no event", "", closesOff: true));
             }
-            foreach (var start in records.Where(r => Event(r) == JournalEvents.Start && !ended.Contains(RunId(r))))
+            foreach (var start in records.Where(r => r.Is(JournalEvents.Start) && !ended.Contains(r.RunId)))
             {
-                string runId = RunId(start);
-                written.Add(new Dictionary<string, object?>
-                {
-                    ["event"] = JournalEvents.End, ["runId"] = runId, ["outcome"] = "Failed", ["events"] = runEvents.TryGetValue(runId, out long n) ? n : 0,
-                    ["reason"] = "the process ended without closing the run (killed, a power cut); the next run closed its files off",
-                });
+                string runId = start.RunId;
+                long kept = runEvents.TryGetValue(runId, out long n) ? n : 0;
+                written.Add((new DaqEndRecord(nameof(RunOutcome.Failed), kept, "the process ended without closing the run (killed, a power cut); the next run closed its files off"), runId));
                 repairs.Add(new FolderRepair(journalPath, runId, null,
-                    $"ended run {runId}, which stopped without a word (killed, or a power cut): Failed, {(runEvents.TryGetValue(runId, out long kept) ? kept : 0)} event(s) on the disk", "", closesOff: true));
+                    $"ended run {runId}, which stopped without a word (killed, or a power cut): Failed, {kept} event(s) on the disk", "", closesOff: true));
             }
             if (written.Count == 0) return repairs;
             using var journal = new RunJournal(journalPath, "");
-            foreach (var record in written)
-            {
-                string kind = (string)record["event"]!;
-                record.Remove("event");
-                journal.Write(kind, now, record);
-            }
+            foreach (var (record, runId) in written) journal.Write(record, now, runId);
             return repairs;
         }
 
@@ -114,9 +106,5 @@ namespace Haniwers.DataTaking
             }
             return lines;
         }
-
-        private static string Event(JsonElement r) => JournalFields.Text(r, "event") ?? "";
-        private static string RunId(JsonElement r) => JournalFields.Text(r, "runId") ?? "";
-        private static string File(JsonElement r) => JournalFields.Text(r, "file") ?? "";
     }
 }

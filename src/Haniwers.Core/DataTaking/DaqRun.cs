@@ -44,7 +44,7 @@ namespace Haniwers.DataTaking
             _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
             try
             {
-                _journal.Write(JournalEvents.Start, clock.Now, startDetails);
+                _journal.Write(new StartRecord(startDetails), clock.Now);
             }
             catch
             {
@@ -117,30 +117,23 @@ namespace Haniwers.DataTaking
         public void AddDeadTime(TimeSpan dead) => _fileDead += dead;
 
         /// <summary>The link was lost while taking data (docs/daq.md).</summary>
-        public void LinkLost(string reason) => Record(JournalEvents.LinkLost, new Dictionary<string, object?> { ["reason"] = reason });
+        public void LinkLost(string reason) => _journal.Write(DaqIncidentRecord.LinkLost(reason, CurrentFileName), _clock.Now);
 
         /// <summary>The detector restarted: its boot line and the time no event could be taken.</summary>
-        public void DeviceReset(string bootLine, TimeSpan dead) =>
-            Record(JournalEvents.DeviceReset, new Dictionary<string, object?> { ["bootLine"] = bootLine, ["deadSeconds"] = dead.TotalSeconds });
+        public void DeviceReset(string bootLine, TimeSpan dead) => _journal.Write(DaqIncidentRecord.DeviceReset(bootLine, dead.TotalSeconds, CurrentFileName), _clock.Now);
 
         /// <summary>The link came back after <paramref name="dead"/>.</summary>
-        public void Reconnected(TimeSpan dead) => Record(JournalEvents.Reconnected, new Dictionary<string, object?> { ["deadSeconds"] = dead.TotalSeconds });
+        public void Reconnected(TimeSpan dead) => _journal.Write(new ReconnectedRecord(dead.TotalSeconds, file: CurrentFileName), _clock.Now);
 
         /// <summary>The thresholds written before taking data, each with its outcome.</summary>
-        public void ThresholdsSet(IEnumerable<Haniwers.Protocol.ThresholdWriteResult> results) => Record(JournalEvents.ThresholdsSet, new Dictionary<string, object?>
-        {
-            ["thresholds"] = results.Select(r => new { channel = r.Channel, threshold = r.Threshold, success = r.Success, attempts = r.Attempts, reason = r.Reason }).ToList(),
-        }, withFile: false);
+        public void ThresholdsSet(IEnumerable<Haniwers.Protocol.ThresholdWriteResult> results) =>
+            _journal.Write(new ThresholdsSetRecord(results.Select(r => (r.Channel, r.Threshold, r.Success, r.Attempts, (string?)r.Reason))), _clock.Now);
 
         /// <summary>The computer's clock moved by <paramref name="by"/> against the run's own clock.</summary>
-        public void ClockAdjusted(TimeSpan by) => Record(JournalEvents.ClockAdjusted, new Dictionary<string, object?> { ["bySeconds"] = by.TotalSeconds }, withFile: false);
+        public void ClockAdjusted(TimeSpan by) => _journal.Write(new ClockAdjustedRecord(by.TotalSeconds), _clock.Now);
 
-        /// <summary>One record of something that happened during the run, named with the raw file it happened in.</summary>
-        private void Record(string kind, Dictionary<string, object?> fields, bool withFile = true)
-        {
-            if (withFile) fields["file"] = Path.GetFileName(CurrentFile);
-            _journal.Write(kind, _clock.Now, fields);
-        }
+        /// <summary>The raw file being written, as the journal names it (an incident's record says in which file it happened).</summary>
+        private string? CurrentFileName => Path.GetFileName(CurrentFile);
 
         /// <summary>Closes the current file and journals the end of the run.</summary>
         public void Finish(DaqSummary summary)
@@ -151,14 +144,7 @@ namespace Haniwers.DataTaking
             }
             finally
             {
-                _journal.Write(JournalEvents.End, _clock.Now, new Dictionary<string, object?>
-                {
-                    ["outcome"] = summary.Outcome.ToString(), ["events"] = summary.Events, ["files"] = summary.Files.Count,
-                    ["liveSeconds"] = summary.LiveSeconds, ["deadSeconds"] = summary.DeadSeconds, ["malformedLines"] = summary.MalformedLines,
-                    ["droppedLines"] = summary.DroppedLines,
-                    ["reconnects"] = summary.Reconnects, ["resets"] = summary.Resets, ["reason"] = summary.FailureReason,
-                    ["unwrittenEvents"] = UnwrittenEvents,
-                });
+                _journal.Write(DaqEndRecord.Of(summary, UnwrittenEvents), _clock.Now);
             }
         }
 
@@ -174,7 +160,7 @@ namespace Haniwers.DataTaking
             _fileOpenedAt = _lastFlush = _lastSync = _clock.Elapsed;
             string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
             // the journal names the file before it exists: a killed run's files are found and closed off from it
-            _journal.Write(JournalEvents.FileOpened, _fileOpenedWall, new Dictionary<string, object?> { ["file"] = Path.GetFileName(path), ["fileId"] = _fileId });
+            _journal.Write(new FileOpenedRecord(Path.GetFileName(path), _fileId), _fileOpenedWall);
             _file = DurableFile.Open(path, FileMode.CreateNew);
             _path = path;
             _files.Add(path);
@@ -213,20 +199,18 @@ namespace Haniwers.DataTaking
             long unwritten = _bufferedRows;
             UnwrittenEvents += unwritten;
             _buffered = _bufferedRows = 0;
-            var record = new Dictionary<string, object?>
+            var record = new FileClosedRecord(Path.GetFileName(_path!), recovered: false, _fileEvents - unwritten)
             {
-                ["file"] = Path.GetFileName(_path), ["fileId"] = _fileId - 1, ["events"] = _fileEvents - unwritten, ["malformedLines"] = _fileMalformed,
-                ["opened"] = _fileOpenedWall.ToString("o"), ["seconds"] = (closed - _fileOpenedAt).TotalSeconds,
-                ["liveSeconds"] = (closed - _fileOpenedAt - _fileDead).TotalSeconds,
+                FileId = _fileId - 1, MalformedLines = _fileMalformed, Opened = _fileOpenedWall, Seconds = (closed - _fileOpenedAt).TotalSeconds,
+                LiveSeconds = (closed - _fileOpenedAt - _fileDead).TotalSeconds, UnwrittenEvents = unwritten,
             };
-            if (unwritten > 0) record["unwrittenEvents"] = unwritten;
             _path = null;
             if (failure is null)
             {
-                _journal.Write(JournalEvents.FileClosed, _clock.Now, record);
+                _journal.Write(record, _clock.Now);
                 return;
             }
-            try { _journal.Write(JournalEvents.FileClosed, _clock.Now, record); }
+            try { _journal.Write(record, _clock.Now); }
             catch (OutputException) { } // the write's own failure is the one to tell
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }

@@ -22,6 +22,9 @@ namespace Haniwers.Output
         /// <summary>A window the checks refused, measured again (docs/window-checks.md).</summary>
         public const string Remeasured = "remeasured";
 
+        /// <summary>Why an adaptive scan chose the thresholds of its next step.</summary>
+        public const string Decision = "decision";
+
         /// <summary>A step that has no rows, and why.</summary>
         public const string Skipped = "skipped";
 

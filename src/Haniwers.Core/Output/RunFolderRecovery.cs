@@ -75,16 +75,16 @@ namespace Haniwers.Output
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
             repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
             var records = RunJournal.Read(journalPath);
-            if (UncommittedIntent(records) is { } intent)
+            if (UncommittedIntent(records) is { } uncommitted)
             {
-                string runId = intent.GetProperty("runId").GetString() ?? "";
-                int step = intent.GetProperty("step").GetInt32();
-                foreach (var file in intent.GetProperty("files").EnumerateObject())
+                var (intent, runId) = uncommitted;
+                int step = intent.Step;
+                foreach (var file in intent.Files)
                 {
                     // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                    if (System.IO.Path.GetFileName(file.Name) != file.Name) continue;
-                    string path = System.IO.Path.Combine(folder, file.Name);
-                    if (WriteAheadRepair.Cut(journalPath, path, file.Value.GetInt64(), runId, step, removed =>
+                    if (System.IO.Path.GetFileName(file.Key) != file.Key) continue;
+                    string path = System.IO.Path.Combine(folder, file.Key);
+                    if (WriteAheadRepair.Cut(journalPath, path, file.Value, runId, step, removed =>
                         $"removed {removed.Count(c => c == '\n')} row(s) of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", now) is { } repair)
                     {
                         repairs.Add(repair);
@@ -94,11 +94,11 @@ namespace Haniwers.Output
                 // it is finished by the next recovery: the cuts are idempotent, the lengths are the intent's), by a note when
                 // no file had grown
                 bool told = repairs.Any(r => r.Step == step && r.RunId == runId);
-                bool cut = told || records.Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
+                bool cut = told || records.Any(r => r.Is(JournalEvents.Repairing) && SameStep(r, runId, step));
                 if (cut)
                 {
                     using (var journal = new RunJournal(journalPath, runId))
-                        journal.Write(JournalEvents.RolledBack, now, new Dictionary<string, object?> { ["step"] = step });
+                        journal.Write(new RolledBackRecord(step), now);
                     // cuts made by a repair that was killed before it could say so are told now
                     if (!told)
                         repairs.Add(new FolderRepair(journalPath, runId, step,
@@ -109,7 +109,7 @@ namespace Haniwers.Output
                     repairs.Add(WriteAheadRepair.Note(journalPath, new FolderRepair(journalPath, runId, step, $"step {step} of run {runId} had not been written to any file when the run died", ""), now));
                 }
             }
-            var lastRun = records.LastOrDefault(r => Event(r) == JournalEvents.Start) is { ValueKind: JsonValueKind.Object } start ? start.GetProperty("runId").GetString() ?? "" : "";
+            var lastRun = records.LastOrDefault(r => r.Is(JournalEvents.Start))?.RunId ?? "";
             // only the files a run writes: a folder shared with other tools' files (haniwers' raw data) keeps them as they are
             foreach (var csv in OwnFiles(folder))
             {
@@ -138,7 +138,7 @@ namespace Haniwers.Output
             foreach (var path in paths)
             {
                 if (Platform.NoFollow.IsLink(path))
-                    throw new OutputException(OutputProblem.PathIsLink, path, $"'{path}' is a symbolic link where the run writes a file; the run follows no link in its folder (someone who can write into the folder may have planted it). Remove the link, or give the run a folder of your own.");
+                    throw new OutputException(OutputProblem.PathIsLink, path, Platform.NoFollow.Refusal(path));
             }
         }
 
@@ -147,31 +147,26 @@ namespace Haniwers.Output
             ScanFiles.ResultFileNames.Append(ThresholdOperation.FileName)
                 .Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists);
 
-        private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";
+        private static bool SameStep(JournalEntry record, string? runId, int step) => record.Int("step") == step && record.RunId == runId;
 
-        private static bool SameStep(JsonElement record, string? runId, int step) =>
-            record.TryGetProperty("step", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == step && JournalFields.Text(record, "runId") == runId;
-
-        /// <summary>The last intent, when no commit (or repair) of the same run and step follows it.</summary>
-        private static JsonElement? UncommittedIntent(IReadOnlyList<JsonElement> records)
+        /// <summary>The last intent and its run, when no commit (or repair) of the same run and step follows it.</summary>
+        private static (IntentRecord Intent, string RunId)? UncommittedIntent(IReadOnlyList<JournalEntry> records)
         {
             for (int i = records.Count - 1; i >= 0; i--)
             {
-                if (Event(records[i]) != JournalEvents.Intent) continue;
-                var intent = records[i];
-                string? runId = intent.GetProperty("runId").GetString();
-                int step = intent.GetProperty("step").GetInt32();
+                if (IntentRecord.From(records[i]) is not { } intent) continue;
+                string runId = records[i].RunId;
+                int step = intent.Step;
                 // a repair written ahead settles the intent only with its rolled-back record; a journal from before
                 // repairs were written ahead (no repairing record) settles it with any repaired record of the step
-                bool writtenAhead = records.Skip(i + 1).Any(r => Event(r) == JournalEvents.Repairing && SameStep(r, runId, step));
+                bool writtenAhead = records.Skip(i + 1).Any(r => r.Is(JournalEvents.Repairing) && SameStep(r, runId, step));
                 for (int j = i + 1; j < records.Count; j++)
                 {
-                    string kind = Event(records[j]);
                     if (!SameStep(records[j], runId, step)) continue;
-                    if (kind == JournalEvents.Commit || kind == JournalEvents.RolledBack) return null;
-                    if (kind == JournalEvents.Repaired && !writtenAhead) return null;
+                    if (records[j].Is(JournalEvents.Commit) || records[j].Is(JournalEvents.RolledBack)) return null;
+                    if (records[j].Is(JournalEvents.Repaired) && !writtenAhead) return null;
                 }
-                return intent;
+                return (intent, runId);
             }
             return null;
         }

@@ -33,36 +33,39 @@ namespace Haniwers.Output
 
         public string Path => _file.Path;
 
-        /// <summary>Writes one record, {"event": kind, "timestamp": ..., "runId": ..., ...fields}, and puts it on the disk.</summary>
-        public void Write(string kind, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> fields)
+        /// <summary>Writes one record, {"event": ..., "timestamp": ..., "runId": ..., ...its fields}, and puts it on the disk.</summary>
+        public void Write(JournalRecord record, DateTimeOffset timestamp) => Write(record, timestamp, _runId);
+
+        /// <summary>Writes one record of another run than the journal's (a recovery closing off a killed run).</summary>
+        public void Write(JournalRecord record, DateTimeOffset timestamp, string runId)
         {
-            var bytes = Format(kind, timestamp, _runId, fields);
+            var bytes = Format(record, timestamp, runId);
             // a record is whole or absent; if even the cut fails, recovery drops the partial line. A run's end record is
             // written even after a failed sync of the journal: it is how a reader learns the run failed (docs/crash-protocol.md)
-            _file.Append(bytes, bytes.Length, "writing the journal", lastWords: kind == JournalEvents.End);
+            _file.Append(bytes, bytes.Length, "writing the journal", lastWords: record.Event == JournalEvents.End);
         }
 
         /// <summary>One record as it is written: its line, with its line end.</summary>
-        public static byte[] Format(string kind, DateTimeOffset timestamp, string runId, IReadOnlyDictionary<string, object?> fields)
+        public static byte[] Format(JournalRecord record, DateTimeOffset timestamp, string runId)
         {
-            var record = new Dictionary<string, object?>
+            var line = new Dictionary<string, object?>
             {
-                ["event"] = kind,
+                ["event"] = record.Event,
                 ["timestamp"] = timestamp.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
                 ["runId"] = runId,
             };
-            foreach (var field in fields) record[field.Key] = field.Value;
-            return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Options) + "\n");
+            foreach (var field in record.Fields()) line[field.Key] = field.Value;
+            return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, Options) + "\n");
         }
 
         /// <summary>The records of a journal, in order; a line that does not parse is skipped.</summary>
-        public static IReadOnlyList<JsonElement> Read(string path) => Read(path, out _);
+        public static IReadOnlyList<JournalEntry> Read(string path) => Read(path, out _);
 
         /// <summary>The records of a journal, in order, and how many non-empty lines were not records (a cut last line, damage).</summary>
-        public static IReadOnlyList<JsonElement> Read(string path, out int unreadable)
+        public static IReadOnlyList<JournalEntry> Read(string path, out int unreadable)
         {
             unreadable = 0;
-            var records = new List<JsonElement>();
+            var records = new List<JournalEntry>();
             if (!File.Exists(path)) return records;
             foreach (var line in File.ReadLines(path))
             {
@@ -70,7 +73,7 @@ namespace Haniwers.Output
                 try
                 {
                     using var doc = JsonDocument.Parse(line);
-                    if (doc.RootElement.ValueKind == JsonValueKind.Object) records.Add(doc.RootElement.Clone());
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object) records.Add(new JournalEntry(doc.RootElement.Clone()));
                     else unreadable++;
                 }
                 catch (JsonException) { unreadable++; }

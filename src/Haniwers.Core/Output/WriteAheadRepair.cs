@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
 
 namespace Haniwers.Output
 {
@@ -32,16 +31,16 @@ namespace Haniwers.Output
                 removed = ReadFrom(stream, keep);
             }
             var repair = new FolderRepair(path, runId, step, describe(removed), removed);
-            Write(journalPath, JournalEvents.Repairing, repair, keep, now);
+            Write(journalPath, new RepairRecord(repair, keep), now);
             CutTo(path, keep);
-            Write(journalPath, JournalEvents.Repaired, repair, null, now);
+            Write(journalPath, new RepairRecord(repair, null), now);
             return repair;
         }
 
         /// <summary>Records a repair that removed nothing (an intent no file had grown for).</summary>
         public static FolderRepair Note(string journalPath, FolderRepair repair, DateTimeOffset now)
         {
-            Write(journalPath, JournalEvents.Repaired, repair, null, now);
+            Write(journalPath, new RepairRecord(repair, null), now);
             return repair;
         }
 
@@ -51,20 +50,19 @@ namespace Haniwers.Output
         /// </summary>
         public static IReadOnlyList<FolderRepair> FinishBegun(string folder, string journalPath, DateTimeOffset now)
         {
-            var records = RunJournal.Read(journalPath);
-            var done = new HashSet<(string, string, string)>(records.Where(r => Event(r) == JournalEvents.Repaired).Select(Key));
+            var records = RunJournal.Read(journalPath).Select(RepairRecord.From).OfType<RepairRecord>().ToList();
+            var done = new HashSet<(string, string, string)>(records.Where(r => !r.Begun).Select(r => r.Key));
             var finished = new List<FolderRepair>();
-            foreach (var begun in records.Where(r => Event(r) == JournalEvents.Repairing && !done.Contains(Key(r))))
+            foreach (var begun in records.Where(r => r.Begun && !done.Contains(r.Key)))
             {
-                string file = JournalFields.Text(begun, "file") ?? "";
+                string file = begun.Repair.File;
                 // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                if (file.Length == 0 || System.IO.Path.GetFileName(file) != file || !TryLong(begun, out long length)) continue;
+                if (file.Length == 0 || System.IO.Path.GetFileName(file) != file || begun.KeepLength is not long length || length < 0) continue;
                 string path = System.IO.Path.Combine(folder, file);
-                var repair = new FolderRepair(path, JournalFields.Text(begun, "runId") ?? "", JournalFields.Int(begun, "step"),
-                    JournalFields.Text(begun, "action") ?? "", JournalFields.Text(begun, "removedText") ?? "");
+                var repair = new FolderRepair(path, begun.Repair.RunId, begun.Repair.Step, begun.Repair.Action, begun.Repair.RemovedText);
                 if (File.Exists(path) && new FileInfo(path).Length > length) CutTo(path, length);
-                Write(journalPath, JournalEvents.Repaired, repair, null, now);
-                done.Add(Key(begun));
+                Write(journalPath, new RepairRecord(repair, null), now);
+                done.Add(begun.Key);
                 finished.Add(repair);
             }
             return finished;
@@ -81,7 +79,7 @@ namespace Haniwers.Output
             if (LastLineStart(stream) is not long keep) return null;
             string removed = ReadFrom(stream, keep);
             var repair = new FolderRepair(journalPath, "", null, "removed a journal record cut off by a crash", removed);
-            byte[] record = RunJournal.Format(JournalEvents.Repaired, now, "", Fields(repair, null));
+            byte[] record = RunJournal.Format(new RepairRecord(repair, null), now, "");
             stream.Seek(keep, SeekOrigin.Begin);
             stream.Write(record, 0, record.Length);
             stream.SetLength(keep + record.Length);
@@ -111,23 +109,10 @@ namespace Haniwers.Output
             return 0;
         }
 
-        private static void Write(string journalPath, string kind, FolderRepair repair, long? keep, DateTimeOffset now)
+        private static void Write(string journalPath, RepairRecord record, DateTimeOffset now)
         {
-            using var journal = new RunJournal(journalPath, repair.RunId);
-            journal.Write(kind, now, Fields(repair, keep));
-        }
-
-        private static Dictionary<string, object?> Fields(FolderRepair repair, long? keep)
-        {
-            var fields = new Dictionary<string, object?>
-            {
-                ["file"] = System.IO.Path.GetFileName(repair.File),
-                ["step"] = repair.Step,
-                ["action"] = repair.Action,
-                ["removedText"] = repair.RemovedText,
-            };
-            if (keep is long length) fields["keepLength"] = length;
-            return fields;
+            using var journal = new RunJournal(journalPath, record.Repair.RunId);
+            journal.Write(record, now);
         }
 
         private static void CutTo(string path, long length)
@@ -137,17 +122,6 @@ namespace Haniwers.Output
             stream.SetLength(length);
             Platform.DiskSync.Flush(stream);
         }
-
-        private static (string, string, string) Key(JsonElement record) =>
-            (JournalFields.Text(record, "runId") ?? "", JournalFields.Text(record, "file") ?? "", JournalFields.Text(record, "removedText") ?? "");
-
-        private static bool TryLong(JsonElement record, out long value)
-        {
-            value = 0;
-            return record.TryGetProperty("keepLength", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out value) && value >= 0;
-        }
-
-        private static string Event(JsonElement record) => JournalFields.Text(record, "event") ?? "";
 
         private static string ReadFrom(FileStream stream, long offset)
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 
 namespace Haniwers.Platform
 {
@@ -23,17 +22,14 @@ namespace Haniwers.Platform
         public static DeviceLock? Take(string device)
         {
             if (OperatingSystem.IsWindows()) return null;
-            var flags = UnixFlags.Current;
-            int fd;
-            do { fd = Open(device, flags.ReadOnlyNoTtyNonBlockCloseOnExec); } while (fd < 0 && Marshal.GetLastPInvokeError() == flags.Interrupted);
-            if (fd < 0) throw DeviceLockException.FromErrno(device, Marshal.GetLastPInvokeError(), flags, opening: true);
-            int result;
-            do { result = Flock(fd, LockExclusive | LockNonBlocking); } while (result < 0 && Marshal.GetLastPInvokeError() == flags.Interrupted);
-            if (result < 0)
+            var numbers = Posix.Current;
+            int fd = Posix.Open(device, Posix.ReadOnly | numbers.NoControllingTerminal | numbers.NonBlocking | numbers.CloseOnExec);
+            if (fd < 0) throw DeviceLockException.FromErrno(device, Posix.LastError, numbers, opening: true);
+            if (Posix.Flock(fd, Posix.LockExclusive | Posix.LockNonBlocking) < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                Close(fd);
-                throw DeviceLockException.FromErrno(device, errno, flags, opening: false);
+                int errno = Posix.LastError;
+                Posix.Close(fd);
+                throw DeviceLockException.FromErrno(device, errno, numbers, opening: false);
             }
             return new DeviceLock(fd);
         }
@@ -41,29 +37,8 @@ namespace Haniwers.Platform
         public void Dispose()
         {
             int fd = System.Threading.Interlocked.Exchange(ref _fd, -1);
-            if (fd >= 0) Close(fd); // the lock goes with the descriptor
+            if (fd >= 0) Posix.Close(fd); // the lock goes with the descriptor
         }
-
-        private const int LockExclusive = 2, LockNonBlocking = 4; // LOCK_EX, LOCK_NB: the same on Linux and macOS
-
-        /// <summary>The open(2) flags and errno values that differ between Linux and macOS (their headers).</summary>
-        internal sealed record UnixFlags(int ReadOnlyNoTtyNonBlockCloseOnExec, int Interrupted, int WouldBlock, int Busy, int AccessDenied, int NotPermitted, int NoSuchFile, int NoSuchDevice, int NoSuchDeviceOrAddress)
-        {
-            // Linux (asm-generic): O_NOCTTY 0x100, O_NONBLOCK 0x800, O_CLOEXEC 0x80000; EAGAIN 11
-            public static readonly UnixFlags Linux = new(0x100 | 0x800 | 0x80000, 4, 11, 16, 13, 1, 2, 19, 6);
-            // macOS (sys/fcntl.h): O_NOCTTY 0x20000, O_NONBLOCK 0x4, O_CLOEXEC 0x1000000; EWOULDBLOCK 35
-            public static readonly UnixFlags MacOS = new(0x20000 | 0x4 | 0x1000000, 4, 35, 16, 13, 1, 2, 19, 6);
-            public static UnixFlags Current => OperatingSystem.IsMacOS() ? MacOS : Linux;
-        }
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
-        private static extern int Flock(int fd, int operation);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        private static extern int Close(int fd);
     }
 
     /// <summary>Why a device's lock could not be taken.</summary>
@@ -94,9 +69,9 @@ namespace Haniwers.Platform
         public DeviceLockFailure Reason { get; }
         public string Detail { get; }
 
-        internal static DeviceLockException FromErrno(string device, int errno, DeviceLock.UnixFlags flags, bool opening)
+        internal static DeviceLockException FromErrno(string device, int errno, Posix.Numbers flags, bool opening)
         {
-            string text = Marshal.GetPInvokeErrorMessage(errno);
+            string text = Posix.Describe(errno);
             DeviceLockFailure reason =
                 !opening && errno == flags.WouldBlock ? DeviceLockFailure.Held
                 : opening && errno == flags.Busy ? DeviceLockFailure.Exclusive

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 
 namespace Haniwers.Platform
 {
@@ -34,14 +33,14 @@ namespace Haniwers.Platform
                 int result = -1;
                 if (OperatingSystem.IsMacOS())
                 {
-                    result = Retry(() => FileControl(fd, FullFileSync, 0));
+                    result = Posix.FileControl(fd, Posix.FullFileSync, 0);
                     // F_FULLFSYNC is not offered by every file system: then fsync, as .NET does
                 }
-                if (result != 0) result = Retry(() => FileSync(fd));
+                if (result != 0) result = Posix.FileSync(fd);
                 if (result != 0)
                 {
-                    int error = Marshal.GetLastPInvokeError();
-                    throw new DiskSyncException($"fsync: {Marshal.GetPInvokeErrorMessage(error)}", error);
+                    int error = Posix.LastError;
+                    throw new DiskSyncException($"fsync: {Posix.Describe(error)}", error);
                 }
             }
             finally
@@ -59,50 +58,25 @@ namespace Haniwers.Platform
         public static void FlushFolder(string folder)
         {
             if (OperatingSystem.IsWindows()) return;
-            int directoryFlag = OperatingSystem.IsMacOS() ? 0x100000 : NoFollow.LinuxDirectoryFlag; // O_DIRECTORY
-            int closeOnExec = OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;  // O_CLOEXEC
-            int fd;
-            while ((fd = Open(folder, directoryFlag | closeOnExec)) < 0 && Marshal.GetLastPInvokeError() == Interrupted) { }
+            int fd = Posix.Open(folder, Posix.ReadOnly | Posix.Current.Directory | Posix.Current.CloseOnExec);
             if (fd < 0)
             {
-                int error = Marshal.GetLastPInvokeError();
-                throw new DiskSyncException($"open of the folder for fsync: {Marshal.GetPInvokeErrorMessage(error)}", error);
+                int error = Posix.LastError;
+                throw new DiskSyncException($"open of the folder for fsync: {Posix.Describe(error)}", error);
             }
             try
             {
-                if (Retry(() => FileSync(fd)) != 0)
+                if (Posix.FileSync(fd) != 0)
                 {
-                    int error = Marshal.GetLastPInvokeError();
-                    throw new DiskSyncException($"fsync of the folder: {Marshal.GetPInvokeErrorMessage(error)}", error);
+                    int error = Posix.LastError;
+                    throw new DiskSyncException($"fsync of the folder: {Posix.Describe(error)}", error);
                 }
             }
             finally
             {
-                Close(fd);
+                Posix.Close(fd);
             }
         }
-
-        private const int Interrupted = 4; // EINTR, the same number on Linux and macOS
-        private const int FullFileSync = 51; // F_FULLFSYNC (macOS)
-
-        private static int Retry(Func<int> call)
-        {
-            int result;
-            while ((result = call()) != 0 && Marshal.GetLastPInvokeError() == Interrupted) { }
-            return result;
-        }
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        private static extern int FileSync(int fd);
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        private static extern int Close(int fd);
-
-        [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-        private static extern int FileControl(int fd, int command, int argument);
     }
 
     /// <summary>The system could not put a file's data on the disk (fsync failed); HResult is the OS error number, as in .NET's own I/O exceptions on Unix.</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Haniwers.Platform
@@ -20,28 +19,26 @@ namespace Haniwers.Platform
         {
             if (!OperatingSystem.IsLinux())
             {
-                if (!OperatingSystem.IsWindows() && IsLink(path)) throw Planted(path, errno: 62); // ELOOP on macOS
+                if (!OperatingSystem.IsWindows() && IsLink(path)) throw Planted(path, errno: Posix.MacOS.Loop);
                 return new FileStream(path, mode, access, exclusiveLock ? FileShare.None : FileShare.ReadWrite, bufferSize: 0);
             }
-            int flags = (access switch { FileAccess.Read => 0, FileAccess.Write => 1, _ => 2 }) | NoFollowFlag | CloseOnExec | mode switch
+            var n = Posix.Current;
+            int flags = (access switch { FileAccess.Read => Posix.ReadOnly, FileAccess.Write => Posix.WriteOnly, _ => Posix.ReadWrite }) | n.NoFollow | n.CloseOnExec | mode switch
             {
-                FileMode.CreateNew => Create | Exclusive,
-                FileMode.Create => Create | Truncate,
-                FileMode.OpenOrCreate or FileMode.Append => Create,
-                FileMode.Truncate => Truncate,
+                FileMode.CreateNew => n.Create | n.Exclusive,
+                FileMode.Create => n.Create | n.Truncate,
+                FileMode.OpenOrCreate or FileMode.Append => n.Create,
+                FileMode.Truncate => n.Truncate,
                 _ => 0,
             };
-            int fd;
-            do { fd = OpenFile(path, flags, 0x1A4); } while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted); // 0644
-            if (fd < 0) throw FromErrno(path, Marshal.GetLastPInvokeError());
+            int fd = Posix.Create(path, flags, 0x1A4); // 0644
+            if (fd < 0) throw FromErrno(path, Posix.LastError);
             var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
             try
             {
                 if (exclusiveLock)
                 {
-                    int result;
-                    do { result = Flock(fd, 2 | 4); } while (result < 0 && Marshal.GetLastPInvokeError() == Interrupted); // LOCK_EX | LOCK_NB
-                    if (result < 0) throw FromErrno(path, Marshal.GetLastPInvokeError());
+                    if (Posix.Flock(fd, Posix.LockExclusive | Posix.LockNonBlocking) < 0) throw FromErrno(path, Posix.LastError);
                 }
                 var stream = new FileStream(handle, access, bufferSize: 0);
                 if (mode == FileMode.Append) stream.Seek(0, SeekOrigin.End);
@@ -61,33 +58,21 @@ namespace Haniwers.Platform
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
         }
 
-        private static IOException Planted(string path, int errno) => new IOException(
-            $"'{path}' is a symbolic link; a run writes and reads no file of its folder through a link (someone who can write into the folder may have planted it). Remove the link, or give the run a folder of your own.", errno);
+        private static IOException Planted(string path, int errno) => new IOException(Refusal(path), errno);
+
+        /// <summary>What is said of a link found where a run's file is, by the open that refuses it and by the check before a repair.</summary>
+        public static string Refusal(string path) =>
+            $"'{path}' is a symbolic link where the run writes a file; the run writes and reads no file of its folder through a link (someone who can write into the folder may have planted it). Remove the link, or give the run a folder of your own.";
 
         /// <summary>The exception .NET itself gives for an errno, with the errno as HResult (OutputException.Classify reads it).</summary>
-        private static Exception FromErrno(string path, int errno) => errno switch
+        private static Exception FromErrno(string path, int errno)
         {
-            Loop => Planted(path, errno),
+            var n = Posix.Current;
             // O_EXCL or O_CREAT meeting a link (one that points nowhere, too) is a planted link as well
-            17 or 2 when IsLink(path) => Planted(path, errno),
-            2 => new FileNotFoundException($"Could not find file '{path}'.", path),
-            13 or 1 => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
-            _ => new IOException($"{Marshal.GetPInvokeErrorMessage(errno)} : '{path}'", errno),
-        };
-
-        // Linux: O_CREAT 0x40, O_EXCL 0x80, O_TRUNC 0x200, O_CLOEXEC 0x80000 on every architecture; ELOOP 40, EINTR 4
-        private const int Create = 0x40, Exclusive = 0x80, Truncate = 0x200, CloseOnExec = 0x80000, Loop = 40, Interrupted = 4;
-
-        /// <summary>O_NOFOLLOW: 0x20000 on x86 (arch/x86 fcntl.h), 0x8000 on ARM (asm-generic, arm64 and arm).</summary>
-        private static int NoFollowFlag => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
-
-        /// <summary>O_DIRECTORY on Linux: 0x10000 on x86, 0x4000 on ARM (where 0x10000 is O_DIRECT).</summary>
-        internal static int LinuxDirectoryFlag => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        private static extern int OpenFile([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
-
-        [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
-        private static extern int Flock(int fd, int operation);
+            if (errno == n.Loop || (errno == n.Exists || errno == n.NoSuchFile) && IsLink(path)) return Planted(path, errno);
+            if (errno == n.NoSuchFile) return new FileNotFoundException($"Could not find file '{path}'.", path);
+            if (errno == n.AccessDenied || errno == n.NotPermitted) return new UnauthorizedAccessException($"Access to the path '{path}' is denied.");
+            return new IOException($"{Posix.Describe(errno)} : '{path}'", errno);
+        }
     }
 }

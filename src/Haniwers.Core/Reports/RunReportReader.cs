@@ -21,16 +21,14 @@ namespace Haniwers.Reports
     {
         /// <summary>The runs of a folder, oldest start first; what could not be read goes to <paramref name="problems"/>.</summary>
         /// <summary>A scan's write-back, as its end record tells it: "restored ch1=280 ch2=300 ch3=260", "none restored; left at ch2=330 (reason)".</summary>
-        private static string Restore(JsonElement record)
+        private static string Restore(ScanEndRecord end)
         {
-            static string Pairs(JsonElement record, string name) =>
-                record.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
-                    ? string.Join(" ", list.EnumerateArray().Select(p => $"ch{JournalFields.Int(p, "channel")}={JournalFields.Int(p, "threshold")}"))
-                    : "";
-            string restored = Pairs(record, "restored"), left = Pairs(record, "leftAt");
+            static string Pairs(IReadOnlyList<(int Channel, int? Threshold)>? pairs) =>
+                string.Join(" ", (pairs ?? Array.Empty<(int, int?)>()).Select(p => $"ch{p.Channel}={p.Threshold}"));
+            string restored = Pairs(end.Restored), left = Pairs(end.LeftAt);
             string text = restored.Length > 0 ? "restored " + restored : "none restored";
             if (left.Length > 0) text += "; left at " + left;
-            if (JournalFields.Text(record, "restoreReason") is string reason) text += $" ({reason})";
+            if (end.RestoreReason is string reason) text += $" ({reason})";
             return text;
         }
 
@@ -59,52 +57,58 @@ namespace Haniwers.Reports
             foreach (var (record, index) in Records(Path.Combine(folder, RunJournal.FileName), problems))
             {
                 var tally = Tally(runs, record, folder, "Scan", () => new ScanTally(), index);
-                string kind = JournalFields.Text(record, "event") ?? "";
-                if (kind == JournalEvents.Start || kind == JournalEvents.Resumed) opened.Add((index, tally.Report.RunId));
-                switch (kind)
+                if (StartRecord.From(record) is { } start)
                 {
-                    case JournalEvents.Start:
-                        tally.Report.Mode = JournalFields.Text(record, "mode") ?? "";
-                        tally.Report.PlannedSteps = record.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Array ? plan.GetArrayLength() : (int?)null;
-                        tally.Report.Port = ConfigPort(record);
-                        break;
-                    case JournalEvents.Resumed:
+                    opened.Add((index, tally.Report.RunId));
+                    if (start.Resumed)
+                    {
                         tally.Report.Resumes++;
                         tally.Report.Outcome = RunReport.NoEndRecord;
                         tally.Report.Reason = null;
-                        break;
-                    case JournalEvents.Commit when JournalFields.Int(record, "step") is int step:
-                        tally.Committed.Add(step);
-                        break;
-                    case JournalEvents.Skipped when JournalFields.Int(record, "step") is int skipped:
-                        tally.Skipped.Add(skipped);
-                        tally.FirstSkipReason ??= JournalFields.Text(record, "reason");
-                        break;
-                    case JournalEvents.Intent when record.TryGetProperty("files", out var intended) && intended.ValueKind == JsonValueKind.Object:
-                        tally.Files.UnionWith(intended.EnumerateObject().Select(f => f.Name));
-                        break;
-                    case JournalEvents.Remeasured:
-                        tally.Remeasured++;
-                        break;
-                    case JournalEvents.Reconnected:
-                        tally.Report.Reconnects++;
-                        break;
-                    case JournalEvents.Repaired:
-                        tally.Report.Repairs++;
-                        break;
-                    case JournalEvents.Interrupted:
-                        tally.Report.Reason ??= JournalFields.Text(record, "reason");
-                        break;
-                    case JournalEvents.End:
-                        End(tally.Report, record);
-                        if (record.TryGetProperty("restored", out var written) && written.ValueKind == JsonValueKind.Array) tally.Report.Restore = Restore(record);
-                        tally.Report.MalformedLines += JournalFields.Long(record, "malformedLines") ?? 0;
-                        tally.Report.Port = JournalFields.Text(record, "port") ?? tally.Report.Port;
-                        // an adaptive plan is open-ended: the end says how many steps it planned in the end
-                        if (tally.Report.PlannedSteps is null or 0) tally.Report.PlannedSteps = JournalFields.Int(record, "plannedSteps") ?? tally.Report.PlannedSteps;
-                        if (record.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array)
-                            tally.Files.UnionWith(files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => Path.GetFileName(f.GetString()!)));
-                        break;
+                    }
+                    else
+                    {
+                        tally.Report.Mode = start.Mode ?? "";
+                        tally.Report.PlannedSteps = start.HasPlan ? start.Plan.Count : (int?)null;
+                        tally.Report.Port = start.Port;
+                    }
+                }
+                else if (CommitRecord.From(record) is { } commit)
+                {
+                    tally.Committed.Add(commit.Step);
+                }
+                else if (StepNoteRecord.From(record) is { } note)
+                {
+                    if (note.Event == JournalEvents.Remeasured) tally.Remeasured++;
+                    if (note.Event != JournalEvents.Skipped) continue;
+                    tally.Skipped.Add(note.Step);
+                    tally.FirstSkipReason ??= note.Reason;
+                }
+                else if (IntentRecord.From(record) is { } intent)
+                {
+                    tally.Files.UnionWith(intent.Files.Keys);
+                }
+                else if (ReconnectedRecord.From(record) is not null)
+                {
+                    tally.Report.Reconnects++;
+                }
+                else if (RepairRecord.From(record) is { Begun: false })
+                {
+                    tally.Report.Repairs++;
+                }
+                else if (InterruptedRecord.From(record) is { } interrupted)
+                {
+                    tally.Report.Reason ??= interrupted.Reason;
+                }
+                else if (ScanEndRecord.From(record) is { } end)
+                {
+                    End(tally.Report, end.Outcome, end.Reason);
+                    if (end.Restored is not null) tally.Report.Restore = Restore(end);
+                    tally.Report.MalformedLines += end.MalformedLines;
+                    tally.Report.Port = end.Port ?? tally.Report.Port;
+                    // an adaptive plan is open-ended: the end says how many steps it planned in the end
+                    if (tally.Report.PlannedSteps is null or 0) tally.Report.PlannedSteps = end.PlannedSteps ?? tally.Report.PlannedSteps;
+                    tally.Files.UnionWith(end.Files.Select(f => Path.GetFileName(f)));
                 }
             }
             var writes = ReadOperations(Path.Combine(folder, ThresholdOperation.FileName));
@@ -146,7 +150,7 @@ namespace Haniwers.Reports
         }
 
         /// <summary>A journal's records with their positions; lines that are not records are told once per file.</summary>
-        private static IEnumerable<(JsonElement Record, int Index)> Records(string path, ICollection<string> problems)
+        private static IEnumerable<(JournalEntry Record, int Index)> Records(string path, ICollection<string> problems)
         {
             if (!File.Exists(path)) yield break;
             var records = RunJournal.Read(path, out int unreadable);
@@ -163,55 +167,55 @@ namespace Haniwers.Reports
             {
                 var tally = Tally(runs, record, folder, "Daq", () => new DaqTally(), index);
                 var report = tally.Report;
-                string kind = JournalFields.Text(record, "event") ?? "";
-                if (kind == JournalEvents.Start) opened.Add((index, report.RunId));
-                switch (kind)
+                if (StartRecord.From(record) is { Resumed: false } start)
                 {
-                    case JournalEvents.Start:
-                        report.Mode = JournalFields.Text(record, "mode") ?? "";
-                        report.Port = JournalFields.Text(record, "port") ?? ConfigPort(record);
-                        break;
-                    case JournalEvents.ThresholdsSet when record.TryGetProperty("thresholds", out var set) && set.ValueKind == JsonValueKind.Array:
-                        foreach (var write in set.EnumerateArray())
-                        {
-                            if (JournalFields.Int(write, "channel") is not int channel) continue;
-                            var channelWrites = tally.Channel(channel);
-                            bool success = write.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
-                            int attempts = JournalFields.Int(write, "attempts") ?? 1;
-                            // the journal keeps each write's last answer only: earlier attempts count as retries
-                            Count(channelWrites, firstAttempt: true, success, JournalFields.Text(write, "reason"));
-                            if (!success) channelWrites.Failed++;
-                            channelWrites.Retries += Math.Max(0, attempts - 1);
-                        }
-                        break;
-                    case JournalEvents.FileOpened when JournalFields.Text(record, "file") is string file:
-                        tally.Files.Add(file);
-                        break;
-                    case JournalEvents.Reconnected:
-                        report.Reconnects++;
-                        break;
-                    case JournalEvents.DeviceReset:
-                        report.Resets = (report.Resets ?? 0) + 1;
-                        break;
-                    case JournalEvents.FileClosed:
-                    case JournalEvents.FileRecovered:
-                        if (kind == JournalEvents.FileRecovered) report.Repairs++;
-                        tally.FileEvents += JournalFields.Long(record, "events") ?? 0;
-                        tally.FileLiveSeconds += JournalFields.Number(record, "liveSeconds") ?? 0;
-                        break;
-                    case JournalEvents.Repaired:
-                        report.Repairs++;
-                        break;
-                    case JournalEvents.End:
-                        End(report, record);
-                        report.Events = JournalFields.Long(record, "events");
-                        report.LiveSeconds = JournalFields.Number(record, "liveSeconds");
-                        report.DeadSeconds = JournalFields.Number(record, "deadSeconds");
-                        report.MalformedLines = JournalFields.Long(record, "malformedLines") ?? 0;
-                        report.DroppedLines = JournalFields.Long(record, "droppedLines");
-                        report.Reconnects = Math.Max(report.Reconnects, (int)(JournalFields.Long(record, "reconnects") ?? 0));
-                        report.Resets = (int?)JournalFields.Long(record, "resets") ?? report.Resets;
-                        break;
+                    opened.Add((index, report.RunId));
+                    report.Mode = start.Mode ?? "";
+                    report.Port = start.Port;
+                }
+                else if (ThresholdsSetRecord.From(record) is { } set)
+                {
+                    foreach (var write in set.Writes)
+                    {
+                        var channelWrites = tally.Channel(write.Channel);
+                        // the journal keeps each write's last answer only: earlier attempts count as retries
+                        Count(channelWrites, firstAttempt: true, write.Success, write.Reason);
+                        if (!write.Success) channelWrites.Failed++;
+                        channelWrites.Retries += Math.Max(0, write.Attempts - 1);
+                    }
+                }
+                else if (FileOpenedRecord.From(record) is { } fileOpened)
+                {
+                    tally.Files.Add(fileOpened.File);
+                }
+                else if (ReconnectedRecord.From(record) is not null)
+                {
+                    report.Reconnects++;
+                }
+                else if (DaqIncidentRecord.From(record) is { Event: JournalEvents.DeviceReset })
+                {
+                    report.Resets = (report.Resets ?? 0) + 1;
+                }
+                else if (FileClosedRecord.From(record) is { } account)
+                {
+                    if (account.Recovered) report.Repairs++;
+                    tally.FileEvents += account.Events;
+                    tally.FileLiveSeconds += account.LiveSeconds ?? 0;
+                }
+                else if (RepairRecord.From(record) is { Begun: false })
+                {
+                    report.Repairs++;
+                }
+                else if (DaqEndRecord.From(record) is { } end)
+                {
+                    End(report, end.Outcome, end.Reason);
+                    report.Events = end.Events;
+                    report.LiveSeconds = end.LiveSeconds;
+                    report.DeadSeconds = end.DeadSeconds;
+                    report.MalformedLines = end.MalformedLines ?? 0;
+                    report.DroppedLines = end.DroppedLines;
+                    report.Reconnects = Math.Max(report.Reconnects, end.Reconnects ?? 0);
+                    report.Resets = end.Resets ?? report.Resets;
                 }
             }
             foreach (var tally in runs.Values)
@@ -231,10 +235,10 @@ namespace Haniwers.Reports
         private const string NoEndReason = "the journal has no end record yet: the run is still going, or its process was killed (a later run into the folder tells which)";
 
         /// <summary>The tally of the record's run, made at its first record (a start, or any record of a journal that lost its start).</summary>
-        private static T Tally<T>(Dictionary<string, T> runs, JsonElement record, string folder, string kind, Func<T> create, int index) where T : RunTally
+        private static T Tally<T>(Dictionary<string, T> runs, JournalEntry record, string folder, string kind, Func<T> create, int index) where T : RunTally
         {
-            string runId = JournalFields.Text(record, "runId") ?? "";
-            var time = JournalFields.Time(record, "timestamp");
+            string runId = record.RunId;
+            var time = record.Timestamp;
             if (!runs.TryGetValue(runId, out var tally))
             {
                 tally = create();
@@ -249,11 +253,11 @@ namespace Haniwers.Reports
             return tally;
         }
 
-        private static void End(RunReport report, JsonElement record)
+        private static void End(RunReport report, string? outcome, string? reason)
         {
-            report.Outcome = JournalFields.Text(record, "outcome") ?? RunReport.NoEndRecord;
+            report.Outcome = outcome ?? RunReport.NoEndRecord;
             // an end's reason replaces what the journal said before it (an interruption's step)
-            report.Reason = JournalFields.Text(record, "reason") ?? (report.Outcome == nameof(RunOutcome.Completed) ? null : report.Reason);
+            report.Reason = reason ?? (report.Outcome == nameof(RunOutcome.Completed) ? null : report.Reason);
         }
 
         private static void SetWrites(RunReport report, IEnumerable<ChannelWrites> channels)
@@ -321,10 +325,6 @@ namespace Haniwers.Reports
             if (reason.StartsWith("refused", StringComparison.Ordinal)) writes.Refusals++;
             else if (reason.StartsWith("no answer", StringComparison.Ordinal)) writes.Silences++;
         }
-
-        private static string? ConfigPort(JsonElement start) =>
-            start.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
-            && config.TryGetProperty("device", out var device) && device.ValueKind == JsonValueKind.Object ? JournalFields.Text(device, "port") : null;
 
         private abstract class RunTally
         {

@@ -45,18 +45,17 @@ namespace Haniwers.Scanning
             var byId = new Dictionary<string, RecordedRun>(StringComparer.Ordinal);
             foreach (var record in RunJournal.Read(Path.Combine(folder, RunJournal.FileName)))
             {
-                string kind = JournalFields.Text(record, "event") ?? "";
-                string runId = JournalFields.Text(record, "runId") ?? "";
-                if (kind == JournalEvents.Start)
+                string runId = record.RunId;
+                if (StartRecord.From(record) is { Resumed: false } start)
                 {
                     var run = new RecordedRun
                     {
                         RunId = runId,
-                        Mode = Enum.TryParse<ScanMode>(JournalFields.Text(record, "mode"), out var mode) ? mode : ScanMode.Parallel,
-                        DurationSeconds = JournalFields.Number(record, "durationSeconds"),
-                        SettleSeconds = JournalFields.Number(record, "settleSeconds"),
-                        Plan = Steps(record),
-                        Adaptive = record.TryGetProperty("adaptive", out var adaptive) && adaptive.ValueKind == JsonValueKind.Object ? adaptive.Clone() : (JsonElement?)null,
+                        Mode = Enum.TryParse<ScanMode>(start.Mode, out var mode) ? mode : ScanMode.Parallel,
+                        DurationSeconds = start.DurationSeconds,
+                        SettleSeconds = start.SettleSeconds,
+                        Plan = Steps(start),
+                        Adaptive = start.Adaptive,
                     };
                     byId[runId] = run;
                     runs.Remove(runs.FirstOrDefault(r => r.RunId == runId)!);
@@ -64,38 +63,49 @@ namespace Haniwers.Scanning
                     continue;
                 }
                 if (!byId.TryGetValue(runId, out var known)) continue;
-                switch (kind)
+                if (record.Is(JournalEvents.Resumed))
                 {
-                    case JournalEvents.Resumed:
-                        known.Outcome = null;
-                        runs.Remove(known);
-                        runs.Add(known); // a resumed run is the folder's latest again
-                        break;
-                    case JournalEvents.Intent when JournalFields.Number(record, "step") is double intended:
-                        known.Uncommitted = (int)intended;
-                        break;
-                    case JournalEvents.Commit when JournalFields.Number(record, "step") is double step:
-                        known.Committed.Add((int)step);
-                        if (known.Uncommitted == (int)step) known.Uncommitted = null;
-                        break;
-                    case JournalEvents.Repaired when JournalFields.Number(record, "step") is double repaired:
-                        if (known.Uncommitted == (int)repaired) known.Uncommitted = null;
-                        break;
-                    case JournalEvents.End:
-                        known.Outcome = JournalFields.Text(record, "outcome");
-                        break;
+                    known.Outcome = null;
+                    runs.Remove(known);
+                    runs.Add(known); // a resumed run is the folder's latest again
+                }
+                else if (IntentRecord.From(record) is { } intent)
+                {
+                    known.Uncommitted = intent.Step;
+                }
+                else if (CommitRecord.From(record) is { } commit)
+                {
+                    known.Committed.Add(commit.Step);
+                    if (known.Uncommitted == commit.Step) known.Uncommitted = null;
+                }
+                else if (RepairRecord.From(record) is { Begun: false, Repair.Step: int repaired })
+                {
+                    if (known.Uncommitted == repaired) known.Uncommitted = null;
+                }
+                else if (ScanEndRecord.From(record) is { } end)
+                {
+                    known.Outcome = end.Outcome;
                 }
             }
             return runs;
         }
 
-        private static IReadOnlyList<ScanStep> Steps(JsonElement start)
+        /// <summary>The plan a start record gives; none when a step of it is damaged (the run is then not resumed: it cannot be resumed exactly).</summary>
+        private static IReadOnlyList<ScanStep> Steps(StartRecord start)
         {
-            if (!start.TryGetProperty("plan", out var plan) || plan.ValueKind != JsonValueKind.Array) return Array.Empty<ScanStep>();
-            return plan.EnumerateArray().Select(s => new ScanStep(
-                s.GetProperty("step").GetInt32(),
-                s.GetProperty("thresholds").EnumerateArray().Select(t => t.GetInt32()).ToArray(),
-                s.GetProperty("measured").EnumerateArray().Select(t => t.GetInt32()).ToArray())).ToList();
+            var steps = new List<ScanStep>();
+            foreach (var written in start.Plan)
+            {
+                var step = new JournalEntry(written);
+                var thresholds = Numbers(step.Items("thresholds"));
+                var measured = Numbers(step.Items("measured"));
+                if (step.Int("step") is not int index || thresholds is null || measured is null) return Array.Empty<ScanStep>();
+                steps.Add(new ScanStep(index, thresholds, measured));
+            }
+            return steps;
         }
+
+        private static int[]? Numbers(IReadOnlyList<JsonElement> items) =>
+            items.All(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out _)) ? items.Select(i => i.GetInt32()).ToArray() : null;
     }
 }

@@ -81,7 +81,7 @@ namespace Haniwers.Scanning
                 foreach (int ch in channels) _results[ch] = CsvAppender<ScanResult>.Open(Path.Combine(folder, ScanFiles.ResultFileName(ch)));
                 _operations = CsvAppender<ThresholdOperation>.Open(Path.Combine(folder, ThresholdOperation.FileName));
                 _journal = new RunJournal(Path.Combine(folder, RunJournal.FileName), RunId);
-                _journal.Write(startEvent, clock.Now, startDetails);
+                _journal.Write(new StartRecord(startDetails, resumed: startEvent == JournalEvents.Resumed), clock.Now);
             }
             catch
             {
@@ -150,14 +150,11 @@ namespace Haniwers.Scanning
             if (!File.Exists(_journal.Path))
                 throw new OutputException(OutputProblem.FolderRemoved, Folder, $"The run folder '{Folder}' (or its journal) was removed while the scan wrote into it: the rows would reach no file.");
             var lengths = _results.ToDictionary(r => r.Key, r => r.Value.Length);
-            _journal.Write(JournalEvents.Intent, _clock.Now, new Dictionary<string, object?>
-            {
-                ["step"] = step.Index, ["files"] = lengths.ToDictionary(l => ScanFiles.ResultFileName(l.Key), l => (object?)l.Value),
-            });
+            _journal.Write(new IntentRecord(step.Index, lengths.ToDictionary(l => ScanFiles.ResultFileName(l.Key), l => l.Value)), _clock.Now);
             try
             {
                 foreach (var group in rows.GroupBy(r => r.Channel)) _results[group.Key].Append(group);
-                _journal.Write(JournalEvents.Commit, _clock.Now, new Dictionary<string, object?> { ["step"] = step.Index });
+                _journal.Write(new CommitRecord(step.Index), _clock.Now);
             }
             catch (OutputException)
             {
@@ -167,52 +164,18 @@ namespace Haniwers.Scanning
             }
         }
 
-        public void StepRemeasured(ScanStep step, string reason) => _journal.Write(JournalEvents.Remeasured, _clock.Now, new Dictionary<string, object?>
-        {
-            ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["reason"] = reason,
-        });
+        public void StepRemeasured(ScanStep step, string reason) => _journal.Write(StepNoteRecord.Remeasured(step, reason), _clock.Now);
 
-        public void StepDecided(ScanStep step, string decision) => _journal.Write("decision", _clock.Now, new Dictionary<string, object?>
-        {
-            ["step"] = step.Index, ["thresholds"] = step.Thresholds, ["why"] = decision,
-        });
+        public void StepDecided(ScanStep step, string decision) => _journal.Write(StepNoteRecord.Decided(step, decision), _clock.Now);
 
-        public void StepSkipped(SkippedStep skipped) => _journal.Write(JournalEvents.Skipped, skipped.Timestamp, SkippedFields(skipped));
+        public void StepSkipped(SkippedStep skipped) => _journal.Write(StepNoteRecord.Skipped(skipped), skipped.Timestamp);
 
-        /// <summary>A skipped step as the journal records it, alone and in the end summary.</summary>
-        private static Dictionary<string, object?> SkippedFields(SkippedStep skipped) => new Dictionary<string, object?>
-        {
-            ["step"] = skipped.Step, ["thresholds"] = skipped.Thresholds, ["reason"] = skipped.Reason,
-        };
+        public void LinkReopened(TimeSpan deadTime, int attempts, string reason) =>
+            _journal.Write(new ReconnectedRecord(Math.Round(deadTime.TotalSeconds, 3), attempts, reason), _clock.Now);
 
-        public void LinkReopened(TimeSpan deadTime, int attempts, string reason) => _journal.Write(JournalEvents.Reconnected, _clock.Now, new Dictionary<string, object?>
-        {
-            ["deadSeconds"] = Math.Round(deadTime.TotalSeconds, 3), ["attempts"] = attempts, ["reason"] = reason,
-        });
+        public void Interrupted(int atStep, string reason) => _journal.Write(new InterruptedRecord(atStep, reason), _clock.Now);
 
-        public void Interrupted(int atStep, string reason) => _journal.Write(JournalEvents.Interrupted, _clock.Now, new Dictionary<string, object?>
-        {
-            ["step"] = atStep, ["reason"] = reason,
-        });
-
-        public void Finished(ScanSummary summary) => _journal.Write(JournalEvents.End, _clock.Now, new Dictionary<string, object?>
-        {
-            ["outcome"] = summary.Outcome.ToString(),
-            ["reason"] = summary.FailureReason,
-            ["mode"] = summary.Mode.ToString(),
-            ["port"] = summary.PortName,
-            ["plannedSteps"] = summary.PlannedSteps,
-            ["completedSteps"] = summary.CompletedSteps,
-            ["remeasuredSteps"] = summary.RemeasuredSteps,
-            ["skippedSteps"] = summary.SkippedSteps.Select(SkippedFields).ToList(),
-            ["reconnects"] = summary.Reconnects,
-            ["malformedLines"] = summary.MalformedLines,
-            ["restored"] = summary.Restore?.Restored.Select(t => new { channel = t.Key, threshold = t.Value }).ToList(),
-            ["leftAt"] = summary.Restore?.LeftAt.Select(t => new { channel = t.Key, threshold = t.Value }).ToList(),
-            ["restoreReason"] = summary.Restore?.Failure,
-            ["files"] = Files.ToList(),
-            ["elapsedSeconds"] = Math.Round(summary.Elapsed.TotalSeconds, 3),
-        });
+        public void Finished(ScanSummary summary) => _journal.Write(new ScanEndRecord(summary, Files), _clock.Now);
 
         public void Dispose()
         {

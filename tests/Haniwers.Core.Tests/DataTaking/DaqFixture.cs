@@ -82,7 +82,7 @@ namespace Haniwers.Tests.DataTaking
         public IReadOnlyList<string> RawFiles() => Directory.Exists(Folder)
             ? Directory.GetFiles(Folder, "*.csv").OrderBy(f => f, StringComparer.Ordinal).ToList() : new List<string>();
 
-        public IReadOnlyList<System.Text.Json.JsonElement> Journal() => Output.RunJournal.Read(Path.Combine(Folder, DaqRun.JournalFileName));
+        public IReadOnlyList<System.Text.Json.JsonElement> Journal() => Output.RunJournal.Read(Path.Combine(Folder, DaqRun.JournalFileName)).Select(e => e.Element).ToList();
 
         public void Dispose()
         {

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Haniwers.Configuration;
+using Haniwers.DataTaking;
+using Haniwers.Output;
+using Haniwers.Reports;
+using Haniwers.Scanning;
+using Xunit;
+
+namespace Haniwers.Tests.Reports
+{
+    /// <summary>
+    /// Journals written by an earlier Haniwers stay readable (issue 19). Fixtures/journals holds run folders written by main
+    /// at 2a86060 (a parallel, a serial and an adaptive scan, a scan stopped by SIGTERM, a scan killed, repaired and resumed, a
+    /// DAQ run, a DAQ run killed and closed off by the next), and reports-by-2a86060.json what that version's Get-HaniwersRun
+    /// said of them. Today's typed records must read the same.
+    /// </summary>
+    public sealed class OlderJournalTests : IDisposable
+    {
+        private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "journals");
+        private readonly string _copy = Path.Combine(Path.GetTempPath(), "haniwers-older-" + Guid.NewGuid().ToString("N"));
+
+        public OlderJournalTests()
+        {
+            foreach (var folder in Directory.GetDirectories(Fixtures))
+            {
+                string target = Path.Combine(_copy, Path.GetFileName(folder));
+                Directory.CreateDirectory(target);
+                foreach (var file in Directory.GetFiles(folder)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+
+        public void Dispose() => Directory.Delete(_copy, recursive: true);
+
+        public static IEnumerable<object[]> Folders() =>
+            new[] { "parallel", "serial", "adaptive", "interrupted", "resumed", "daq", "daq-killed" }.Select(f => new object[] { f });
+
+        [Theory]
+        [MemberData(nameof(Folders))]
+        public void EveryRunIsReportedAsTheVersionThatWroteItReportedIt(string folder)
+        {
+            using var golden = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "reports-by-2a86060.json")));
+            var problems = new List<string>();
+            var reports = RunReportReader.Read(Path.Combine(_copy, folder), problems);
+            Assert.Empty(problems);
+            Assert.NotEmpty(reports);
+            foreach (var report in reports)
+            {
+                var expected = golden.RootElement.EnumerateArray().Single(r => r.GetProperty("RunId").GetString() == report.RunId);
+                using var actual = JsonDocument.Parse(JsonSerializer.Serialize(report));
+                foreach (var property in expected.EnumerateObject().Where(p => p.Name != "Duration"))
+                {
+                    var value = actual.RootElement.GetProperty(property.Name);
+                    if (property.Name is "Start" or "End")
+                        Assert.Equal(DateTimeOffset.Parse(property.Value.GetString()!), value.GetDateTimeOffset());
+                    else if (property.Value.ValueKind == JsonValueKind.Number)
+                        Assert.Equal(property.Value.GetDouble(), value.GetDouble(), 9);
+                    else
+                        Assert.True(JsonElement.DeepEquals(property.Value, value), $"{folder} {report.RunId} {property.Name}: expected {property.Value}, read {value}");
+                }
+            }
+        }
+
+        [Fact]
+        public void AScanStoppedBySigtermIsResumedFromItsFirstUnmeasuredStep()
+        {
+            var (run, remaining) = ScanResume.Plan(Path.Combine(_copy, "interrupted"), ScanMode.Parallel, null);
+            Assert.Equal(new[] { 1, 2, 3, 4 }, run.Committed.OrderBy(s => s));
+            Assert.Equal(Enumerable.Range(5, 17), remaining.Steps.Select(s => s.Index));
+            Assert.Equal(0.3, run.DurationSeconds);
+        }
+
+        [Fact]
+        public void AnAdaptiveScanIsResumedWithItsRecordedSettings()
+        {
+            var run = RunHistory.Read(Path.Combine(_copy, "adaptive")).Single();
+            Assert.Equal(ScanMode.Adaptive, run.Mode);
+            Assert.Equal(12, run.Committed.Count);
+            Assert.Equal(8, run.Adaptive!.Value.GetProperty("targetError").GetDouble());
+        }
+
+        [Fact]
+        public void ARepairKilledAfterItsRepairingRecordIsFinishedFromTheOlderJournal()
+        {
+            // the state the killed repair left: the journal up to its repairing record, the channel files as the intent found them, ch1 with its cut row
+            string folder = Path.Combine(_copy, "resumed");
+            string journal = Path.Combine(folder, RunJournal.FileName);
+            var lines = File.ReadAllLines(journal).ToList();
+            int repairing = lines.FindIndex(l => l.Contains("\"event\":\"repairing\""));
+            File.WriteAllLines(journal, lines.Take(repairing + 1));
+            var records = RunJournal.Read(journal);
+            var intent = records.Select(IntentRecord.From).Last(r => r is not null)!;
+            var begun = records.Select(RepairRecord.From).Single(r => r is not null)!;
+            foreach (var (name, length) in intent.Files)
+            {
+                using var stream = new FileStream(Path.Combine(folder, name), FileMode.Open);
+                stream.SetLength(length);
+            }
+            File.AppendAllText(Path.Combine(folder, begun.Repair.File), begun.Repair.RemovedText);
+
+            var repairs = RunFolderRecovery.Recover(folder, DateTimeOffset.UtcNow);
+
+            foreach (var (name, length) in intent.Files) Assert.Equal(length, new FileInfo(Path.Combine(folder, name)).Length);
+            var after = RunJournal.Read(journal).SkipWhile(r => !r.Is(JournalEvents.Repairing)).Skip(1).ToList();
+            Assert.Equal(new[] { JournalEvents.Repaired, JournalEvents.RolledBack }, after.Select(r => r.Event));
+            Assert.Equal(intent.Step, RolledBackRecord.From(after[1])!.Step);
+            Assert.Contains(repairs, r => r.Step == intent.Step);
+            var run = RunHistory.Read(folder).Single();
+            Assert.Equal(Enumerable.Range(9, 13), run.Missing.Select(s => s.Index));
+        }
+
+        [Fact]
+        public void AKilledDaqRunsFilesAreCountedFromTheOlderJournal()
+        {
+            string folder = Path.Combine(_copy, "daq-killed");
+            var files = Directory.GetFiles(folder, "data_*.csv");
+            var live = DaqLiveTime.For(files, out int covered);
+            Assert.NotNull(live);
+            Assert.Equal(files.Length, covered);
+            var killed = RunReportReader.Read(folder).First();
+            long rows = files.Where(f => string.CompareOrdinal(Path.GetFileName(f), "data_0248414e4957_2026-12-07_18h30m25s") < 0).Sum(f => File.ReadLines(f).LongCount());
+            Assert.Equal(rows, killed.Events);
+        }
+    }
+}
