@@ -6,7 +6,8 @@ New-HaniwersConfig writes a configuration file for an OSECHI detector: [device],
 An existing file is kept unless -Force is given (ErrorId ConfigFileExists). The new file is checked by Test-HaniwersThresholdConfig -Detailed, which also says whether haniwers would accept it (HaniwersCompatible).
 '@
     Parameters  = @{
-        Path     = 'The file to write, relative to the current location. Its folder is created when missing.'
+        Path     = 'The file to write, relative to the current location. Its folder is created when missing. [ ] * ? are wildcards, as in Set-Content: a pattern must match one existing file; a new file with such a name is given by -LiteralPath.'
+        LiteralPath = 'The file to write, taken exactly as written (a name like config[1].toml). Its folder is created when missing.'
         PortName = 'The detector''s port: COM3, /dev/ttyUSB0, auto (default), or sim for this module''s simulated detector.'
         Center   = 'Scan centres, one for all channels or three (ch1, ch2, ch3); default 280, 300, 260.'
         NSteps   = 'Steps on each side of the centre (default 10): the scan has 2*NSteps+1 values.'

@@ -79,6 +79,27 @@ Describe 'Import-HaniwersConfig' {
         } finally { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
+    It 'writes a new config by -LiteralPath as written, and by a -Path whose wildcards match one file' {
+        $dir = Join-Path $folder 'lab [2]'
+        New-Item -ItemType Directory -Force $dir | Out-Null
+        try {
+            $literal = Join-Path $dir 'config [a].toml'
+            (New-HaniwersConfig -LiteralPath $literal -PortName sim).FullName | Should -Be $literal
+            (Import-HaniwersConfig -LiteralPath $literal).Device.Port | Should -Be 'sim'
+            # a -Path whose brackets match nothing writes nothing, and says to give it with -LiteralPath
+            $new = Join-Path $dir 'other [b].toml'
+            { New-HaniwersConfig -Path $new -PortName sim -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigPathNotFound*' -ExpectedMessage '*-LiteralPath*'
+            Test-Path -LiteralPath $new | Should -BeFalse
+            # a pattern that matches the one existing file replaces it with -Force
+            New-HaniwersConfig -Path (Join-Path ([WildcardPattern]::Escape($dir)) 'config*.toml') -PortName COM7 -Force | Out-Null
+            (Import-HaniwersConfig -LiteralPath $literal).Device.Port | Should -Be 'COM7'
+            # and a pattern that matches two files names them and writes neither
+            New-HaniwersConfig -LiteralPath (Join-Path $dir 'config2.toml') -PortName sim | Out-Null
+            { New-HaniwersConfig -Path (Join-Path ([WildcardPattern]::Escape($dir)) 'config*.toml') -PortName COM9 -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigPathAmbiguous*'
+            (Import-HaniwersConfig -LiteralPath $literal).Device.Port | Should -Be 'COM7'
+        } finally { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'reports a missing file with the path it tried' {
         Push-Location $folder
         try {

@@ -12,13 +12,23 @@ namespace Haniwers.PowerShell.Commands
     /// Writes a commented starting config.toml that haniwers and this module both accept; an existing
     /// file is kept unless -Force says otherwise.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "HaniwersConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.New, "HaniwersConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FileInfo))]
     public sealed class NewHaniwersConfigCommand : HaniwersCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0)]
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>The file to write; [ ] * ? are wildcards, as in Set-Content, and must match one file (a new file with such a name is given by -LiteralPath).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
+
+        /// <summary>The file to write, taken exactly as written.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string LiteralPath { get; set; } = "";
 
         [Parameter]
         [ArgumentCompleter(typeof(PortNameCompleter))]
@@ -52,7 +62,7 @@ namespace Haniwers.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            string path = ResolveUserPath(Path);
+            string path = Target();
             if (!string.Equals(System.IO.Path.GetExtension(path), ".toml", StringComparison.OrdinalIgnoreCase))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{path}': the file written is TOML, which haniwers reads as config.toml or hnw.toml; name it ...toml."),
@@ -65,7 +75,7 @@ namespace Haniwers.PowerShell.Commands
             }
             if (File.Exists(path) && !Force.IsPresent)
             {
-                ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' exists and is kept as it is. Give -Force to replace it, or another -Path."),
+                ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' exists and is kept as it is. Give -Force to replace it, or another path."),
                     "ConfigFileExists", ErrorCategory.ResourceExists, path));
             }
             string text = ConfigTemplate.Render(PortName, Center, NSteps, StepSize, Duration, Workspace);
@@ -83,6 +93,20 @@ namespace Haniwers.PowerShell.Commands
             }
             // the provider's item, as New-Item gives: it pipes into Get-Content and Test-HaniwersThresholdConfig
             WriteObject(SessionState.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true), enumerateCollection: true);
+        }
+
+        /// <summary>The file to write: -LiteralPath as written; -Path as PowerShell's file cmdlets read it, which must name one file.</summary>
+        private string Target()
+        {
+            if (ParameterSetName == LiteralPathSet) return ResolveUserPath(LiteralPath);
+            var matches = ExpandPath(Path, literal: false);
+            if (matches.Count == 1) return matches[0];
+            ThrowTerminatingError(matches.Count == 0
+                ? new ErrorRecord(new ItemNotFoundException($"{NothingMatches(Path)} To write a new file whose name has [ ] * ? in it, give it with -LiteralPath. Nothing was written."),
+                    "ConfigPathNotFound", ErrorCategory.ObjectNotFound, Path)
+                : new ErrorRecord(new ArgumentException($"-Path '{Path}' matches {matches.Count} files ({string.Join(", ", matches)}); name the one to write. Nothing was written."),
+                    "ConfigPathAmbiguous", ErrorCategory.InvalidArgument, Path));
+            return "";
         }
     }
 }
