@@ -62,7 +62,8 @@ namespace Haniwers.PowerShell.Commands
             }
             var settings = DaqSettings.From(config.Sampler);
             var thresholds = Thresholds(config);
-            string believed = BelievedThresholds(config.Device.Port, thresholds);
+            var beliefs = Beliefs(config.Device.Port, thresholds);
+            string believed = BelievedThresholds(beliefs, thresholds);
             string folder = RunFolder(config, OutputDirectory);
             string plan = $"Take data from {config.Device.Port} into {folder}: haniwers v1 raw files, {settings.Describe()}."
                 + Environment.NewLine + "  thresholds: " + believed
@@ -75,7 +76,7 @@ namespace Haniwers.PowerShell.Commands
                 using var run = OpenRun(folder, settings, config, thresholds);
                 foreach (var repair in run.Repairs) WriteWarning($"{(repair.ClosesOff ? "Closed off" : "Repaired")} {folder} after a crash: {repair}.");
                 var link = OpenLinkForRun(config, (outcome, reason) => run.Finish(new DaqSummary { RunId = run.RunId, Outcome = outcome, FailureReason = reason }));
-                if (link is not null) using (link) Take(config, settings, thresholds, link, run, signals);
+                if (link is not null) using (link) Take(config, settings, thresholds, beliefs, link, run, signals);
             }
             ExitIfSignalled(signals);
         }
@@ -111,18 +112,15 @@ namespace Haniwers.PowerShell.Commands
             throw new InvalidOperationException("not reached");
         }
 
-        private void Take(HaniwersConfig config, DaqSettings settings, IReadOnlyList<KeyValuePair<int, int>> thresholds, IDeviceLink link, DaqRun run, TerminationSignals signals)
+        private void Take(HaniwersConfig config, DaqSettings settings, IReadOnlyList<KeyValuePair<int, int>> thresholds, IReadOnlyList<ChannelBelief> beliefs,
+            IDeviceLink link, DaqRun run, TerminationSignals signals)
         {
             var protocol = FirmwareProtocol.For(config.Device.Firmware);
             settings.Mac = Mac(config, protocol, link);
             var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
-            var remembered = RememberedThresholds(config.Device.Port);
             // a replayed recording took its events at thresholds of its own; a run over it writes none
-            if (!DataTaking.ReplayLink.IsReplay(config.Device.Port)) engine.Summary.Thresholds = string.Join(" ", ConfigValidator.Channels.Select(ch =>
-                thresholds.FirstOrDefault(t => t.Key == ch) is { Key: > 0 } t ? $"ch{t.Key}={t.Value}"
-                : remembered.TryGetValue(ch, out var last) ? (last.Threshold is int believed ? $"ch{ch}={believed} (believed)" : $"ch{ch}=unknown")
-                : DeviceLinks.IsSimulator(config.Device.Port) ? $"ch{ch}=power-on" : $"ch{ch}=unknown"));
+            if (!DataTaking.ReplayLink.IsReplay(config.Device.Port)) engine.Summary.Thresholds = string.Join(" ", beliefs.Select(b => b.Short));
             try
             {
                 RunToEnd(() => engine.Run(Cancellation), observer.Complete, engine.Summary, signals,
@@ -162,34 +160,49 @@ namespace Haniwers.PowerShell.Commands
             return mac;
         }
 
+        /// <summary>What the run believes of one channel's threshold: in the summary's short form and the plan's long one, and a warning when the belief is a scan's leftover.</summary>
+        private sealed record ChannelBelief(int Channel, string Short, string? Long, string? Warning);
+
         /// <summary>
-        /// The thresholds the run takes data at, as far as this module knows: those it sets, and for the others
-        /// (threshold = "none": "leave the device as it is") what it last wrote there (docs/daq.md,
-        /// "Thresholds"). Warns when that was a scan's last step, left because the scan could not write back
-        /// the thresholds it found.
+        /// The thresholds the run takes data at, as far as this module knows, channel by channel: those it sets, and for
+        /// the others (threshold = "none": "leave the device as it is") what it last wrote there (docs/daq.md, "Thresholds"),
+        /// read once from the threshold memory.
         /// </summary>
-        private string BelievedThresholds(string portName, IReadOnlyList<KeyValuePair<int, int>> setting)
+        private IReadOnlyList<ChannelBelief> Beliefs(string portName, IReadOnlyList<KeyValuePair<int, int>> setting)
         {
             var remembered = RememberedThresholds(portName);
-            var parts = new List<string>();
-            if (setting.Count > 0) parts.Add(string.Join(", ", setting.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event");
-            foreach (int channel in ConfigValidator.Channels.Where(ch => !setting.Any(t => t.Key == ch)))
+            return ConfigValidator.Channels.Select(channel =>
             {
+                if (setting.FirstOrDefault(t => t.Key == channel) is { Key: > 0 } set) return new ChannelBelief(channel, $"ch{channel}={set.Value}", null, null);
                 if (remembered.TryGetValue(channel, out var last) && last.Threshold is null)
                 {
-                    parts.Add($"ch{channel} at a value not known ({last.Source})"); // a value not known is always a scan's leftover
-                    WriteWarning($"Channel {channel} is taken as the device has it, which is not known: {last.By}, left it at one of its steps. " +
+                    // a value not known is always a scan's leftover
+                    return new ChannelBelief(channel, $"ch{channel}=unknown", $"ch{channel} at a value not known ({last.Source})",
+                        $"Channel {channel} is taken as the device has it, which is not known: {last.By}, left it at one of its steps. " +
                         $"Stop and give threshold = N in [sensors.ch{channel}] or -Threshold, or set it with Set-HaniwersThreshold first.");
                 }
-                else if (remembered.TryGetValue(channel, out last))
+                if (last is not null)
                 {
-                    parts.Add($"ch{channel}={last.Threshold} as the device has it ({last.Source})");
-                    if (last.LeftByScan)
-                        WriteWarning($"Channel {channel} is taken as the device has it, which is {last.Threshold}: a step of {last.By}, which could not write back the thresholds it found. " +
-                            $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold.");
+                    return new ChannelBelief(channel, $"ch{channel}={last.Threshold} (believed)", $"ch{channel}={last.Threshold} as the device has it ({last.Source})", last.LeftByScan
+                        ? $"Channel {channel} is taken as the device has it, which is {last.Threshold}: a step of {last.By}, which could not write back the thresholds it found. " +
+                          $"If that is not the threshold you mean to take data at, stop and give threshold = N in [sensors.ch{channel}] or -Threshold."
+                        : null);
                 }
-                else if (DeviceLinks.IsSimulator(portName)) parts.Add($"ch{channel} at the simulated detector's power-on value");
-                else parts.Add($"ch{channel} left as the device has it (never written by this module: unknown)");
+                return DeviceLinks.IsSimulator(portName)
+                    ? new ChannelBelief(channel, $"ch{channel}=power-on", $"ch{channel} at the simulated detector's power-on value", null)
+                    : new ChannelBelief(channel, $"ch{channel}=unknown", $"ch{channel} left as the device has it (never written by this module: unknown)", null);
+            }).ToList();
+        }
+
+        /// <summary>The plan's line of thresholds; warns of a channel left by a scan that could not write back.</summary>
+        private string BelievedThresholds(IReadOnlyList<ChannelBelief> beliefs, IReadOnlyList<KeyValuePair<int, int>> setting)
+        {
+            var parts = new List<string>();
+            if (setting.Count > 0) parts.Add(string.Join(", ", setting.Select(t => $"ch{t.Key}={t.Value}")) + ", set and confirmed before the first event");
+            foreach (var belief in beliefs.Where(b => b.Long is not null))
+            {
+                parts.Add(belief.Long!);
+                if (belief.Warning is not null) WriteWarning(belief.Warning);
             }
             string text = string.Join("; ", parts);
             WriteVerbose("Thresholds of this run: " + text + ".");
