@@ -12,7 +12,11 @@
     Demo   builds, then runs a short parallel threshold scan on the simulated detector.
     Bench  builds, then prints the performance figures (parser, threshold writes, scans, fit), and the
            window checks and data taking on a loaded machine whose scanning process is frozen at random
-           moments (tools/Invoke-LoadBench.ps1).
+           moments (tools/Invoke-LoadBench.ps1), and every crash point (CrashPoints).
+    CrashPoints  builds, then kills and fails every write, fsync, truncate and unlink of a parallel, a serial
+           and an adaptive scan, a DAQ file rotation, a resume and a repair, checks the crash protocol's
+           invariants after the next command, and prints the coverage and the violations (must be 0).
+           Linux with strace (tools/Invoke-CrashPoints.ps1).
     LoadTest  runs Test on a busy machine (tools/LoadHarness.psm1): two busy loops per core, memory
            traffic, a disk writer, and the test process itself frozen for 0.3 to 0.5 s every 1 to 5 s.
     Clean  removes every build output.
@@ -21,7 +25,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'LoadTest', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'LoadTest', 'Demo', 'Bench', 'CrashPoints', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -193,6 +197,13 @@ function Invoke-Bench {
     Invoke-Build
     Invoke-Native 'the benchmark' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-Bench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') -BenchPath (Join-Path $root "bench/Haniwers.Bench/bin/$Configuration/net10.0/Haniwers.Bench.dll") }
     Invoke-Native 'the benchmark under load' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-LoadBench.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') -SimulatorPath (Join-Path $simulatorOut 'Haniwers.Simulator.dll') }
+    Invoke-CrashPoints -Built
+}
+
+# Every crash point of every scenario, killed and failed (tools/Invoke-CrashPoints.ps1; docs/crash-protocol.md).
+function Invoke-CrashPoints([switch] $Built) {
+    if (-not $Built) { Invoke-Build }
+    Invoke-Native 'the crash-point harness' { Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-CrashPoints.ps1') -ModulePath (Join-Path $moduleOut 'Haniwers.psd1') }
 }
 
 function Invoke-Clean {
@@ -209,5 +220,6 @@ switch ($Task) {
     'LoadTest' { Invoke-LoadTest; Complete-Test $script:SuiteResult }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'CrashPoints' { Invoke-CrashPoints }
     'Clean' { Invoke-Clean }
 }
