@@ -159,6 +159,10 @@ namespace Haniwers.DataTaking
             _fileOpenedWall = _clock.Now;
             _fileOpenedAt = _lastFlush = _lastSync = _clock.Elapsed;
             string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
+            // a name taken already (a run that started in the same second, haniwers' names have seconds) is refused before the journal names it:
+            // a file-opened record for another run's file would make the next recovery close that file off as this run's
+            if (File.Exists(path) || Directory.Exists(path))
+                throw new OutputException(OutputProblem.FileExists, path, $"'{Path.GetFileName(path)}' exists in {Folder} already: the raw file names have the time to the second, and a run in this folder took this name in the same second. Nothing was written over it; start the run again, or give it another folder.");
             // the journal names the file before it exists: a killed run's files are found and closed off from it
             _journal.Write(new FileOpenedRecord(Path.GetFileName(path), _fileId), _fileOpenedWall);
             _file = DurableFile.Open(path, FileMode.CreateNew);

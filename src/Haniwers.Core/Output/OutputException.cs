@@ -25,6 +25,8 @@ namespace Haniwers.Output
         NotDurable,
         /// <summary>A file or folder of the run is a symbolic link where someone else could have planted it; it is not followed.</summary>
         PathIsLink,
+        /// <summary>A new file's name is taken already (a DAQ run started in the same second as the last one, in the same folder); nothing was written over it.</summary>
+        FileExists,
         /// <summary>Any other I/O error, with the system's message.</summary>
         IoError,
     }

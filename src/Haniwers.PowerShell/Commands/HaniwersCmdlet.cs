@@ -145,6 +145,7 @@ namespace Haniwers.PowerShell.Commands
                 OutputProblem.DeviceRemoved => ErrorCategory.ResourceUnavailable,
                 OutputProblem.NotDurable => ErrorCategory.WriteError,
                 OutputProblem.PathIsLink => ErrorCategory.SecurityError,
+                OutputProblem.FileExists => ErrorCategory.ResourceExists,
                 _ => ErrorCategory.WriteError,
             }, ex.Path);
 

@@ -34,6 +34,24 @@ namespace Haniwers.Tests.DataTaking
         }
 
         [Fact]
+        public void A_name_taken_in_the_same_second_is_refused_before_the_journal_names_it_and_the_file_is_untouched()
+        {
+            using var fixture = new DaqFixture();
+            var settings = new DaqSettings { EventsPerFile = 5, FileCount = 1 };
+            // an earlier run in this folder, in the same second: haniwers' names have the time to the second
+            Directory.CreateDirectory(fixture.Folder);
+            string taken = Path.Combine(fixture.Folder, settings.FileName(fixture.Clock.Now, 0));
+            File.WriteAllText(taken, "an earlier run's row\n");
+
+            var failure = Assert.Throws<Output.OutputException>(() => fixture.Run(settings));
+
+            Assert.Equal(Output.OutputProblem.FileExists, failure.Problem);
+            Assert.Equal("an earlier run's row\n", File.ReadAllText(taken));
+            // no file-opened record names it: the next run's recovery would close it off as this run's, and count its rows twice
+            Assert.DoesNotContain(fixture.Journal(), r => r.GetProperty("event").GetString() == "file-opened");
+        }
+
+        [Fact]
         public void Files_are_named_as_haniwers_v1_names_them()
         {
             using var fixture = new DaqFixture();
