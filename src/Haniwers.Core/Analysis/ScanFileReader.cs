@@ -48,6 +48,7 @@ namespace Haniwers.Analysis
         /// <summary>What a file is, from its content. Throws <see cref="InvalidDataException"/> naming what it looks like instead.</summary>
         public static ScanFileFormat Detect(string path)
         {
+            CheckLineLengths(path);
             var rows = FirstRows(path, 200);
             if (rows.Count == 0) throw new InvalidDataException($"'{path}' is empty: there is no scan in it.");
             var first = rows[0];
@@ -249,6 +250,36 @@ namespace Haniwers.Analysis
             while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
                 for (int i = 0; i < n; i++) if (buffer[i] == '\n') lines++;
             return lines;
+        }
+
+        /// <summary>The longest line a scan file can have: a haniwers v0 row with hits is about 120 characters, this module's about 200.</summary>
+        public const int MaxLineLength = 4096;
+
+        /// <summary>
+        /// Refuses a file with a line longer than <see cref="MaxLineLength"/> (a file that is not a scan, or junk) before any
+        /// line of it is read into memory: the check streams the file in blocks, so memory stays flat however long the line.
+        /// </summary>
+        private static void CheckLineLengths(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            var buffer = new byte[1 << 16];
+            long line = 1, length = 0;
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if (buffer[i] == '\n')
+                    {
+                        line++;
+                        length = 0;
+                    }
+                    else if (++length > MaxLineLength)
+                    {
+                        throw new InvalidDataException($"'{path}' is not a scan file: its line {line} is longer than {MaxLineLength} characters (no scan file's line is longer than a few hundred). Nothing of it was read.");
+                    }
+                }
+            }
         }
 
         /// <summary>Whether the file's last byte is not a line end (its last line was cut short); read from the end, not the whole file.</summary>
