@@ -11,7 +11,7 @@
     benchmark all of them (./build.ps1 CrashPoints).
 #>
 
-$script:Traced = 'write,pwrite64,writev,pwritev,fsync,fdatasync,ftruncate,rename,renameat,renameat2,unlink,unlinkat'
+$script:Traced = 'write,pwrite64,writev,pwritev,fsync,fdatasync,ftruncate,rename,renameat,renameat2,unlink,unlinkat,close'
 
 function Get-PwshInvocation {
     $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
@@ -47,9 +47,12 @@ function Get-CrashPoint {
     param([Parameter(Mandatory)] $Scenario, [Parameter(Mandatory)] [string] $ModulePath, [Parameter(Mandatory)] [string] $Work)
     $folder = New-ScenarioFolder $Scenario $ModulePath $Work
     try {
-        $run = Invoke-Traced $ModulePath $Scenario.Command.Replace('@F@', $folder) @('-y', "--seccomp-bpf", '-e', "trace=$script:Traced") $Work
+        $run = Invoke-Traced $ModulePath $Scenario.Command.Replace('@F@', $folder) @('-y', "--seccomp-bpf", '-e', "trace=$script:Traced,openat") $Work
         $seen = @{}
+        $writable = @{}
         foreach ($line in $run.Trace) {
+            # which descriptors were opened for writing: an error at the close of one opened only to read loses nothing
+            if ($line -match '^\d+\s+openat\(.*?, "[^"]*", ([A-Z_|]+)[^)]*\)\s+= (\d+)') { $fd, $flags = $Matches[2], $Matches[1]; $writable[$fd] = $flags -match 'O_WRONLY|O_RDWR'; continue }
             # 1234 pwrite64(27</tmp/x/run/run_journal.jsonl>, ...) = 120 ; unlink("/tmp/x/run/.haniwers-write-test") = 0
             if ($line -notmatch '^\d+\s+(\w+)\((?:\d+<([^>]+)>|"([^"]+)"|\w+, "([^"]+)")') { continue }
             $syscall = $Matches[1]
@@ -60,7 +63,8 @@ function Get-CrashPoint {
             $path = $path -replace '_\d{4}-\d{2}-\d{2}_\d{2}h\d{2}m\d{2}s_', '_<time>_'
             $key = "$syscall $path"
             $seen[$key] = 1 + [int]$seen[$key]
-            [pscustomobject]@{ Scenario = $Scenario.Name; Syscall = $syscall; File = $path.Substring($folder.Length).TrimStart('/'); Ordinal = $seen[$key] }
+            $readOnly = $syscall -eq 'close' -and $line -match 'close\((\d+)<' -and $writable[$Matches[1]] -eq $false
+            [pscustomobject]@{ Scenario = $Scenario.Name; Syscall = $syscall; File = $path.Substring($folder.Length).TrimStart('/'); Ordinal = $seen[$key]; ReadOnly = $readOnly }
         }
     } finally { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue }
 }
@@ -87,8 +91,9 @@ function Invoke-CrashPoint {
         [Parameter(Mandatory)] [string] $Work
     )
     $folder = New-ScenarioFolder $Scenario $ModulePath $Work
+    $prepared = (Get-JournalRecords $folder $Scenario.Journal).Count
     try {
-        $errno = if ($Point.Syscall -match 'write') { 'ENOSPC' } else { 'EIO' }
+        $errno = if ($Point.Syscall -match "write") { "ENOSPC" } else { "EIO" }
         $action = if ($Fault -eq 'Kill') { 'signal=KILL' } else { "error=$errno" }
         $target = if ($Point.File) { Join-Path $folder $Point.File } else { $folder }
         # a raw file is named by the second it opens: every name it can take in the next 20 s is watched (strace counts
@@ -100,13 +105,22 @@ function Invoke-CrashPoint {
         # (not --seccomp-bpf here: with it, strace 6.1 traced the calls but never fired the injection)
         $run = Invoke-Traced $ModulePath $Scenario.Command.Replace('@F@', $folder) @($watched + @('-e', "trace=$($Point.Syscall)", '-e', "inject=$($Point.Syscall):$($action):when=$($Point.Ordinal)")) $Work
         $violations = [System.Collections.Generic.List[string]]::new()
-        if ($Fault -eq 'Error' -and $run.Fired -and $run.Output -match 'ErrorId=none' -and -not ($Scenario.Harmless -and $Point.File -match $Scenario.Harmless)) {
+        # an error that cannot be the run's: the close of a file opened only to read, of the lock (which holds no data)
+        $harmless = $Point.ReadOnly -or ($Scenario.Harmless -and $Point.File -match $Scenario.Harmless)
+        # the journal's own close comes after its end record: the run reports the error, the record stays as written
+        $afterEnd = $Point.Syscall -eq 'close' -and $Point.File -eq $Scenario.Journal
+        if ($Fault -eq 'Error' -and $run.Fired -and $run.Output -match 'ErrorId=none' -and -not $harmless) {
             $violations.Add("the run reported no error after $errno at $($Point.Syscall) #$($Point.Ordinal) of $($Point.File): $($run.Output.Trim() -replace '\s+', ' ')")
         }
-        if ($Fault -eq 'Error' -and $run.Fired -and $run.Output -match 'Outcome=Completed' -and -not ($Scenario.Harmless -and $Point.File -match $Scenario.Harmless)) {
+        if ($Fault -eq 'Error' -and $run.Fired -and $run.Output -match 'Outcome=Completed' -and -not $harmless) {
             $violations.Add("the run said Completed after $errno at $($Point.Syscall) #$($Point.Ordinal) of $($Point.File)")
         }
         $before = Get-JournalRecords $folder $Scenario.Journal
+        # the journal agrees: a run whose call failed does not end Completed there either
+        $ends = @($before | Select-Object -Skip $prepared | Where-Object event -eq 'end')
+        if ($Fault -eq 'Error' -and $run.Fired -and $ends.Count -gt 0 -and $ends[-1].outcome -eq 'Completed' -and -not $harmless -and -not $afterEnd) {
+            $violations.Add("the journal's end record says Completed after $errno at $($Point.Syscall) #$($Point.Ordinal) of $($Point.File)")
+        }
         # the next command's own refusals (nothing to resume) are not the question; what it leaves on the disk is
         $warnings = @($(try { & $Scenario.Next $folder 3>&1 2>$null 6>$null } catch { }) | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
         $after = Get-JournalRecords $folder $Scenario.Journal
@@ -225,27 +239,27 @@ function Get-CrashScenario {
     function Scan([string] $Command) { "try { $Command | Out-Null; 'Outcome=' + ((Get-Content -LiteralPath (Join-Path '@F@' run_journal.jsonl) | Select-Object -Last 1 | ConvertFrom-Json).outcome)$report" }
     @(
         [pscustomobject]@{
-            Name = 'parallel'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'parallel'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             Command = Scan "Invoke-HaniwersParallelScan -PortName $sim -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory '@F@' -ErrorAction Stop"
             Next = { param($f) Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory $f -Resume -ErrorAction SilentlyContinue | Out-Null }
         }
         [pscustomobject]@{
-            Name = 'serial'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'serial'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             Command = Scan "Invoke-HaniwersSerialScan -PortName $sim -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory '@F@' -ErrorAction Stop"
             Next = { param($f) Invoke-HaniwersSerialScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory $f -Resume -ErrorAction SilentlyContinue | Out-Null }
         }
         [pscustomobject]@{
-            Name = 'adaptive'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'adaptive'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             Command = Scan "Invoke-HaniwersAdaptiveScan -PortName $sim -Duration 0.1 -SettleTime 0 -MaxSteps 5 -OutputDirectory '@F@' -ErrorAction Stop -WarningAction SilentlyContinue"
             Next = { param($f) Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' -Duration 0.1 -SettleTime 0 -MaxSteps 5 -OutputDirectory $f -Resume -ErrorAction SilentlyContinue -WarningAction Continue | Out-Null }
         }
         [pscustomobject]@{
-            Name = 'daq-rotation'; Kind = 'Daq'; Journal = 'daq_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'daq-rotation'; Kind = 'Daq'; Journal = 'daq_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             Command = "try { Invoke-HaniwersDaq -PortName $sim -Threshold 280, 300, 260 -Mode CountBased -EventsPerFile 15 -FileCount 2 -OutputDirectory '@F@' -ErrorAction Stop | Out-Null; 'Outcome=' + ((Get-Content -LiteralPath (Join-Path '@F@' daq_journal.jsonl) | Select-Object -Last 1 | ConvertFrom-Json).outcome)$report"
             Next = { param($f) Invoke-HaniwersDaq -PortName 'sim:seed=2,instant' -Threshold 280, 300, 260 -Mode CountBased -EventsPerFile 5 -FileCount 1 -OutputDirectory $f -ErrorAction SilentlyContinue | Out-Null }
         }
         [pscustomobject]@{
-            Name = 'resume'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'resume'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             # a parallel scan killed at its third commit: steps 1 and 2 measured, the rest to resume
             Setup = { param($f, $module, $work)
                 $null = Invoke-Traced $module "Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 2 -Duration 0.1 -SettleTime 0 -OutputDirectory '$f' | Out-Null" @('-P', (Join-Path $f 'run_journal.jsonl'), '-e', 'trace=fsync', '-e', 'inject=fsync:signal=KILL:when=6') $work }
@@ -253,7 +267,7 @@ function Get-CrashScenario {
             Next = { param($f) Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 2 -Duration 0.1 -SettleTime 0 -OutputDirectory $f -Resume -ErrorAction SilentlyContinue | Out-Null }
         }
         [pscustomobject]@{
-            Name = 'repair'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock\.owner$'
+            Name = 'repair'; Kind = 'Scan'; Journal = 'run_journal.jsonl'; Harmless = '\.haniwers-run\.lock(\.owner)?$'
             # a folder as a crash leaves it: step 4's intent journalled, its rows in every file, ch3's cut short
             Setup = { param($f)
                 Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory $f | Out-Null

@@ -95,6 +95,52 @@ Describe 'An fsync that fails is an I/O error' {
     }
 }
 
+Describe 'A close that fails is an I/O error' {
+    # .NET drops close(2)'s result (SafeFileHandle.ReleaseHandle); a file system may report a write's failure only there
+    It 'ends a scan Failed, in its end record too, when a result file''s last close fails, and keeps every step' {
+        $reference = New-TestFolder
+        $closes = @(Get-SyscallPaths ($Scan -f $reference) 'close' | Where-Object { $_ -like '*scan_results_ch1.csv' })
+        Remove-Item $reference -Recurse -Force
+        $folder = New-TestFolder
+        try {
+            # the last close of ch1 is the run's own, after its last row (the earlier ones closed reads)
+            $result = Invoke-UnderFault ($Scan -f $folder) "close:error=EIO:when=$($closes.Count)" (Join-Path $folder 'scan_results_ch1.csv') -Syscall close
+            $result.Injected | Should -Be 1
+            $result.Output | Should -Match 'ErrorId=OutputNotDurable'
+            $result.Output | Should -Match 'close: Input/output error'
+            $run = Get-HaniwersRun -Path $folder
+            $run.Outcome | Should -Be 'Failed'
+            $run.Reason | Should -Match 'close: Input/output error'
+            # the rows were synced before: all seven steps are whole in every file
+            foreach ($steps in Get-StepRows $folder) { $steps | Should -Be @('1', '2', '3', '4', '5', '6', '7') }
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'ends a DAQ run Failed when a raw file''s close fails at its rotation, and counts what the file holds' {
+        $folder = New-TestFolder
+        try {
+            $daq = "try {{ Invoke-HaniwersDaq -PortName 'sim:seed=1,instant' -Threshold 280, 300, 260 -Mode CountBased -EventsPerFile 10 -FileCount 2 -OutputDirectory '{0}' -ErrorAction Stop | Out-Null; 'ErrorId=none' }} catch {{ 'ErrorId=' + `$_.FullyQualifiedErrorId; `$_.Exception.Message }}" -f $folder
+            # the first raw file's name has the second it opens: watch the names of the next seconds
+            $now = [DateTimeOffset]::Now
+            $names = foreach ($s in -1..20) { Join-Path $folder ('data_0248414e4957_' + $now.AddSeconds($s).ToString('yyyy-MM-dd_HH\hmm\mss\s', [cultureinfo]::InvariantCulture) + '_0000000.csv') }
+            $file = Join-Path (New-TestFolder) 'child.ps1'
+            Set-Content -LiteralPath $file -Value "Import-Module '$ModulePath'`n$daq"
+            $pwsh = Get-PwshCommand
+            $trace = Join-Path (Split-Path $file) 'strace.txt'
+            $filters = @($names | ForEach-Object { '-P', $_ })
+            $output = & strace -f -qq -o $trace @filters -e trace=close -e 'inject=close:error=EIO:when=1' $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file 2>&1 | Out-String -Width 400
+            @(Get-Content $trace | Where-Object { $_ -match 'INJECTED' }).Count | Should -Be 1
+            Remove-Item (Split-Path $file) -Recurse -Force
+            $output | Should -Match 'ErrorId=OutputNotDurable'
+            $journal = @(Get-Content (Join-Path $folder 'daq_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+            $end = $journal | Where-Object event -eq 'end'
+            $end.outcome | Should -Be 'Failed'
+            $closed = $journal | Where-Object event -eq 'file-closed' | Select-Object -First 1
+            $closed.events | Should -Be @(Get-Content (Join-Path $folder $closed.file)).Count
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'Counts after a failed write' {
     It 'keeps the end record, the file''s record and the file in agreement when a row''s write fails with ENOSPC' {
         $folder = New-TestFolder

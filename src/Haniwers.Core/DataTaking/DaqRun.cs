@@ -135,17 +135,29 @@ namespace Haniwers.DataTaking
         /// <summary>The raw file being written, as the journal names it (an incident's record says in which file it happened).</summary>
         private string? CurrentFileName => Path.GetFileName(CurrentFile);
 
-        /// <summary>Closes the current file and journals the end of the run.</summary>
+        /// <summary>
+        /// Closes the current file and journals the end of the run, then closes the journal. A failure at the file's last
+        /// write, sync or close makes a run that was completing end Failed, in its end record too; it is thrown after the record.
+        /// </summary>
         public void Finish(DaqSummary summary)
         {
+            Exception? failure = null;
             try
             {
                 CloseFile();
             }
-            finally
+            catch (Exception ex) when (ex is OutputException or IOException)
             {
-                _journal.Write(DaqEndRecord.Of(summary, UnwrittenEvents), _clock.Now);
+                failure = ex;
+                if (summary.Outcome == RunOutcome.Completed)
+                {
+                    summary.Outcome = RunOutcome.Failed;
+                    summary.FailureReason = ex.Message;
+                }
             }
+            _journal.Write(DaqEndRecord.Of(summary, UnwrittenEvents), _clock.Now);
+            _journal.Close();
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
         private void Rotate()
@@ -189,6 +201,7 @@ namespace Haniwers.DataTaking
             {
                 WriteBuffer();
                 Sync();
+                _file.Close("closing"); // a failure reported only at the close is the file's failure too
             }
             catch (Exception ex) when (ex is OutputException or IOException)
             {

@@ -135,6 +135,13 @@ namespace Haniwers.Output
             return text.ToString().Trim().Split(',');
         }
 
+        /// <summary>Closes the file, failing when the system reports an error at its close (<see cref="DurableFile.Close"/>).</summary>
+        public void Close()
+        {
+            _csv.Dispose();
+            _file.Close("closing");
+        }
+
         public void Dispose()
         {
             _csv.Dispose();

@@ -111,6 +111,32 @@ namespace Haniwers.Output
             }
         }
 
-        public void Dispose() => _stream.Dispose();
+        /// <summary>
+        /// Closes the file and fails when the system reports an error at its close (docs/crash-protocol.md, "A sync that
+        /// fails"): what was written was synced before, but a file system that fails there is not trusted with the run.
+        /// </summary>
+        public void Close(string doing)
+        {
+            if (_closed) return;
+            _closed = true;
+            try
+            {
+                Platform.DiskSync.Close(_stream);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputException.From(ex, Path, doing);
+            }
+        }
+
+        private bool _closed;
+
+        /// <summary>Closes the file on a path that is failing already (its close's own failure would hide the first).</summary>
+        public void Dispose()
+        {
+            if (_closed) return;
+            _closed = true;
+            _stream.Dispose();
+        }
     }
 }

@@ -173,11 +173,17 @@ namespace Haniwers.Output
             {
                 // a link planted under the probe's name is not followed; it is removed (the link, never its target)
                 if (Platform.NoFollow.IsLink(probe)) System.IO.File.Delete(probe);
-                using (var stream = Platform.NoFollow.Open(probe, FileMode.Create, FileAccess.Write))
+                var stream = Platform.NoFollow.Open(probe, FileMode.Create, FileAccess.Write);
+                try
                 {
                     var bytes = new byte[512];
                     stream.Write(bytes, 0, bytes.Length);
                     Platform.DiskSync.Flush(stream);
+                    Platform.DiskSync.Close(stream); // a folder whose file system fails at close fails the proof too
+                }
+                finally
+                {
+                    stream.Dispose();
                 }
                 System.IO.File.Delete(probe);
             }

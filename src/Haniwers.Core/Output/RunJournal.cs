@@ -81,6 +81,9 @@ namespace Haniwers.Output
             return records;
         }
 
+        /// <summary>Closes the journal, failing when the system reports an error at its close.</summary>
+        public void Close() => _file.Close("closing the journal");
+
         public void Dispose() => _file.Dispose();
     }
 }

@@ -50,6 +50,33 @@ namespace Haniwers.Platform
         }
 
         /// <summary>
+        /// Closes a file and fails when close(2) does: a file system may report a write's failure only there (close(2):
+        /// "errors on a previous write(2) operation are reported only on the final close()", as NFS and quotas do).
+        /// .NET drops it: in dotnet/runtime's SafeFileHandle.Unix.cs, <c>ReleaseHandle</c> returns
+        /// <c>Interop.Sys.Close(handle) == 0</c>, and SafeHandle ignores a false return, so FileStream.Dispose never
+        /// throws for it. Here the descriptor is taken from the stream and closed by libc (Windows: .NET's own close,
+        /// whose CloseHandle has nothing deferred to report). Throws <see cref="DiskSyncException"/>.
+        /// </summary>
+        public static void Close(FileStream stream)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                stream.Dispose();
+                return;
+            }
+            stream.Flush(); // nothing with bufferSize 0; a stream with a buffer empties it while the descriptor is open
+            var handle = stream.SafeFileHandle;
+            int fd = (int)handle.DangerousGetHandle();
+            handle.SetHandleAsInvalid(); // the stream lets go of the descriptor without closing it
+            stream.Dispose();
+            if (Posix.Close(fd) != 0)
+            {
+                int error = Posix.LastError;
+                throw new DiskSyncException($"close: {Posix.Describe(error)}", error);
+            }
+        }
+
+        /// <summary>
         /// Puts a folder's entries on the disk: after a file is created in it, fsync of the file alone does
         /// not make the file's name survive a power cut (fsync(2): "calling fsync() on a file descriptor for
         /// the directory is also needed"). Nothing on Windows, whose file systems journal names themselves and
@@ -74,7 +101,11 @@ namespace Haniwers.Platform
             }
             finally
             {
-                Posix.Close(fd);
+                if (Posix.Close(fd) != 0)
+                {
+                    int error = Posix.LastError;
+                    throw new DiskSyncException($"close of the folder after its fsync: {Posix.Describe(error)}", error);
+                }
             }
         }
     }

@@ -123,12 +123,14 @@ namespace Haniwers.Scanning
         {
             RestoreThresholds(cancellation);
             Summary.Elapsed = Clock.Elapsed - start;
+            var ending = Summary.Outcome;
             try
             {
                 _recorder.Finished(Summary);
             }
-            catch (OutputException ex) when (Summary.Outcome is RunOutcome.Completed or RunOutcome.Incomplete)
+            catch (OutputException ex) when (ending is RunOutcome.Completed or RunOutcome.Incomplete)
             {
+                // the recorder may have told the end record so already (a file that failed at its close)
                 Summary.Outcome = RunOutcome.Failed;
                 Summary.FailureReason = ex.Message;
                 throw;

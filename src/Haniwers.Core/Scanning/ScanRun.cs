@@ -175,7 +175,28 @@ namespace Haniwers.Scanning
 
         public void Interrupted(int atStep, string reason) => _journal.Write(new InterruptedRecord(atStep, reason), _clock.Now);
 
-        public void Finished(ScanSummary summary) => _journal.Write(new ScanEndRecord(summary, Files), _clock.Now);
+        /// <summary>
+        /// The run's end: the data files are closed first, so that a failure the system reports only at a close makes the
+        /// end record say Failed; then the end record, then the journal's own close (a failure there, after the end record,
+        /// is the run's error all the same: docs/crash-protocol.md, "A sync that fails").
+        /// </summary>
+        public void Finished(ScanSummary summary)
+        {
+            OutputException? closing = null;
+            foreach (var close in _results.Values.Select(file => (Action)file.Close).Append(_operations.Close))
+            {
+                try { close(); }
+                catch (OutputException ex) { closing ??= ex; }
+            }
+            if (closing is not null && summary.Outcome is RunOutcome.Completed or RunOutcome.Incomplete)
+            {
+                summary.Outcome = RunOutcome.Failed;
+                summary.FailureReason = closing.Message;
+            }
+            _journal.Write(new ScanEndRecord(summary, Files), _clock.Now);
+            _journal.Close();
+            if (closing is not null) throw closing;
+        }
 
         public void Dispose()
         {
