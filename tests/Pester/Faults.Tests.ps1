@@ -13,10 +13,11 @@ BeforeAll {
         $filter = if ($Path) { @('-P', $Path) } else { @() }
         $trace = Join-Path (Split-Path $file) 'strace.txt'
         $output = & strace -f -qq -o $trace @filter -e "trace=$Syscall" -e "inject=$Inject" $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file 2>&1 | Out-String -Width 400
-        # an injected error is marked INJECTED; an injected signal shows as the call that never returned
-        $injected = @(Get-Content $trace | Where-Object { $_ -match 'INJECTED|\)\s+= \?\s*$' })
+        $exitCode = $LASTEXITCODE
+        # an injected error is marked INJECTED; an injected KILL shows as the call that never returned, another signal as its delivery by the kernel
+        $injected = @(Get-Content $trace | Where-Object { $_ -match 'INJECTED|\)\s+= \?\s*$|si_code=SI_KERNEL' })
         Remove-Item (Split-Path $file) -Recurse -Force
-        [pscustomobject]@{ Output = $output; Injected = $injected.Count }
+        [pscustomobject]@{ Output = $output; Injected = $injected.Count; ExitCode = $exitCode }
     }
 
     # The calls of a run to $Syscall, in order, each with the file it was for (strace -y), to choose one to fail.
@@ -254,6 +255,21 @@ while True:
             $child, $bridge | Stop-TestProcess
             Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
         }
+    }
+
+    It 'ends a DAQ run Interrupted, and pwsh exits 143, when SIGTERM comes while the run opens its folder' {
+        # found by an independent tester: a SIGTERM before the port was asked anything (the folder's write test, its first
+        # journal record) said "The operation was canceled.", left the journal at start, and the script went on with exit 0
+        $folder = New-TestFolder
+        try {
+            $daq = "Invoke-HaniwersDaq -PortName 'sim:seed=1,instant' -Threshold 280, 300, 260 -Mode CountBased -EventsPerFile 50 -FileCount 3 -OutputDirectory '$folder' | Out-Null; 'the script went on'"
+            $result = Invoke-UnderFault $daq 'fsync:signal=TERM:when=1' (Join-Path $folder '.haniwers-write-test')
+            $result.Injected | Should -Be 1
+            $result.ExitCode | Should -Be 143
+            $result.Output | Should -Not -Match 'the script went on|operation was canceled'
+            $end = Get-Content (Join-Path $folder 'daq_journal.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object event -eq 'end'
+            $end.outcome | Should -Be 'Interrupted'
+        } finally { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     It 'ends a DAQ run Failed, with the reason in its journal, when the bridge closes the connection at once' {

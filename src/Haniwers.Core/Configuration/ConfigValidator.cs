@@ -64,6 +64,7 @@ namespace Haniwers.Configuration
             CheckDevice(config.Device, problems);
             var s = config.Sampler;
             CheckResponseTimeout(s, problems);
+            CheckReconnectTimeout(s, problems);
             void Add(ConfigProblemKind kind, string key, object value, string message, string fix) =>
                 problems.Add(new ConfigProblem(kind, null, "sampler." + key, value, message, fix));
             if (s.Mode is not ("count_based" or "time_based"))
@@ -147,10 +148,18 @@ namespace Haniwers.Configuration
                 Add(ConfigProblemKind.RetryBackoffNegative, "retry_backoff", s.RetryBackoff, "retry_backoff and retry_backoff_max must not be negative.", "set retry_backoff = 0.1 and retry_backoff_max = 2 (seconds).");
             if (s.MaxConsecutiveFailures < 1)
                 Add(ConfigProblemKind.MaxConsecutiveFailuresTooSmall, "max_consecutive_failures", s.MaxConsecutiveFailures, $"max_consecutive_failures {s.MaxConsecutiveFailures} would stop the scan before it starts.", "set max_consecutive_failures = 5.");
-            if (s.ReconnectTimeout < 0 || double.IsNaN(s.ReconnectTimeout) || s.ReconnectTimeout > MaxReconnectSeconds)
-                Add(ConfigProblemKind.ReconnectTimeoutOutOfRange, "reconnect_timeout", s.ReconnectTimeout, $"reconnect_timeout {s.ReconnectTimeout} is not between 0 and {MaxReconnectSeconds} seconds.", $"set reconnect_timeout = {SamplerSettings.DefaultReconnectTimeout} (seconds to keep reopening a lost link, e.g. while a cable is replugged).");
+            CheckReconnectTimeout(s, problems);
             if (!(s.MaxMalformedFraction > 0 && s.MaxMalformedFraction <= 1))
                 Add(ConfigProblemKind.MaxMalformedFractionOutOfRange, "max_malformed_fraction", s.MaxMalformedFraction, $"max_malformed_fraction {s.MaxMalformedFraction} is not a share between 0 (exclusive) and 1.", "set max_malformed_fraction = 0.2 (a window with a larger share of malformed lines is measured again).");
+        }
+
+        /// <summary>The reconnect timeout, for scans and DAQ runs alike: 0 (give up at once) to a day.</summary>
+        private static void CheckReconnectTimeout(SamplerSettings s, List<ConfigProblem> problems)
+        {
+            if (s.ReconnectTimeout < 0 || double.IsNaN(s.ReconnectTimeout) || s.ReconnectTimeout > MaxReconnectSeconds)
+                problems.Add(new ConfigProblem(ConfigProblemKind.ReconnectTimeoutOutOfRange, null, "sampler.reconnect_timeout", s.ReconnectTimeout,
+                    $"reconnect_timeout {s.ReconnectTimeout} is not between 0 and {MaxReconnectSeconds} seconds.",
+                    $"set reconnect_timeout = {SamplerSettings.DefaultReconnectTimeout} (seconds to keep reopening a lost link, e.g. while a cable is replugged)."));
         }
 
         private static List<ThresholdRange> CheckSensors(IList<SensorSettings> sensors, List<ConfigProblem> problems, IReadOnlyList<UnknownKey> unknown)

@@ -20,7 +20,9 @@ namespace Haniwers.DataTaking
             string journalPath = Path.Combine(folder, DaqRun.JournalFileName);
             RunFolderRecovery.RefuseLinks(new[] { journalPath });
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
-            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
+            // a repair cuts only a raw file the journal opened
+            var rawFiles = RunJournal.Read(journalPath).Select(FileOpenedRecord.From).OfType<FileOpenedRecord>().Select(f => f.File).ToHashSet();
+            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now, rawFiles));
             var records = RunJournal.Read(journalPath);
             var ended = new HashSet<string>(records.Where(r => r.Is(JournalEvents.End)).Select(r => r.RunId));
             var closed = new HashSet<(string, string)>(records.Select(r => (r.RunId, FileClosedRecord.From(r)?.File)).Where(r => r.File is not null).Select(r => (r.RunId, r.File!)));
@@ -29,7 +31,8 @@ namespace Haniwers.DataTaking
             foreach (var record in records)
             {
                 string runId = record.RunId;
-                if (FileClosedRecord.From(record) is { Recovered: false } fileClosed)
+                // closed by the run, or closed off by an earlier recovery that was itself killed before the run's end record
+                if (FileClosedRecord.From(record) is { } fileClosed)
                     runEvents[runId] = runEvents.TryGetValue(runId, out long sum) ? sum + fileClosed.Events : fileClosed.Events;
                 // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
                 if (FileOpenedRecord.From(record) is not { } opened || closed.Contains((runId, opened.File)) || opened.File.Length == 0 || Path.GetFileName(opened.File) != opened.File) continue;

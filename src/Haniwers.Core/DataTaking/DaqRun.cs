@@ -31,6 +31,7 @@ namespace Haniwers.DataTaking
         private long _fileEvents, _fileMalformed;
         private TimeSpan _fileOpenedAt, _fileDead, _lastFlush, _lastSync;
         private DateTimeOffset _fileOpenedWall;
+        private readonly HashSet<string> _namesTaken;
         private bool _unsynced;
 
         private DaqRun(RunFolder runFolder, DaqSettings settings, IClock clock, IReadOnlyDictionary<string, object?> startDetails)
@@ -41,6 +42,8 @@ namespace Haniwers.DataTaking
             _clock = clock;
             _folder = runFolder;
             RunId = RunFolder.NewRunId(clock.Now);
+            // every raw file name the journal has given out, to a run that made the file or to one killed before it could
+            _namesTaken = RunJournal.Read(Path.Combine(folder, JournalFileName)).Select(FileOpenedRecord.From).OfType<FileOpenedRecord>().Select(f => f.File).ToHashSet();
             _journal = new RunJournal(Path.Combine(folder, JournalFileName), RunId);
             try
             {
@@ -173,8 +176,8 @@ namespace Haniwers.DataTaking
             string path = Path.Combine(Folder, _settings.FileName(_fileOpenedWall, _fileId));
             // a name taken already (a run that started in the same second, haniwers' names have seconds) is refused before the journal names it:
             // a file-opened record for another run's file would make the next recovery close that file off as this run's
-            if (File.Exists(path) || Directory.Exists(path))
-                throw new OutputException(OutputProblem.FileExists, path, $"'{Path.GetFileName(path)}' exists in {Folder} already: the raw file names have the time to the second, and a run in this folder took this name in the same second. Nothing was written over it; start the run again, or give it another folder.");
+            if (File.Exists(path) || Directory.Exists(path) || !_namesTaken.Add(Path.GetFileName(path)))
+                throw new OutputException(OutputProblem.FileExists, path, $"'{Path.GetFileName(path)}' is taken in {Folder} already (a file, or a name its journal gave an earlier run): the raw file names have the time to the second, and a run in this folder took this name in the same second. Nothing was written over it; start the run again, or give it another folder.");
             // the journal names the file before it exists: a killed run's files are found and closed off from it
             _journal.Write(new FileOpenedRecord(Path.GetFileName(path), _fileId), _fileOpenedWall);
             _file = DurableFile.Open(path, FileMode.CreateNew);

@@ -73,7 +73,7 @@ namespace Haniwers.Output
             string journalPath = System.IO.Path.Combine(folder, RunJournal.FileName);
             RefuseLinks(ScanFiles.ResultFileNames.Append(ThresholdOperation.FileName).Append(RunJournal.FileName).Select(name => System.IO.Path.Combine(folder, name)));
             if (WriteAheadRepair.CloseOffJournal(journalPath, now) is { } journalCut) repairs.Add(journalCut);
-            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now));
+            repairs.AddRange(WriteAheadRepair.FinishBegun(folder, journalPath, now, ScanFiles.ResultFileNames.Append(ThresholdOperation.FileName).ToHashSet()));
             var records = RunJournal.Read(journalPath);
             if (UncommittedIntent(records) is { } uncommitted)
             {
@@ -81,8 +81,8 @@ namespace Haniwers.Output
                 int step = intent.Step;
                 foreach (var file in intent.Files)
                 {
-                    // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                    if (System.IO.Path.GetFileName(file.Key) != file.Key) continue;
+                    // only a channel file a step writes: a journal that names another file (damaged, or written by someone else) cuts nothing else
+                    if (!ScanFiles.ResultFileNames.Contains(file.Key)) continue;
                     string path = System.IO.Path.Combine(folder, file.Key);
                     if (WriteAheadRepair.Cut(journalPath, path, file.Value, runId, step, removed =>
                         $"removed {removed.Count(c => c == '\n')} row(s) of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", now) is { } repair)

@@ -30,7 +30,7 @@ namespace Haniwers.Output
             {
                 foreach (var file in lengths.EnumerateObject())
                 {
-                    if (file.Value.ValueKind == System.Text.Json.JsonValueKind.Number && file.Value.TryGetInt64(out long length)) files[file.Name] = length;
+                    if (file.Value.ValueKind == System.Text.Json.JsonValueKind.Number && file.Value.TryGetInt64(out long length) && length >= 0) files[file.Name] = length;
                 }
             }
             return new IntentRecord(step, files);

@@ -48,7 +48,9 @@ namespace Haniwers.Output
         /// Finishes every repair the journal began (a <c>repairing</c> record) and did not record as done:
         /// the file is cut to the recorded length if it is longer, and the <c>repaired</c> record written.
         /// </summary>
-        public static IReadOnlyList<FolderRepair> FinishBegun(string folder, string journalPath, DateTimeOffset now)
+        /// <param name="own">The names of the files the run writes, the only ones a repair may cut: a record that names another file (the journal
+        /// itself, a file of someone else's) is not followed.</param>
+        public static IReadOnlyList<FolderRepair> FinishBegun(string folder, string journalPath, DateTimeOffset now, ISet<string> own)
         {
             var records = RunJournal.Read(journalPath).Select(RepairRecord.From).OfType<RepairRecord>().ToList();
             var done = new HashSet<(string, string, string)>(records.Where(r => !r.Begun).Select(r => r.Key));
@@ -57,10 +59,15 @@ namespace Haniwers.Output
             {
                 string file = begun.Repair.File;
                 // a name with a folder in it is not one this module wrote: nothing outside the folder is touched
-                if (file.Length == 0 || System.IO.Path.GetFileName(file) != file || begun.KeepLength is not long length || length < 0) continue;
+                if (!own.Contains(file) || begun.KeepLength is not long length || length < 0) continue;
                 string path = System.IO.Path.Combine(folder, file);
                 var repair = new FolderRepair(path, begun.Repair.RunId, begun.Repair.Step, begun.Repair.Action, begun.Repair.RemovedText);
-                if (File.Exists(path) && new FileInfo(path).Length > length) CutTo(path, length);
+                if (File.Exists(path) && new FileInfo(path).Length > length)
+                {
+                    // the cut removes what the record says it removes, or nothing: the text after the length must be the recorded text
+                    if (!StartsWith(path, length, begun.Repair.RemovedText)) continue;
+                    CutTo(path, length);
+                }
                 Write(journalPath, new RepairRecord(repair, null), now);
                 done.Add(begun.Key);
                 finished.Add(repair);
@@ -113,6 +120,16 @@ namespace Haniwers.Output
         {
             using var journal = new RunJournal(journalPath, record.Repair.RunId);
             journal.Write(record, now);
+        }
+
+        private static bool StartsWith(string path, long offset, string text)
+        {
+            byte[] expected = Encoding.UTF8.GetBytes(text);
+            using var stream = Platform.NoFollow.Open(path, FileMode.Open, FileAccess.Read);
+            if (stream.Length - offset < expected.Length) return false;
+            stream.Seek(offset, SeekOrigin.Begin);
+            var found = new byte[expected.Length];
+            return ReadFully(stream, found, found.Length) == found.Length && found.AsSpan().SequenceEqual(expected);
         }
 
         private static void CutTo(string path, long length)

@@ -56,7 +56,7 @@ namespace Haniwers.Reports
             var opened = new List<(int Index, string RunId)>();
             foreach (var (record, index) in Records(Path.Combine(folder, RunJournal.FileName), problems))
             {
-                var tally = Tally(runs, record, folder, "Scan", () => new ScanTally(), index);
+                if (Tally(runs, record, folder, "Scan", () => new ScanTally(), index) is not { } tally) continue;
                 if (StartRecord.From(record) is { } start)
                 {
                     opened.Add((index, tally.Report.RunId));
@@ -165,7 +165,7 @@ namespace Haniwers.Reports
             var opened = new List<(int Index, string RunId)>();
             foreach (var (record, index) in Records(Path.Combine(folder, DaqRun.JournalFileName), problems))
             {
-                var tally = Tally(runs, record, folder, "Daq", () => new DaqTally(), index);
+                if (Tally(runs, record, folder, "Daq", () => new DaqTally(), index) is not { } tally) continue;
                 var report = tally.Report;
                 if (StartRecord.From(record) is { Resumed: false } start)
                 {
@@ -235,10 +235,13 @@ namespace Haniwers.Reports
         private const string NoEndReason = "the journal has no end record yet: the run is still going, or its process was killed (a later run into the folder tells which)";
 
         /// <summary>The tally of the record's run, made at its first record (a start, or any record of a journal that lost its start).</summary>
-        private static T Tally<T>(Dictionary<string, T> runs, JournalEntry record, string folder, string kind, Func<T> create, int index) where T : RunTally
+        private static T? Tally<T>(Dictionary<string, T> runs, JournalEntry record, string folder, string kind, Func<T> create, int index) where T : RunTally
         {
             string runId = record.RunId;
             var time = record.Timestamp;
+            // a record of no run (the repair of a journal's cut last line, a damaged record) is not a run of its own:
+            // it belongs to the run the journal was writing, the one before it
+            if (runId.Length == 0) return runs.Values.OrderByDescending(t => t.LastIndex).FirstOrDefault();
             if (!runs.TryGetValue(runId, out var tally))
             {
                 tally = create();

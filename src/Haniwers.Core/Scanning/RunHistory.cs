@@ -19,6 +19,9 @@ namespace Haniwers.Scanning
         public double? SettleSeconds { get; set; }
         public IReadOnlyList<ScanStep> Plan { get; set; } = Array.Empty<ScanStep>();
         public ISet<int> Committed { get; } = new HashSet<int>();
+        /// <summary>What is wrong with the run's start record (a window that is no length, a plan step with a channel or value no device has), or null.</summary>
+        public string? Damage { get; set; }
+
         /// <summary>An adaptive run's recorded settings (target, limits, ranges); null for other scans and older journals.</summary>
         public JsonElement? Adaptive { get; set; }
 
@@ -57,6 +60,7 @@ namespace Haniwers.Scanning
                         Plan = Steps(start),
                         Adaptive = start.Adaptive,
                     };
+                    run.Damage = Damage(start, run.Plan);
                     byId[runId] = run;
                     runs.Remove(runs.FirstOrDefault(r => r.RunId == runId)!);
                     runs.Add(run);
@@ -88,6 +92,22 @@ namespace Haniwers.Scanning
                 }
             }
             return runs;
+        }
+
+        /// <summary>What makes a start record unfit to resume from: values no scan of this module writes.</summary>
+        private static string? Damage(StartRecord start, IReadOnlyList<ScanStep> plan)
+        {
+            if (start.DurationSeconds is double d && !(d > 0 && d <= ConfigValidator.MaxWindowSeconds)) return $"its window length {d} s is not one a scan has";
+            if (start.SettleSeconds is double t && !(t >= 0 && t <= ConfigValidator.MaxWindowSeconds)) return $"its settle time {t} s is not one a scan has";
+            if (start.HasPlan && start.Plan.Count > 0 && plan.Count == 0) return "a step of its plan is not whole";
+            foreach (var step in plan)
+            {
+                if (step.Measured.Any(ch => !ConfigValidator.Channels.Contains(ch)) || step.Measured.Count == 0)
+                    return $"step {step.Index} of its plan measures channels {string.Join(", ", step.Measured)}";
+                if (step.Thresholds.Count != ConfigValidator.ChannelCount || step.Thresholds.Any(v => v < ThresholdRange.DacMin || v > ThresholdRange.DacMax))
+                    return $"step {step.Index} of its plan has thresholds {string.Join(", ", step.Thresholds)}";
+            }
+            return null;
         }
 
         /// <summary>The plan a start record gives; none when a step of it is damaged (the run is then not resumed: it cannot be resumed exactly).</summary>

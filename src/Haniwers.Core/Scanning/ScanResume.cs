@@ -36,6 +36,7 @@ namespace Haniwers.Scanning
         public static (RecordedRun run, ScanPlan remaining) Plan(string folder, ScanMode mode, ScanPlan? given)
         {
             var run = LatestRun(folder);
+            RefuseDamaged(run);
             if (!run.Unfinished)
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume,
                     $"The latest run in '{folder}', {run.RunId}, has every step of its plan measured ({run.Plan.Count} steps, ended {run.Outcome ?? "without an end record"}): there is nothing to resume. Start a new scan without -Resume.");
@@ -57,19 +58,40 @@ namespace Haniwers.Scanning
         public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan? given)
         {
             var run = LatestRun(folder);
+            RefuseDamaged(run);
             CheckMode(run, ScanMode.Adaptive);
             if (run.Outcome == nameof(RunOutcome.Completed))
                 throw new ResumeRefusedException(ResumeProblem.NothingToResume, $"The latest run in '{folder}', {run.RunId}, ended Completed (its target or its limit reached): there is nothing to resume.");
             if (run.Adaptive is not JsonElement settings || run.DurationSeconds is not double duration)
                 throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded, $"{run.Describe()} was started by a Haniwers that did not record its adaptive settings: start a new scan.");
             // the recorded ranges, target and limits; a plan the command gives must be the same
-            var ranges = settings.GetProperty("ranges").EnumerateArray().Select(r => new ThresholdRange(r.GetProperty("channel").GetInt32(), null,
-                r.GetProperty("stepSize").GetInt32(), r.GetProperty("values").EnumerateArray().Select(v => v.GetInt32()).ToArray())).ToList();
-            var settle = TimeSpan.FromSeconds(run.SettleSeconds ?? 0);
-            var plan = ScanPlan.Adaptive(ranges, TimeSpan.FromSeconds(duration), settle, settings.GetProperty("targetError").GetDouble(),
-                settings.GetProperty("maxSteps").GetInt32(),
-                settings.TryGetProperty("maxDurationSeconds", out var md) && md.ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(md.GetDouble()) : (TimeSpan?)null,
-                new Haniwers.Analysis.FitOptions { SigmaMultiple = settings.GetProperty("sigma").GetDouble() });
+            List<ThresholdRange> ranges;
+            ScanPlan plan;
+            try
+            {
+                ranges = settings.GetProperty("ranges").EnumerateArray().Select(r => new ThresholdRange(r.GetProperty("channel").GetInt32(), null,
+                    r.GetProperty("stepSize").GetInt32(), r.GetProperty("values").EnumerateArray().Select(v => v.GetInt32()).ToArray())).ToList();
+                double target = settings.GetProperty("targetError").GetDouble(), sigma = settings.GetProperty("sigma").GetDouble();
+                int maxSteps = settings.GetProperty("maxSteps").GetInt32();
+                double? maxSeconds = settings.TryGetProperty("maxDurationSeconds", out var md) && md.ValueKind == JsonValueKind.Number ? md.GetDouble() : (double?)null;
+                string? wrong =
+                    ranges.Count == 0 ? "it has no channel's range"
+                    : ranges.FirstOrDefault(r => !ConfigValidator.Channels.Contains(r.Channel) || r.Values.Count == 0 || r.StepSize < 1
+                        || r.Values.Any(v => v < ThresholdRange.DacMin || v > ThresholdRange.DacMax)) is { } bad ? $"the range of channel {bad.Channel} is not one a scan has"
+                    : !(target > 0 && target < 1024) ? $"its target error {target} is not one"
+                    : !(sigma > 0 && sigma < 100) ? $"its sigma multiple {sigma} is not one"
+                    : maxSteps < 1 ? $"its step limit {maxSteps} allows no step"
+                    : maxSeconds is double m && !(m > 0 && m <= ConfigValidator.MaxWindowSeconds * 1000) ? $"its time limit {m} s is not one"
+                    : null;
+                if (wrong is not null) throw new FormatException(wrong);
+                plan = ScanPlan.Adaptive(ranges, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(run.SettleSeconds ?? 0), target, maxSteps,
+                    maxSeconds is double limit ? TimeSpan.FromSeconds(limit) : (TimeSpan?)null, new Haniwers.Analysis.FitOptions { SigmaMultiple = sigma });
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded,
+                    $"{run.Describe()}: the adaptive settings in its start record are damaged ({ex.Message.TrimEnd('.')}), so it cannot be resumed exactly. Start a new scan.");
+            }
             if (given is not null)
             {
                 CompareDuration(run, duration, given);
@@ -84,6 +106,14 @@ namespace Haniwers.Scanning
             }
             plan.Planner!.Continue(points, run.Committed.Count == 0 ? 0 : run.Committed.Max());
             return (run, plan);
+        }
+
+        /// <summary>A run whose start record holds values no scan of this module writes is not resumed from them.</summary>
+        private static void RefuseDamaged(RecordedRun run)
+        {
+            if (run.Damage is string damage)
+                throw new ResumeRefusedException(ResumeProblem.ResumeNotRecorded,
+                    $"{run.Describe()}: its start record is damaged ({damage}), so it cannot be resumed exactly. Start a new scan.");
         }
 
         /// <summary>

@@ -116,7 +116,17 @@ namespace Haniwers.PowerShell.Commands
             IDeviceLink link, DaqRun run, TerminationSignals signals)
         {
             var protocol = FirmwareProtocol.For(config.Device.Firmware);
-            settings.Mac = Mac(config, protocol, link);
+            try
+            {
+                settings.Mac = Mac(config, protocol, link);
+            }
+            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+            {
+                // stopped (Ctrl+C, SIGTERM) while the run opened: its journal ends Interrupted, and pwsh exits as the signal asks
+                try { run.Finish(new DaqSummary { RunId = run.RunId, Outcome = Output.RunOutcome.Interrupted, FailureReason = "stopped by the user or a signal before the first event" }); }
+                catch (Output.OutputException) { }
+                return;
+            }
             var observer = new DaqObserver(this, $"DAQ on {ScanCmdlet.Shorten(config.Device.Port, 24)}", PassThru.IsPresent);
             var engine = new DaqEngine(link, protocol, CreateWriter(config), run, observer, thresholds, TimeSpan.FromSeconds(config.Sampler.ReconnectTimeout));
             // a replayed recording took its events at thresholds of its own; a run over it writes none

@@ -146,6 +146,21 @@ namespace Haniwers.Tests.Configuration
 
         [Theory]
         [InlineData(1e308)]
+        [InlineData(1e12)]
+        [InlineData(-5)]
+        [InlineData(double.NaN)]
+        public void ADaqRunsReconnectTimeoutIsCheckedAsAScansIs(double seconds)
+        {
+            // found by an independent tester: a DAQ run took 1e308 and overflowed a TimeSpan after its start record, and took -5
+            var config = Valid();
+            config.Sampler.ReconnectTimeout = seconds;
+            var p = Assert.Single(ConfigValidator.ValidateDaq(config), x => x.Kind == ConfigProblemKind.ReconnectTimeoutOutOfRange);
+            Assert.Equal("sampler.reconnect_timeout", p.Key);
+            Assert.Contains(ConfigValidator.Validate(config, ScanMode.Parallel), x => x.Kind == ConfigProblemKind.ReconnectTimeoutOutOfRange);
+        }
+
+        [Theory]
+        [InlineData(1e308)]
         [InlineData(30 * 86400 + 1)]
         public void ADaqFileLongerThanThirtyDaysIsRefusedByName(double seconds)
         {

@@ -52,6 +52,27 @@ namespace Haniwers.Tests.DataTaking
         }
 
         [Fact]
+        public void A_name_the_journal_gave_a_killed_run_is_not_taken_again_even_when_its_file_is_gone()
+        {
+            // found by an independent tester: a run killed after its file-opened record, before the file existed, and the next
+            // run in the same second: both runs claimed the one file
+            using var fixture = new DaqFixture();
+            var settings = new DaqSettings { EventsPerFile = 5, FileCount = 1 };
+            Directory.CreateDirectory(fixture.Folder);
+            string name = settings.FileName(fixture.Clock.Now, 0);
+            File.WriteAllText(Path.Combine(fixture.Folder, DaqRun.JournalFileName),
+                "{\"event\":\"start\",\"timestamp\":\"2026-11-27T09:00:00+09:00\",\"runId\":\"killed\"}\n" +
+                $"{{\"event\":\"file-opened\",\"timestamp\":\"2026-11-27T09:00:00+09:00\",\"runId\":\"killed\",\"file\":\"{name}\",\"fileId\":0}}\n");
+
+            var failure = Assert.Throws<Output.OutputException>(() => fixture.Run(settings));
+
+            Assert.Equal(Output.OutputProblem.FileExists, failure.Problem);
+            Assert.False(File.Exists(Path.Combine(fixture.Folder, name)));
+            // the killed run's record of the file stays its own: recovered, missing, with no event
+            Assert.Single(fixture.Journal(), r => r.GetProperty("event").GetString() == "file-opened");
+        }
+
+        [Fact]
         public void Files_are_named_as_haniwers_v1_names_them()
         {
             using var fixture = new DaqFixture();

@@ -113,6 +113,75 @@ namespace Haniwers.Tests.Reports
         }
 
         [Fact]
+        public void TheRepairOfAJournalsCutLastLineIsNoRunOfItsOwn()
+        {
+            // found by an independent tester: the repaired record of a cut journal line names no run, and was reported as a run "" that Failed
+            string folder = Path.Combine(_copy, "parallel");
+            string journal = Path.Combine(folder, RunJournal.FileName);
+            using (var stream = new FileStream(journal, FileMode.Open)) stream.SetLength(stream.Length - 20);
+            var repairs = RunFolderRecovery.Recover(folder, DateTimeOffset.UtcNow);
+            Assert.Contains(repairs, r => r.Action.Contains("journal record cut off"));
+            var report = Assert.Single(RunReportReader.Read(folder));
+            Assert.NotEqual("", report.RunId);
+            Assert.Equal(1, report.Repairs);
+        }
+
+        [Fact]
+        public void ACloseOffKilledBeforeItsEndRecordCountsTheFilesItClosedOffTheNextTime()
+        {
+            // the first run was killed; the next run's recovery wrote file-recovered and was killed before the end record
+            string folder = Path.Combine(_copy, "daq-killed");
+            string journal = Path.Combine(folder, DaqRun.JournalFileName);
+            var lines = File.ReadAllLines(journal).ToList();
+            string killed = JsonDocument.Parse(lines[0]).RootElement.GetProperty("runId").GetString()!;
+            int end = lines.FindIndex(l => l.Contains("\"event\":\"end\"") && l.Contains(killed));
+            File.WriteAllLines(journal, lines.Take(end));
+            DaqRecovery.Recover(folder, DateTimeOffset.UtcNow);
+            var ended = RunJournal.Read(journal).Select(DaqEndRecord.From).OfType<DaqEndRecord>().ToList();
+            var report = RunReportReader.Read(folder).First(r => r.RunId == killed);
+            long rows = RunJournal.Read(journal).Where(r => r.RunId == killed).Select(FileOpenedRecord.From).OfType<FileOpenedRecord>()
+                .Sum(f => File.ReadLines(Path.Combine(folder, f.File)).LongCount());
+            Assert.Equal(rows, report.Events);
+            Assert.Equal(995, rows);
+        }
+
+        [Fact]
+        public void AJournalThatNamesAnotherFileCutsNothingOfIt()
+        {
+            // found by an independent tester: an intent or a repairing record named any file of the folder, and recovery cut it
+            string folder = Path.Combine(_copy, "parallel");
+            string journal = Path.Combine(folder, RunJournal.FileName);
+            string notes = Path.Combine(folder, "notes.txt");
+            File.WriteAllText(notes, "the lab's notes\n");
+            string runId = RunJournal.Read(journal)[0].RunId;
+            long journalLength = new FileInfo(journal).Length;
+            long ch1 = new FileInfo(Path.Combine(folder, "scan_results_ch1.csv")).Length;
+            File.AppendAllText(journal,
+                $"{{\"event\":\"repairing\",\"runId\":\"{runId}\",\"file\":\"run_journal.jsonl\",\"step\":null,\"action\":\"x\",\"removedText\":\"my\",\"keepLength\":10}}\n" +
+                $"{{\"event\":\"repairing\",\"runId\":\"{runId}\",\"file\":\"scan_results_ch1.csv\",\"step\":null,\"action\":\"x\",\"removedText\":\"not what follows\",\"keepLength\":100}}\n" +
+                $"{{\"event\":\"intent\",\"runId\":\"{runId}\",\"step\":99,\"files\":{{\"notes.txt\":0,\"scan_results_ch2.csv\":-5}}}}\n");
+
+            RunFolderRecovery.Recover(folder, DateTimeOffset.UtcNow);
+
+            Assert.Equal("the lab's notes\n", File.ReadAllText(notes));
+            Assert.True(new FileInfo(journal).Length > journalLength);
+            Assert.Equal(ch1, new FileInfo(Path.Combine(folder, "scan_results_ch1.csv")).Length);
+            Assert.Single(RunReportReader.Read(folder));
+        }
+
+        [Fact]
+        public void AStartRecordWithValuesNoScanWritesIsNotResumedFrom()
+        {
+            // found by an independent tester: a window of -1 s was resumed, and committed five steps of DurationSeconds -1
+            string folder = Path.Combine(_copy, "interrupted");
+            string journal = Path.Combine(folder, RunJournal.FileName);
+            File.WriteAllText(journal, File.ReadAllText(journal).Replace("\"durationSeconds\":0.3", "\"durationSeconds\":-1"));
+            var refusal = Assert.Throws<ResumeRefusedException>(() => ScanResume.Plan(folder, ScanMode.Parallel, null));
+            Assert.Equal(ResumeProblem.ResumeNotRecorded, refusal.Problem);
+            Assert.Contains("window length -1 s", refusal.Message);
+        }
+
+        [Fact]
         public void AKilledDaqRunsFilesAreCountedFromTheOlderJournal()
         {
             string folder = Path.Combine(_copy, "daq-killed");
