@@ -7,6 +7,21 @@ Describe 'Get-HaniwersRun' {
     BeforeEach { $script:workspace = New-TestFolder }
     AfterEach { Remove-Item $workspace -Recurse -Force -ErrorAction SilentlyContinue }
 
+    It 'reports each run once when the workspace holds links to folders, and ends when a link leads back up' {
+        # found by an independent tester: ln -s . self reported one run 41 times; with sub/up -> .. it had not ended after 120 s
+        $folder = Join-Path $workspace 'day'
+        Invoke-HaniwersParallelScan -PortName 'sim:seed=1,instant' -NSteps 1 -Duration 0.1 -SettleTime 0 -OutputDirectory $folder | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $folder 'self') -Target $folder | Out-Null
+        New-Item -ItemType Directory -Path (Join-Path $folder 'sub') | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $folder 'sub/up') -Target $workspace | Out-Null
+        $job = Start-ThreadJob { param($m, $w) Import-Module $m; @(Get-HaniwersRun -Path $w -Verbose 4>&1) } -ArgumentList $ModulePath, $workspace
+        $out = $job | Wait-Job -Timeout 60 | Receive-Job
+        $job.State | Should -Be 'Completed' -Because 'a link back up the tree is not followed for ever'
+        $job | Remove-Job -Force
+        @($out | Where-Object { $_ -is [Haniwers.Reports.RunReport] }).Count | Should -Be 1
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'symbolic link' }).Count | Should -Be 2
+    }
+
     It 'says when -Path matches nothing, and names -LiteralPath when the folder exists as written' {
         # found by an independent tester: a run folder with [ ] in its name gave no run and no word
         $folder = Join-Path $workspace 'run [a]'

@@ -67,8 +67,13 @@ namespace Haniwers.Output
             unreadable = 0;
             var records = new List<JournalEntry>();
             if (!File.Exists(path)) return records;
-            foreach (var line in File.ReadLines(path))
+            foreach (var line in Lines(path))
             {
+                if (line is null)
+                {
+                    unreadable++; // longer than any record: passed over, never held whole
+                    continue;
+                }
                 if (line.Trim().Length == 0) continue;
                 try
                 {
@@ -79,6 +84,40 @@ namespace Haniwers.Output
                 catch (JsonException) { unreadable++; }
             }
             return records;
+        }
+
+        /// <summary>The longest record a journal holds (a start record with a plan of a thousand steps is about 100 kB).</summary>
+        public const int MaxRecordLength = 1 << 22;
+
+        /// <summary>The file's lines; null for a line longer than <see cref="MaxRecordLength"/>, which is read past in blocks, so memory stays flat.</summary>
+        private static IEnumerable<string?> Lines(string path)
+        {
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16), Encoding.UTF8);
+            var line = new StringBuilder();
+            bool tooLong = false;
+            var buffer = new char[1 << 16];
+            int n;
+            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                int start = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (buffer[i] != '\n') continue;
+                    if (!tooLong) line.Append(buffer, start, i - start);
+                    yield return tooLong ? null : line.ToString().TrimEnd('\r');
+                    line.Clear();
+                    tooLong = false;
+                    start = i + 1;
+                }
+                if (!tooLong && line.Length + (n - start) > MaxRecordLength)
+                {
+                    tooLong = true;
+                    line.Clear();
+                }
+                if (!tooLong) line.Append(buffer, start, n - start);
+            }
+            if (tooLong) yield return null;
+            else if (line.Length > 0) yield return line.ToString();
         }
 
         /// <summary>Closes the journal, failing when the system reports an error at its close.</summary>

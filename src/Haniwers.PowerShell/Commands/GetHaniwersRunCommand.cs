@@ -115,7 +115,7 @@ namespace Haniwers.PowerShell.Commands
             foreach (var report in list) WriteObject(report);
         }
 
-        /// <summary>The folder and its subfolders that hold a journal; subfolders that cannot be listed are told at verbose level and passed over.</summary>
+        /// <summary>The folder and its subfolders that hold a journal; subfolders that cannot be listed, and links to folders, are told at verbose level and passed over.</summary>
         private IEnumerable<string> RunFolders(string root)
         {
             var pending = new Stack<string>();
@@ -131,7 +131,12 @@ namespace Haniwers.PowerShell.Commands
                     WriteVerbose($"Passed over {folder}: {ex.Message}");
                     continue;
                 }
-                foreach (var child in children.OrderByDescending(c => c, StringComparer.Ordinal)) pending.Push(child);
+                foreach (var child in children.OrderByDescending(c => c, StringComparer.Ordinal))
+                {
+                    // a link to a folder (ln -s . self, a link to the parent) is not followed: the runs would be reported again, or for ever
+                    if (Platform.NoFollow.IsLink(child)) WriteVerbose($"Passed over {child}: a symbolic link (its runs are found where it points, if that is below {root}).");
+                    else pending.Push(child);
+                }
             }
         }
     }

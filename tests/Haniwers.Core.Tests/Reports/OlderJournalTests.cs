@@ -182,6 +182,19 @@ namespace Haniwers.Tests.Reports
         }
 
         [Fact]
+        public void ALineLongerThanAnyRecordIsPassedOverAndTheRecordsAroundItAreRead()
+        {
+            // found by an independent tester: a 300 MB line took Get-HaniwersRun to 2.9 GB
+            string journal = Path.Combine(_copy, "parallel", RunJournal.FileName);
+            var lines = File.ReadAllLines(journal);
+            File.WriteAllText(journal, lines[0] + "\n" + new string('x', RunJournal.MaxRecordLength + 10) + "\n" + string.Join("\n", lines.Skip(1)) + "\n");
+            var records = RunJournal.Read(journal, out int unreadable);
+            Assert.Equal(1, unreadable);
+            Assert.Equal(lines.Length, records.Count);
+            Assert.Equal(JournalEvents.End, records[^1].Event);
+        }
+
+        [Fact]
         public void AKilledDaqRunsFilesAreCountedFromTheOlderJournal()
         {
             string folder = Path.Combine(_copy, "daq-killed");
