@@ -128,6 +128,34 @@ Describe 'Measure-HaniwersThreshold' {
         } finally { Remove-Item $history -Recurse -Force }
     }
 
+    It 'keeps every row of threshold_fits.csv when two sessions append at once, and appends after a row a crash cut only once it is cut back' {
+        # found by an independent tester: two writers at once left 100 or 118 lines of 121; a row cut inside Threshold (284 -> 28)
+        # was shown as the fit, and the next append went on after the cut
+        $history = New-TestFolder
+        try {
+            $jobs = foreach ($j in 1..2) {
+                Start-ThreadJob { param($m, $r, $h) Import-Module $m; foreach ($i in 1..6) { $null = Measure-HaniwersThreshold -Path $r -OutputDirectory $h } } -ArgumentList $ModulePath, $run, $history
+            }
+            $jobs | Wait-Job -Timeout 120 | Out-Null
+            $jobs | ForEach-Object { $_.State | Should -Be 'Completed'; @($_.Error) | Should -BeNullOrEmpty }
+            $jobs | Remove-Job -Force
+            $file = Join-Path $history 'threshold_fits.csv'
+            @(Get-Content $file).Count | Should -Be (1 + 2 * 6 * 3)
+            # a crash cuts the last row inside its Threshold
+            $text = [IO.File]::ReadAllText($file)
+            $last = $text.TrimEnd("`r", "`n").LastIndexOf("`n") + 1
+            $row = Import-Csv $file | Select-Object -Last 1
+            $cutAt = $text.IndexOf(",$($row.Threshold),", $last) + 3
+            [IO.File]::WriteAllText($file, $text.Substring(0, $cutAt))
+            (Get-HaniwersRun -Path $run).Fits | Should -Not -Match "ch$($row.Channel)=$($row.Threshold.Substring(0, 2))(;|$)"
+            $null = Measure-HaniwersThreshold -Path $run -OutputDirectory $history -WarningVariable told 3>$null
+            ($told -match 'removed a row cut off by a crash').Count | Should -Be 1
+            $rows = @(Import-Csv $file)
+            $rows.Count | Should -Be (2 * 6 * 3 - 1 + 3)
+            $rows | ForEach-Object { $_.Threshold | Should -Match '^(\d+)?$' }
+        } finally { Remove-Item $history -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'does not read a last row cut short, and says which file and line' {
         $cut = New-TestFolder
         try {

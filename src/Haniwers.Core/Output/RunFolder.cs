@@ -105,6 +105,26 @@ namespace Haniwers.Output
             }
         }
 
+        /// <summary>
+        /// The folder's lock alone, for a short write that is no run (a fit appended to the folder's history): waited for up to
+        /// <paramref name="wait"/> while another short writer holds it; a run that holds it longer is <see cref="RunFolderInUseException"/>.
+        /// </summary>
+        public static IDisposable LockForShortWrite(string folder, string purpose, TimeSpan wait)
+        {
+            var deadline = DateTime.UtcNow + wait;
+            while (true)
+            {
+                try
+                {
+                    return Lock(folder, purpose);
+                }
+                catch (RunFolderInUseException) when (DateTime.UtcNow < deadline)
+                {
+                    System.Threading.Thread.Sleep(20); // another fit's append takes milliseconds
+                }
+            }
+        }
+
         private static NamedLock Lock(string folder, string purpose)
         {
             Prepare(folder);

@@ -277,12 +277,15 @@ namespace Haniwers.Reports
         {
             var latest = new Dictionary<string, SortedDictionary<int, string>>(StringComparer.Ordinal);
             if (!File.Exists(path)) return new Dictionary<string, string>();
+            // a last row cut by a crash is no fit, whatever its fields parse to (a threshold 284 cut to 28)
+            long? cutLine = Analysis.ScanFileReader.CutLine(path);
             using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
             using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null });
             if (!csv.Read() || !csv.ReadHeader()) return new Dictionary<string, string>();
             while (csv.Read())
             {
-                if (!csv.TryGetField<int>("Channel", out var channel)) continue; // a cut last row
+                if (!csv.TryGetField<int>("Channel", out var channel)) continue; // a damaged row
+                if (cutLine is long cut && csv.Parser.Row >= cut) break;
                 string runId = csv.GetField("RunId") ?? "";
                 if (!latest.TryGetValue(runId, out var channels)) latest[runId] = channels = new SortedDictionary<int, string>();
                 string threshold = csv.GetField("Threshold") ?? "";

@@ -274,9 +274,12 @@ namespace Haniwers.PowerShell.Commands
                     {
                         if (File.Exists(folder)) throw new OutputException(OutputProblem.PathIsFile, folder, $"-OutputDirectory '{folder}' is a file, not a folder: the fit history was not written (the fits are above).");
                         Directory.CreateDirectory(folder);
-                        using var appender = CsvAppender<ThresholdFitRecord>.Open(history);
                         var now = DateTimeOffset.Now;
-                        appender.Append(fits.Select(f => ThresholdFitRecord.From(f, now)));
+                        foreach (var repair in FitHistory.Append(folder, fits.Select(f => ThresholdFitRecord.From(f, now)))) WriteWarning(repair + ".");
+                    }
+                    catch (RunFolderInUseException ex)
+                    {
+                        WriteError(new ErrorRecord(ex, "RunInProgress", ErrorCategory.ResourceBusy, folder));
                     }
                     catch (CsvHeaderMismatchException ex)
                     {
