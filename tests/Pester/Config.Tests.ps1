@@ -76,6 +76,10 @@ Describe 'Import-HaniwersConfig' {
             @(Get-ChildItem -LiteralPath $dir -Filter '*.toml' | Import-HaniwersConfig -WarningAction SilentlyContinue).Device.Port | Should -Be @('sim', 'COM3')
             Import-HaniwersConfig -Path (Join-Path $folder 'none_*.toml') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileNotFound*'
+            # a name with brackets given to -Path as written matches nothing: the error says to give it with -LiteralPath
+            Import-HaniwersConfig -Path (Join-Path $dir 'a.toml') -ErrorVariable bracket -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $bracket[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileNotFound*'
+            $bracket[0].Exception.Message | Should -Match '-LiteralPath'
         } finally { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
     }
 

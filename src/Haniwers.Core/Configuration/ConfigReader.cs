@@ -26,6 +26,10 @@ namespace Haniwers.Configuration
         public static ConfigFileException NotFound(string path) =>
             new ConfigFileException(path, $"Configuration file not found: '{path}'.") { FileMissing = true };
 
+        /// <summary>A -Path pattern that matches no file, told in the caller's words (which say -LiteralPath when the name exists as written).</summary>
+        public static ConfigFileException NothingMatches(string pattern, string message) =>
+            new ConfigFileException(pattern, message) { FileMissing = true };
+
         public string Path { get; }
         /// <summary>True when there was no file at all (as opposed to a file that could not be read).</summary>
         public bool FileMissing { get; private set; }

@@ -85,7 +85,7 @@ namespace Haniwers.Output
                     if (!ScanFiles.ResultFileNames.Contains(file.Key)) continue;
                     string path = System.IO.Path.Combine(folder, file.Key);
                     if (WriteAheadRepair.Cut(journalPath, path, file.Value, runId, step, removed =>
-                        $"removed {removed.Count(c => c == '\n')} row(s) of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", now) is { } repair)
+                        $"removed {RowsOf(removed)} of step {step} of run {runId}, which a crash had cut short (the step is now in no channel's file)", now) is { } repair)
                     {
                         repairs.Add(repair);
                     }
@@ -169,6 +169,14 @@ namespace Haniwers.Output
                 return (intent, runId);
             }
             return null;
+        }
+
+        /// <summary>What a cut removed, as rows: "2 row(s)", "2 row(s) and part of a row", "part of a row (22 bytes)".</summary>
+        private static string RowsOf(string removed)
+        {
+            int rows = removed.Count(c => c == '\n');
+            bool part = removed.Length > 0 && !removed.EndsWith("\n", StringComparison.Ordinal);
+            return rows == 0 ? $"part of a row ({System.Text.Encoding.UTF8.GetByteCount(removed)} bytes)" : part ? $"{rows} row(s) and part of a row" : $"{rows} row(s)";
         }
 
         private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";

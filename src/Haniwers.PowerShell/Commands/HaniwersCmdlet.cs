@@ -149,6 +149,9 @@ namespace Haniwers.PowerShell.Commands
                 _ => ErrorCategory.WriteError,
             }, ex.Path);
 
+        /// <summary>A configuration -Path pattern that matches no file, in the words of <see cref="NothingMatches"/> (which say -LiteralPath when the name exists as written).</summary>
+        protected ErrorRecord ConfigPatternMatchesNothing(string pattern) => ConfigFileError(ConfigFileException.NothingMatches(pattern, NothingMatches(pattern)));
+
         protected static ErrorRecord ConfigFileError(ConfigFileException ex)
         {
             return new ErrorRecord(ex, ex.FileMissing ? "ConfigFileNotFound" : "ConfigFileUnreadable",

@@ -29,7 +29,7 @@ namespace Haniwers.PowerShell.Commands
             foreach (string given in literal ? LiteralPath : Path)
             {
                 var expanded = ExpandPath(given, literal);
-                if (expanded.Count == 0) WriteError(ConfigFileError(ConfigFileException.NotFound(given)));
+                if (expanded.Count == 0) WriteError(ConfigPatternMatchesNothing(given));
                 foreach (string fullPath in expanded) Import(fullPath);
             }
         }

@@ -72,7 +72,7 @@ namespace Haniwers.PowerShell.Commands
                 var expanded = ExpandPath(given, literal);
                 if (expanded.Count == 0)
                 {
-                    WriteError(ConfigFileError(ConfigFileException.NotFound(given)));
+                    WriteError(ConfigPatternMatchesNothing(given));
                     WriteResult(null);
                 }
                 foreach (string fullPath in expanded)

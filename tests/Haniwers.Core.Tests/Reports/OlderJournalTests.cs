@@ -195,6 +195,22 @@ namespace Haniwers.Tests.Reports
         }
 
         [Fact]
+        public void ARepairSaysWhatWentAsRowsAndPartsOfRows()
+        {
+            // found by an independent tester: "removed 0 row(s)" of a step whose file had grown by 22 bytes
+            string folder = Path.Combine(_copy, "parallel");
+            string journal = Path.Combine(folder, RunJournal.FileName);
+            string runId = RunJournal.Read(journal)[0].RunId;
+            var lengths = Enumerable.Range(1, 3).ToDictionary(ch => $"scan_results_ch{ch}.csv", ch => new FileInfo(Path.Combine(folder, $"scan_results_ch{ch}.csv")).Length);
+            File.AppendAllText(journal, $"{{\"event\":\"intent\",\"runId\":\"{runId}\",\"step\":22,\"files\":{JsonSerializer.Serialize(lengths)}}}\n");
+            File.AppendAllText(Path.Combine(folder, "scan_results_ch1.csv"), "2026-12-07T18:30:09,1,");
+            File.AppendAllText(Path.Combine(folder, "scan_results_ch2.csv"), "a,whole,row\r\n2026-12-07T18:30:09,1,");
+            var repairs = RunFolderRecovery.Recover(folder, DateTimeOffset.UtcNow);
+            Assert.Contains(repairs, r => r.File.EndsWith("ch1.csv") && r.Action.StartsWith("removed part of a row (22 bytes) of step 22"));
+            Assert.Contains(repairs, r => r.File.EndsWith("ch2.csv") && r.Action.StartsWith("removed 1 row(s) and part of a row of step 22"));
+        }
+
+        [Fact]
         public void AKilledDaqRunsFilesAreCountedFromTheOlderJournal()
         {
             string folder = Path.Combine(_copy, "daq-killed");
