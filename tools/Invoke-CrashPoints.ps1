@@ -12,6 +12,8 @@ param(
     [string[]] $Scenario
 )
 $ErrorActionPreference = 'Stop'
+# -File passes "a,b" as one string
+$Scenario = @($Scenario | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 Import-Module $ModulePath
 Import-Module (Join-Path $PSScriptRoot 'CrashPointHarness.psm1') -Force
 if (-not (Get-Command strace -ErrorAction SilentlyContinue)) { throw 'The crash-point harness needs strace (apt-get install strace).' }
@@ -21,7 +23,9 @@ $rows = [System.Collections.Generic.List[object]]::new()
 $all = [System.Collections.Generic.List[string]]::new()
 $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
-    foreach ($s in Get-CrashScenario | Where-Object { -not $Scenario -or $_.Name -in $Scenario }) {
+    $chosenScenarios = @(Get-CrashScenario | Where-Object { $Scenario.Count -eq 0 -or $_.Name -in $Scenario })
+    if ($chosenScenarios.Count -eq 0) { throw "No scenario is named $($Scenario -join ', '); there are: $((Get-CrashScenario).Name -join ', ')." }
+    foreach ($s in $chosenScenarios) {
         $points = @(Get-CrashPoint -Scenario $s -ModulePath $ModulePath -Work $work)
         $chosen = @(Select-CrashPoint $points $Sample)
         $kills = 0; $errors = 0; $killed = 0; $failed = 0; $violations = 0
