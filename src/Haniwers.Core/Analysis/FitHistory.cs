@@ -30,6 +30,7 @@ namespace Haniwers.Analysis
                         int n = stream.Read(cut, 0, cut.Length);
                         stream.SetLength(keep);
                         Platform.DiskSync.Flush(stream);
+                        Platform.DiskSync.Close(stream);
                         repaired.Add($"{path}: removed a row cut off by a crash (\"{ScanFileReader.Excerpt(Encoding.UTF8.GetString(cut, 0, n))}\") before the new rows");
                     }
                 }

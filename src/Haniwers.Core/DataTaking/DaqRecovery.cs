@@ -78,6 +78,7 @@ namespace Haniwers.DataTaking
             if (written.Count == 0) return repairs;
             using var journal = new RunJournal(journalPath, "");
             foreach (var (record, runId) in written) journal.Write(record, now, runId);
+            journal.Close();
             return repairs;
         }
 

@@ -68,6 +68,11 @@ namespace Haniwers.Output
                 run.Repairs = recover(folder);
                 return run;
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not OutputException)
+            {
+                run.Dispose();
+                throw OutputException.From(ex, folder, "repairing the run folder"); // a failed sync or close of a repair is told as itself
+            }
             catch
             {
                 run.Dispose();

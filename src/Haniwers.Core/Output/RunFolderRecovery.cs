@@ -98,7 +98,10 @@ namespace Haniwers.Output
                 if (cut)
                 {
                     using (var journal = new RunJournal(journalPath, runId))
+                    {
                         journal.Write(new RolledBackRecord(step), now);
+                        journal.Close(); // a failure the system reports only at the close is the repair's failure
+                    }
                     // cuts made by a repair that was killed before it could say so are told now
                     if (!told)
                         repairs.Add(new FolderRepair(journalPath, runId, step,

@@ -82,6 +82,9 @@ namespace Haniwers.Output
         public static FolderRepair? CloseOffJournal(string journalPath, DateTimeOffset now)
         {
             if (!File.Exists(journalPath)) return null;
+            // read first: a journal that ends whole is not opened for writing at all (a close of a descriptor that wrote nothing is no failure of the run)
+            using (var reading = Platform.NoFollow.Open(journalPath, FileMode.Open, FileAccess.Read))
+                if (LastLineStart(reading) is null) return null;
             using var stream = Platform.NoFollow.Open(journalPath, FileMode.Open, FileAccess.ReadWrite);
             if (LastLineStart(stream) is not long keep) return null;
             string removed = ReadFrom(stream, keep);
@@ -91,6 +94,7 @@ namespace Haniwers.Output
             stream.Write(record, 0, record.Length);
             stream.SetLength(keep + record.Length);
             Platform.DiskSync.Flush(stream);
+            Platform.DiskSync.Close(stream);
             return repair;
         }
 
@@ -120,6 +124,7 @@ namespace Haniwers.Output
         {
             using var journal = new RunJournal(journalPath, record.Repair.RunId);
             journal.Write(record, now);
+            journal.Close(); // a failure the system reports only at the close is the repair's failure
         }
 
         private static bool StartsWith(string path, long offset, string text)
@@ -138,6 +143,7 @@ namespace Haniwers.Output
             if (stream.Length <= length) return;
             stream.SetLength(length);
             Platform.DiskSync.Flush(stream);
+            Platform.DiskSync.Close(stream);
         }
 
         private static string ReadFrom(FileStream stream, long offset)
