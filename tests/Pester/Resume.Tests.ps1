@@ -111,11 +111,13 @@ Describe 'Invoke-HaniwersParallelScan -Resume' {
     It 'refuses a file whose step numbers were edited, naming the step that is twice' {
         $null = Invoke-HaniwersParallelScan -PortName 'sim:seed=1,refuse-every=7' -Center 280, 300, 260 -NSteps 4 -StepSize 4 -Duration 0.1 -SettleTime 0 -Retry 1 -OutputDirectory $folder -ErrorAction SilentlyContinue
         $path = Join-Path $folder 'scan_results_ch2.csv'
-        (Get-Content $path -Raw).Replace(',Parallel,1,', ',Parallel,2,') | Set-Content $path -NoNewline
+        # the first committed step's row is given the second's number
+        $first, $second = (Import-Csv $path | Select-Object -First 2).Step
+        (Get-Content $path -Raw).Replace(",Parallel,$first,", ",Parallel,$second,") | Set-Content $path -NoNewline
         $stop = $null
         try { Invoke-HaniwersParallelScan -PortName sim -OutputDirectory $folder -Resume -ErrorAction Stop } catch { $stop = $_ }
         $stop.FullyQualifiedErrorId | Should -BeLike 'ResumeFilesChanged*'
-        $stop.Exception.Message | Should -Match 'step 2 twice'
+        $stop.Exception.Message | Should -Match "step $second twice"
     }
 
     It 'refuses a folder with nothing in it' {

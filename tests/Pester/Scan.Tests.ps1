@@ -305,7 +305,7 @@ Describe 'Scans through the real serial path' {
         $sim, $pty | Stop-TestProcess
     }
 
-    It 'runs a parallel scan over a pty: N windows, one stream pause per step, garbage ignored' {
+    It 'runs a parallel scan over a pty: N windows, two stream pauses per step, garbage ignored' {
         $folder = New-TestFolder
         try {
             $before = (Get-SimulatorLog $sim).Count
@@ -314,11 +314,10 @@ Describe 'Scans through the real serial path' {
             $rows.Count | Should -Be 15
             @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Ignored a malformed line*' }).Count | Should -BeGreaterThan 0
             $log = (Get-SimulatorLog $sim)[$before..((Get-SimulatorLog $sim).Count - 1)]
-            # one pause per step, and one more for each window without an event, whose device must prove it is
-            # alive by answering a write of a threshold it holds (docs/window-checks.md, "no answer")
-            $empty = @($rows | Where-Object { $_.Channel -eq 1 -and $_.Triggers -eq 0 }).Count
-            @($log | Where-Object { $_ -like 'STREAM 0 sent=*' }).Count | Should -Be (5 + $empty)
-            @($log | Where-Object { $_ -like 'SET * ok' }).Count | Should -Be (15 + $empty)
+            # one pause per step for its three writes, and one after each window for the write of a threshold the device
+            # holds, whose answer proves no reset came before the close (docs/window-checks.md, "A reset as the window closes")
+            @($log | Where-Object { $_ -like 'STREAM 0 sent=*' }).Count | Should -Be (5 + 5)
+            @($log | Where-Object { $_ -like 'SET * ok' }).Count | Should -Be (15 + 5)
             @(Import-Csv (Join-Path $folder 'scan_results_ch2.csv')).Count | Should -Be 5
         } finally { Remove-Item $folder -Recurse -Force }
     }

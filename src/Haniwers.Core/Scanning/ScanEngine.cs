@@ -213,6 +213,11 @@ namespace Haniwers.Scanning
                 // a window without an event asks the device itself; its answer, when late or missing, is the better evidence
                 if (window.Tally.Events == 0 && (rejection is null || rejection.Problem == WindowProblem.Silence))
                     rejection = ProveAlive(step, cancellation) ?? rejection;
+                // a window with events proves its thresholds too: a reset in its last moments prints its boot text after the close
+                else if (rejection is null)
+                    rejection = ProveThresholdsHeld(step, cancellation);
+                if (rejection is null && _link.Counters.BootLines > before.BootLines)
+                    rejection = new WindowRejection(WindowProblem.Reset, "the device reset as the window closed (its boot text came before it answered the write that follows every window)");
                 if (rejection is not null)
                 {
                     if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection.Reason), cancellation);
@@ -246,18 +251,41 @@ namespace Haniwers.Scanning
         /// </summary>
         private WindowRejection? ProveAlive(ScanStep step, CancellationToken cancellation)
         {
-            int channel = step.Measured[0];
-            var probe = new[] { new KeyValuePair<int, int>(channel, step.Threshold(channel)) };
-            var result = _writer.Write(_link, probe, attempt =>
-            {
-                _recorder.Attempt(attempt);
-                _observer.Attempt(attempt);
-            }, cancellation)[0];
+            var result = WriteHeld(step, cancellation);
+            int channel = result.Channel;
             if (result.Success && result.AnswerDelay <= MeasurementWindow.ShortestSilence) return null;
             if (!result.Success) _deviceThresholds[channel - 1] = null;
             return new WindowRejection(WindowProblem.NoAnswer, result.Success
                 ? $"the device sent no event line in the whole window and took {result.AnswerDelay!.Value.TotalSeconds:0.###} s to answer a write of the threshold it holds (channel {channel}): it had stalled"
                 : $"the device sent no event line in the whole window and did not confirm a write of the threshold it holds (channel {channel}: {result.Reason}): it stalled, stopped or is refusing writes");
+        }
+
+        /// <summary>
+        /// After a window that passed its checks: one write of a threshold the device already holds, answered with no boot
+        /// text before the answer, proves that no reset came before the close (docs/window-checks.md, "A reset as the window
+        /// closes"): a board prints its boot text before it answers anything. A write it does not answer at all proves nothing.
+        /// </summary>
+        private WindowRejection? ProveThresholdsHeld(ScanStep step, CancellationToken cancellation)
+        {
+            var result = WriteHeld(step, cancellation);
+            if (result.Success) return null;
+            _deviceThresholds[result.Channel - 1] = null; // refused or echoed wrong: written again at the next step
+            // any answer proves it (a refusal too): a board that reset would have printed its boot text first
+            if (result.LastAnswer is not null) return null;
+            return new WindowRejection(WindowProblem.NoAnswer,
+                $"the device did not confirm the write of the threshold it holds that follows every window (channel {result.Channel}: {result.Reason}): the thresholds at the window's close are unproven");
+        }
+
+        /// <summary>Writes the step's first measured channel's threshold again, as the device should already hold it.</summary>
+        private ThresholdWriteResult WriteHeld(ScanStep step, CancellationToken cancellation)
+        {
+            int channel = step.Measured[0];
+            var probe = new[] { new KeyValuePair<int, int>(channel, step.Threshold(channel)) };
+            return _writer.Write(_link, probe, attempt =>
+            {
+                _recorder.Attempt(attempt);
+                _observer.Attempt(attempt);
+            }, cancellation)[0];
         }
 
         /// <summary>

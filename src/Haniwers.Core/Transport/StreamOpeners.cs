@@ -199,7 +199,16 @@ namespace Haniwers.Transport
             {
                 // wait for the first byte without a socket timeout, which would leave the socket unusable on some platforms
                 if (!_client.Client.Poll((int)(StreamLink.ReadWake.Ticks / 10), SelectMode.SelectRead)) return 0;
-                int n = _stream.Read(buffer, 0, buffer.Length);
+                int n;
+                try
+                {
+                    n = _stream.Read(buffer, 0, buffer.Length);
+                }
+                catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+                {
+                    // a peer that closes with our bytes unread resets the connection (RST) instead of ending it: the same close
+                    throw new EndOfStreamException("the device closed the connection", ex);
+                }
                 if (n == 0) throw new EndOfStreamException("the device closed the connection");
                 return n;
             }

@@ -213,6 +213,7 @@ namespace Haniwers.Tests.Scanning
                         _lines.Enqueue(new ReceivedLine($"{{\"type\":\"response\",\"status\":\"ok\",\"channel\":{parts[1]},\"threshold\":{parts[2]}}}", now));
                 }
                 string text = System.Text.Encoding.ASCII.GetString(data).Trim();
+                if (text == "SET_STREAM 0") _scheduled.Clear(); // a paused stream sends nothing
                 if (text == "SET_STREAM 1")
                 {
                     const string hitAll = "5 5 5 100 24.00 100000.00 30.00";

@@ -116,6 +116,33 @@ namespace Haniwers.Tests.Transport
             }
         }
 
+        [Fact]
+        public void ADeviceThatResetsItsTcpConnectionClosedIt()
+        {
+            // a bridge that closes with our bytes unread sends a reset (RST), not an end: the read fails with "Connection
+            // reset by peer". Found as a flaky test (a DAQ run against a bridge that closes at once): the same close is
+            // told the same way, whichever of the two the race gives
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var clock = new ManualClock();
+            var link = new StreamLink("tcp", _ => StreamOpeners.OpenTcp("tcp", new Uri($"tcp://127.0.0.1:{port}"), TimeSpan.FromSeconds(5), CancellationToken.None),
+                BootText.IsBootLine, clock);
+            link.Open(CancellationToken.None);
+            using (link)
+            {
+                using (var server = listener.AcceptSocket())
+                {
+                    link.WriteLine("SET_STREAM 1");
+                    while (server.Available == 0) Thread.Sleep(1); // our bytes are in its receive buffer, unread
+                    server.LingerState = new System.Net.Sockets.LingerOption(true, 0); // and it closes abortively: a reset
+                }
+                var ex = Assert.Throws<LinkLostException>(() => link.TryReadLine(TimeSpan.FromSeconds(5), CancellationToken.None, out _));
+                Assert.Contains("the device closed the connection", ex.Message);
+                Assert.DoesNotContain("reset by peer", ex.Message);
+            }
+        }
+
         /// <summary>
         /// A Windows USB serial port after an unplug, as .NET reports it (docs/platforms.md, "Unplugging"):
         /// reads fail with IOException, and disposing the port throws UnauthorizedAccessException.
