@@ -68,9 +68,12 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         $run.Reason | Should -Match '^ch3: the edge lies above the range 120\.\.220'
     }
 
-    It 'fits a grid of five values, and refuses one too short to fit' {
-        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim -Center 290, 310, 270 -NSteps 2 -StepSize 8 -Duration 0.5 -SettleTime 0 -TargetError 50 -MaxSteps 20 -OutputDirectory $folder -WarningAction SilentlyContinue)
+    It 'fits a grid of five values with -OnGrid, measures between them without it, and refuses one too short to fit' {
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim -Center 290, 310, 270 -NSteps 2 -StepSize 8 -Duration 0.5 -SettleTime 0 -TargetError 50 -MaxSteps 20 -OnGrid -OutputDirectory $folder -WarningAction SilentlyContinue)
         foreach ($ch in 1..3) { @($rows | Where-Object Channel -eq $ch | Select-Object -ExpandProperty Threshold -Unique).Count | Should -Be 5 }
+        $free = @(Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=2,instant' -Center 290, 310, 270 -NSteps 2 -StepSize 8 -Duration 0.5 -SettleTime 0 -TargetError 2 -OutputDirectory (Join-Path $folder 'free') -WarningAction SilentlyContinue)
+        @($free | Where-Object { ($_.Threshold - (274, 294, 254)[$_.Channel - 1]) % 8 -ne 0 }).Count | Should -BeGreaterThan 0
+        $free | ForEach-Object { $_.Threshold | Should -BeGreaterOrEqual ((274, 294, 254)[$_.Channel - 1]); $_.Threshold | Should -BeLessOrEqual ((306, 326, 286)[$_.Channel - 1]) }
         $stop = $null
         try { Invoke-HaniwersAdaptiveScan -PortName sim -NSteps 1 -OutputDirectory (Join-Path $folder 'short') -ErrorAction Stop } catch { $stop = $_ }
         $stop.FullyQualifiedErrorId | Should -BeLike 'TooFewGridValues*'
@@ -79,11 +82,11 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
     }
 
     It 'goes on from the points it has after a SIGKILL, under the same run' {
-        Invoke-KilledScan "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 1 -OutputDirectory '$folder' | Out-Null" (Join-Path $folder 'scan_results_ch1.csv') 9
+        Invoke-KilledScan "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 2 -OnGrid -OutputDirectory '$folder' | Out-Null" (Join-Path $folder 'scan_results_ch1.csv') 9
         $before = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv'))
-        # a bare -Resume goes on with the recorded ranges and target (1 DAC), not the defaults
+        # a bare -Resume goes on with the recorded ranges, target (2 DAC) and -OnGrid, not the defaults
         $rows = @(Invoke-HaniwersAdaptiveScan -PortName sim -OutputDirectory $folder -Resume -InformationVariable info -WarningAction SilentlyContinue)
-        $null = Assert-Reached $info 1
+        $null = Assert-Reached $info 2
         $rows | ForEach-Object { ($_.Threshold - 230) % 2 | Should -Be 0 }
         $after = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv'))
         @($after.RunId | Sort-Object -Unique).Count | Should -Be 1

@@ -87,7 +87,11 @@ namespace Haniwers.Analysis
                 chi2 += w[i] * r * r;
             }
             int dof = x.Length - 4;
-            var covariance = Covariance(best, x, w, options.Weighted ? 1.0 : (dof > 0 ? chi2 / dof : double.NaN));
+            // errors the data support (docs/fit.md, "Errors"): where the points scatter more than Poisson allows
+            // (chi-square/ndf above 1), the weighted fit's errors are scaled by S = sqrt(chi-square/ndf), as the
+            // particle data tables do; an unweighted fit's are scaled by the residual variance anyway
+            double errorScale = options.Weighted && dof > 0 && chi2 / dof > 1 ? Math.Sqrt(chi2 / dof) : 1;
+            var covariance = Covariance(best, x, w, options.Weighted ? errorScale * errorScale : (dof > 0 ? chi2 / dof : double.NaN));
             var errors = Enumerable.Range(0, 4).Select(k => covariance is null ? double.NaN : Math.Sqrt(Math.Max(covariance[k, k], 0))).ToArray();
 
             var fit = new ThresholdFit
@@ -97,7 +101,7 @@ namespace Haniwers.Analysis
                 Mean = best[SCurve.Mean], MeanError = errors[SCurve.Mean],
                 Sigma = best[SCurve.Sigma], SigmaError = errors[SCurve.Sigma],
                 Baseline = best[SCurve.Baseline], BaselineError = errors[SCurve.Baseline],
-                ChiSquare = chi2, DegreesOfFreedom = dof, Points = points.Count, Converged = converged,
+                ChiSquare = chi2, DegreesOfFreedom = dof, Points = points.Count, Converged = converged, ErrorScale = errorScale,
                 Weighted = options.Weighted, Convention = options.Convention, SigmaMultiple = options.SigmaMultiple,
                 ScanStart = xMin, ScanStop = xMax, Data = points,
                 Covariance = covariance?.ToArray(),
@@ -118,7 +122,9 @@ namespace Haniwers.Analysis
                 warnings.Add("no threshold is recommended: " + fit.Rejection + ".");
             }
             if (options.Weighted && ScatterIsImplausible(chi2, dof))
-                warnings.Add($"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1 for {dof} degrees of freedom: the points scatter {(fit.ReducedChiSquare > 1 ? "more" : "less")} than Poisson errors allow (unsteady noise, or repeated windows).");
+                warnings.Add(fit.ReducedChiSquare > 1
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1 for {dof} degrees of freedom (a chance of {ScatterChance(chi2, dof):0.#e+0}): the points scatter more than Poisson errors allow (unsteady noise, or events that leak between windows); the errors are scaled by {errorScale:0.##}.")
+                    : $"chi-square/ndf = {fit.ReducedChiSquare:0.##} is far from 1 for {dof} degrees of freedom: the points scatter less than Poisson errors allow (repeated windows, or counts that are not Poisson).");
             fit.Warnings = warnings;
             return fit;
         }
@@ -129,8 +135,20 @@ namespace Haniwers.Analysis
         {
             if (degreesOfFreedom <= 0 || double.IsNaN(chiSquare)) return false;
             double below = ChiSquared.CDF(degreesOfFreedom, chiSquare);
-            return below < ImplausibleScatter || 1 - below < ImplausibleScatter;
+            return below < ImplausibleScatter || ScatterChance(chiSquare, degreesOfFreedom) < ImplausibleScatter;
         }
+
+        /// <summary>The chance of a chi-square at least this large for Poisson points (the upper tail, exact far out: 1e-20 is not 0).</summary>
+        public static double ScatterChance(double chiSquare, int degreesOfFreedom) =>
+            degreesOfFreedom <= 0 || double.IsNaN(chiSquare) ? double.NaN
+            : MathNet.Numerics.SpecialFunctions.GammaUpperRegularized(degreesOfFreedom / 2.0, Math.Max(chiSquare, 0) / 2.0);
+
+        /// <summary>
+        /// The points scatter more than Poisson allows, beyond chance (<see cref="ScatterIsImplausible"/>, high side): a claim
+        /// the data contradict, on which an adaptive scan does not stop (docs/adaptive-scan.md).
+        /// </summary>
+        public static bool ScatterExceedsPoisson(ThresholdFit fit) =>
+            fit.Weighted && fit.DegreesOfFreedom > 0 && fit.ReducedChiSquare > 1 && ScatterChance(fit.ChiSquare, fit.DegreesOfFreedom) < ImplausibleScatter;
 
         /// <summary>One in ten thousand each way: a good scan of few counts per window (where Pearson's chi-square is
         /// skewed) almost never warns, a scan whose noise drifted or whose windows repeat does.</summary>

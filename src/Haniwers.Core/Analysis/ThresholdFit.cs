@@ -31,6 +31,11 @@ namespace Haniwers.Analysis
         public double ChiSquare { get; set; }
         public int DegreesOfFreedom { get; set; }
         public int Points { get; set; }
+        /// <summary>
+        /// The factor the errors were scaled by because the points scatter more than Poisson allows: S = sqrt(chi-square/ndf)
+        /// when that is above 1 (a weighted fit), else 1 (docs/fit.md, "Errors").
+        /// </summary>
+        public double ErrorScale { get; set; } = 1;
         /// <summary>True when the fit converged and passed the acceptance rule (docs/fit.md); only then is there a <see cref="Threshold"/>.</summary>
         public bool Converged { get; set; }
         /// <summary>Why the fit recommends no threshold (the rule it failed), or null when it does.</summary>

@@ -17,10 +17,14 @@ namespace Haniwers.Scanning
         public List<ScanPoint> Points { get; } = new List<ScanPoint>();
         /// <summary>The latest fit of the channel's points; null before one could be made.</summary>
         public ThresholdFit? Fit { get; set; }
-        public bool Reached(double target) => Fit?.Threshold is not null && Fit.ThresholdError <= target;
+        /// <summary>An accepted threshold within the target whose points do not contradict the Poisson model (docs/adaptive-scan.md, "Errors the data support").</summary>
+        public bool Reached(double target) => Fit?.Threshold is not null && Fit.ThresholdError <= target && !SCurveFitter.ScatterExceedsPoisson(Fit);
 
         /// <summary>The data put the edge outside the range: which side, where, and a range that would contain it; null while it may be inside.</summary>
         public string? EdgeOutside { get; set; }
+
+        /// <summary>Windows chosen while the channel's fit was not accepted (every other one goes to a value not measured yet).</summary>
+        internal int UnacceptedChoices { get; set; }
 
         /// <summary>Fits in a row that put the edge outside the range, or found no edge in it.</summary>
         internal int FitsOutside { get; set; }
@@ -32,7 +36,7 @@ namespace Haniwers.Scanning
         public bool Settled(double target) => Reached(target) || EdgeOutside is not null;
 
         public string Describe(double target) => Fit?.Threshold is int t
-            ? string.Format(CultureInfo.InvariantCulture, "ch{0} {1}±{2:0.0}{3}", Channel, t, Fit.ThresholdError, Fit.ThresholdError <= target ? " ok" : "")
+            ? string.Format(CultureInfo.InvariantCulture, "ch{0} {1}±{2:0.0}{3}", Channel, t, Fit.ThresholdError, Reached(target) ? " ok" : "")
             : $"ch{Channel} searching";
     }
 
@@ -50,40 +54,45 @@ namespace Haniwers.Scanning
         private readonly FitOptions _fit;
         private readonly int _coarse;
         private readonly int _maxSteps;
-        private readonly TimeSpan? _maxDuration;
-        private readonly TimeSpan _perStep;
+        private readonly bool _onGrid;
         private int _index;
 
         /// <summary>The coarse sweep's windows are this fraction of a full window.</summary>
         private const int CoarseShare = 4;
 
-        /// <summary>The measuring time planned so far (coarse windows are shorter).</summary>
-        private TimeSpan Planned(int steps) => TimeSpan.FromTicks(
-            Math.Min(steps, _coarse) * (_window.Ticks / CoarseShare + (_perStep - _window).Ticks) + Math.Max(steps - _coarse, 0) * _perStep.Ticks);
-
+        /// <param name="onGrid">Measure only the range's grid values (as before); false: any integer DAC value within the range.</param>
         public AdaptivePlanner(IReadOnlyList<ThresholdRange> ranges, TimeSpan window, TimeSpan settle, double targetError, FitOptions fit,
-            int maxSteps, TimeSpan? maxDuration, int coarseSteps = 5)
+            int maxSteps, TimeSpan? maxDuration, int coarseSteps = 5, bool onGrid = false)
         {
             Channels = ranges.Select(r => new AdaptiveChannel(r)).ToList();
             _window = window;
-            _perStep = window + settle;
             TargetError = targetError;
             _fit = fit;
             _maxSteps = maxSteps;
-            _maxDuration = maxDuration;
             _coarse = coarseSteps;
+            _onGrid = onGrid;
+            Budget = new AdaptiveBudget(ranges.Max(r => r.Values.Count), window, settle, maxDuration);
         }
 
         public IReadOnlyList<AdaptiveChannel> Channels { get; }
 
-        /// <summary>The most windows the limits allow: -MaxSteps, and -MaxDuration with the coarse sweep's shorter windows.</summary>
+        /// <summary>The scan's wall time against the fixed grid's, or -MaxDuration's.</summary>
+        public AdaptiveBudget Budget { get; }
+
+        /// <summary>Why the scan stopped before every channel settled; None while it has not, or when they all did.</summary>
+        public AdaptiveStop StoppedBy { get; private set; }
+
+        /// <summary>The length of the window at a step: the coarse sweep's are shorter.</summary>
+        private double WindowSeconds(int index) => index < _coarse ? _window.TotalSeconds / CoarseShare : _window.TotalSeconds;
+
+        /// <summary>The most windows the limits allow before any is measured: -MaxSteps, and the time (the grid's, or -MaxDuration).</summary>
         public int MostSteps
         {
             get
             {
-                if (_maxDuration is not TimeSpan limit) return _maxSteps;
+                double spent = 0;
                 int n = 0;
-                while (n < _maxSteps && Planned(n + 1) <= limit) n++;
+                while (n < _maxSteps && spent + Budget.Cost(WindowSeconds(n)) <= Budget.LimitSeconds * (1 + 1e-9)) spent += Budget.Cost(WindowSeconds(n++));
                 return n;
             }
         }
@@ -101,9 +110,16 @@ namespace Haniwers.Scanning
 
         /// <summary>Why the run has no complete result, channel by channel; null when every channel reached its target.</summary>
         public string? Shortfall => AllReached ? null : string.Join("; ", Channels.Where(c => !c.Reached(TargetError)).Select(c =>
-            c.EdgeOutside ?? (c.Fit?.Threshold is int t
+            c.EdgeOutside ?? (c.Fit?.Threshold is int s && SCurveFitter.ScatterExceedsPoisson(c.Fit)
+                ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00} not claimed: its windows scatter more than Poisson allows (chi-square/ndf = {3:0.##} for {4} degrees of freedom, a chance of {5:0.#e+0}; a detector whose counts drift, or events leaking between windows)",
+                    c.Channel, s, c.Fit.ThresholdError, c.Fit.ReducedChiSquare, c.Fit.DegreesOfFreedom, SCurveFitter.ScatterChance(c.Fit.ChiSquare, c.Fit.DegreesOfFreedom))
+                : c.Fit?.Threshold is int t
                 ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00}, short of the target {3:0.##}", c.Channel, t, c.Fit.ThresholdError, TargetError)
-                : $"ch{c.Channel}: no threshold ({c.Fit?.Rejection ?? "too few points to fit"})")));
+                : $"ch{c.Channel}: no threshold ({c.Fit?.Rejection ?? "too few points to fit"})")))
+            + (StoppedBy == AdaptiveStop.None ? "" : "; " + StopReason);
+
+        /// <summary>Why the scan stopped before every channel settled, as a phrase ("-MaxSteps 200 was reached"); empty when it did not.</summary>
+        public string StopReason => StoppedBy == AdaptiveStop.MaxSteps ? $"-MaxSteps {_maxSteps} was reached" : Budget.Describe(StoppedBy);
 
         /// <summary>Why the last step's thresholds were chosen, one phrase per channel (the journal's decision record).</summary>
         public string LastDecision { get; private set; } = "";
@@ -111,17 +127,21 @@ namespace Haniwers.Scanning
         /// <summary>Goes on from a run's measured points (a resumed adaptive scan): its fits and its step count.</summary>
         public void Continue(IEnumerable<ScanPoint> points, int lastStep)
         {
+            var all = points.ToList();
             foreach (var channel in Channels)
             {
-                channel.Points.AddRange(points.Where(p => p.Channel == channel.Channel));
+                channel.Points.AddRange(all.Where(p => p.Channel == channel.Channel));
                 Refit(channel);
             }
+            // every window has a row of the first channel: its lengths are the time already spent
+            Budget.MeasuredBefore(all.Where(p => p.Channel == Channels[0].Channel).Select(p => p.DurationSeconds));
             _index = Math.Max(_index, lastStep);
         }
 
         /// <summary>The rows of a completed window: each channel's point at its threshold.</summary>
         public void Record(IReadOnlyList<ScanResult> rows)
         {
+            if (rows.Count > 0) Budget.Measured(rows[0].Timestamp, rows[0].DurationSeconds);
             foreach (var row in rows)
             {
                 var channel = Channels.FirstOrDefault(c => c.Channel == row.Channel);
@@ -265,9 +285,11 @@ namespace Haniwers.Scanning
         /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
         public IEnumerable<ScanStep> Steps()
         {
-            while (_index < _maxSteps && !(AllSettled && _index >= _coarse)
-                   && (_maxDuration is not TimeSpan limit || Planned(_index + 1) <= limit))
+            while (!(AllSettled && _index >= _coarse))
             {
+                if (_index >= _maxSteps) { StoppedBy = AdaptiveStop.MaxSteps; yield break; }
+                // never slower than the grid (or -MaxDuration): a window that would pass it is not begun
+                if (Budget.Allows(WindowSeconds(_index)) is var stop and not AdaptiveStop.None) { StoppedBy = stop; yield break; }
                 var reasons = new List<string>();
                 var thresholds = new int[ConfigValidator.ChannelCount];
                 foreach (var channel in Channels) thresholds[channel.Channel - 1] = Choose(channel, reasons);
@@ -279,7 +301,7 @@ namespace Haniwers.Scanning
                 {
                     Note = string.Join(" ", Channels.Select(c => c.Describe(TargetError))),
                     // the coarse sweep only finds the edge: a quarter window is enough, the time goes where it counts
-                    Duration = _index <= _coarse ? TimeSpan.FromTicks(_window.Ticks / CoarseShare) : (TimeSpan?)null,
+                    Duration = _index <= _coarse ? TimeSpan.FromSeconds(WindowSeconds(_index - 1)) : (TimeSpan?)null,
                 };
             }
         }
@@ -320,6 +342,14 @@ namespace Haniwers.Scanning
                 reasons.Add($"ch{channel.Channel} {explore}: no accepted fit yet ({channel.Fit?.Rejection ?? "too few points"}), measuring where the rate changes most between neighbours");
                 return explore;
             }
+            // a fit that stays unaccepted (an edge too sharp for the values measured, say) must not keep the search on the
+            // same few values: every other such window goes to a value not measured yet, nearest the fitted edge
+            if (channel.Fit.Threshold is null && ++channel.UnacceptedChoices % 2 == 0 && NearestUnmeasured(channel, channel.Fit.Mean) is int fresh)
+            {
+                reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: the fit is not accepted yet ({2}), measuring a value not measured before, nearest the edge (Mean {3:0.#})",
+                    channel.Channel, fresh, channel.Fit.Rejection, channel.Fit.Mean));
+                return fresh;
+            }
             var (best, after) = MostInformative(channel);
             reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: threshold {2}±{3:0.00}{4}, one more window here gives ±{5:0.00}{6}",
                 channel.Channel, best, channel.Fit.Threshold?.ToString(CultureInfo.InvariantCulture) ?? SCurveFitter.ThresholdAt(channel.Fit, _fit.SigmaMultiple).ToString(CultureInfo.InvariantCulture),
@@ -328,21 +358,44 @@ namespace Haniwers.Scanning
             return best;
         }
 
-        /// <summary>The grid value between the measured neighbours whose rates differ most, where the gap allows one.</summary>
-        private static int Explore(AdaptiveChannel channel)
+        /// <summary>
+        /// The values the design may choose for a channel: any integer DAC value within its range, or, with -OnGrid, the
+        /// range's grid values only (docs/adaptive-scan.md, "Free design").
+        /// </summary>
+        private IReadOnlyList<int> Candidates(AdaptiveChannel channel) => _onGrid
+            ? channel.Range.Values
+            : Enumerable.Range(channel.Range.Start, channel.Range.Stop - channel.Range.Start + 1).ToArray();
+
+        /// <summary>The candidate not measured yet nearest <paramref name="around"/>; null when every one has been.</summary>
+        private int? NearestUnmeasured(AdaptiveChannel channel, double around)
         {
-            var grid = channel.Range.Values;
+            var measured = new HashSet<double>(channel.Points.Select(p => p.Threshold));
+            int? best = null;
+            foreach (int x in Candidates(channel))
+                if (!measured.Contains(x) && (best is not int b || Math.Abs(x - around) < Math.Abs(b - around))) best = x;
+            return best;
+        }
+
+        /// <summary>
+        /// The value between the measured neighbours whose rates differ most, where the gap allows one; when every gap is
+        /// closed, the value not measured yet nearest that steepest pair (the search widens, it never stays put); when
+        /// every value has been measured, the one of that pair measured least.
+        /// </summary>
+        private int Explore(AdaptiveChannel channel)
+        {
+            var candidates = Candidates(channel);
             var measured = channel.Points.Where(p => p.IsUsable).GroupBy(p => p.Threshold)
-                .Select(g => (x: g.Key, rate: g.Sum(p => p.Events) / g.Sum(p => p.DurationSeconds))).OrderBy(p => p.x).ToList();
-            var candidates = measured.Zip(measured.Skip(1), (a, b) => (a, b))
-                .Select(pair => (pair, middle: Nearest(grid, (pair.a.x + pair.b.x) / 2)))
-                .Where(c => c.middle > c.pair.a.x && c.middle < c.pair.b.x)
-                .OrderByDescending(c => Math.Abs(c.pair.a.rate - c.pair.b.rate))
-                .ToList();
-            if (candidates.Count > 0) return candidates[0].middle;
-            // every gap is closed: measure again where the rate falls most
-            var steepest = measured.Zip(measured.Skip(1), (a, b) => (a, b)).OrderByDescending(p => Math.Abs(p.a.rate - p.b.rate)).FirstOrDefault();
-            return steepest.a.x > 0 ? (int)steepest.a.x : grid[grid.Count / 2];
+                .Select(g => (x: g.Key, rate: g.Sum(p => p.Events) / g.Sum(p => p.DurationSeconds), count: g.Count())).OrderBy(p => p.x).ToList();
+            var pairs = measured.Zip(measured.Skip(1), (a, b) => (a, b)).OrderByDescending(p => Math.Abs(p.a.rate - p.b.rate)).ToList();
+            foreach (var (a, b) in pairs)
+            {
+                int middle = Nearest(candidates, (a.x + b.x) / 2);
+                if (middle > a.x && middle < b.x) return middle;
+            }
+            if (pairs.Count == 0) return candidates[candidates.Count / 2];
+            var steepest = pairs[0];
+            if (NearestUnmeasured(channel, (steepest.a.x + steepest.b.x) / 2) is int fresh) return fresh;
+            return (int)(steepest.a.count <= steepest.b.count ? steepest.a.x : steepest.b.x);
         }
 
         /// <summary>
@@ -363,7 +416,7 @@ namespace Haniwers.Scanning
             var gradient = new double[4];
             int best = channel.Range.Values[0];
             double bestGain = double.NegativeInfinity;
-            foreach (int x in channel.Range.Values)
+            foreach (int x in Candidates(channel))
             {
                 double rate = Math.Max(SCurve.Rate(x, fit.Height, fit.Mean, fit.Sigma, fit.Baseline), 1e-6);
                 SCurve.Gradient(x, fit.Height, fit.Mean, fit.Sigma, gradient);
@@ -386,6 +439,6 @@ namespace Haniwers.Scanning
             return (best, Math.Sqrt(Math.Max(variance - bestGain, 0)));
         }
 
-        private static int Nearest(IReadOnlyList<int> grid, double x) => grid.OrderBy(v => Math.Abs(v - x)).First();
+        private static int Nearest(IReadOnlyList<int> values, double x) => values.OrderBy(v => Math.Abs(v - x)).First();
     }
 }

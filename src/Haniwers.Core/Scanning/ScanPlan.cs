@@ -85,7 +85,7 @@ namespace Haniwers.Scanning
         public AdaptivePlanner? Planner { get; private set; }
 
         /// <summary>An adaptive scan over the configured ranges (docs/adaptive-scan.md).</summary>
-        public static ScanPlan Adaptive(HaniwersConfig config, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit)
+        public static ScanPlan Adaptive(HaniwersConfig config, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit, bool onGrid = false)
         {
             var problems = ConfigValidator.Validate(config, ScanMode.Adaptive).ToList();
             var ranges = ConfigValidator.Ranges(config);
@@ -96,13 +96,14 @@ namespace Haniwers.Scanning
                     "set nsteps to 2 or more (2*nsteps+1 grid values), or use a smaller step_size."));
             }
             if (problems.Count > 0) throw new ScanConfigurationException(problems);
-            return Adaptive(ranges, TimeSpan.FromSeconds(config.Sampler.Duration), TimeSpan.FromSeconds(config.Sampler.SettleTime), targetError, maxSteps, maxDuration, fit);
+            return Adaptive(ranges, TimeSpan.FromSeconds(config.Sampler.Duration), TimeSpan.FromSeconds(config.Sampler.SettleTime), targetError, maxSteps, maxDuration, fit, onGrid);
         }
 
         /// <summary>An adaptive scan over given ranges (a resumed run's recorded ones).</summary>
-        public static ScanPlan Adaptive(IReadOnlyList<ThresholdRange> ranges, TimeSpan duration, TimeSpan settle, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit)
+        public static ScanPlan Adaptive(IReadOnlyList<ThresholdRange> ranges, TimeSpan duration, TimeSpan settle, double targetError, int maxSteps, TimeSpan? maxDuration, FitOptions fit,
+            bool onGrid = false)
         {
-            var planner = new AdaptivePlanner(ranges, duration, settle, targetError, fit, maxSteps, maxDuration);
+            var planner = new AdaptivePlanner(ranges, duration, settle, targetError, fit, maxSteps, maxDuration, onGrid: onGrid);
             return new ScanPlan(ScanMode.Adaptive, ranges, Array.Empty<ScanStep>(), duration, settle)
             {
                 StepSource = planner.Steps(),
@@ -111,7 +112,7 @@ namespace Haniwers.Scanning
                 Decision = () => planner.LastDecision,
                 ExpectedEvents = planner.ExpectedEvents,
                 Planner = planner,
-                AdaptiveSettings = new AdaptiveSettings(targetError, maxSteps, maxDuration?.TotalSeconds, fit.SigmaMultiple),
+                AdaptiveSettings = new AdaptiveSettings(targetError, maxSteps, maxDuration?.TotalSeconds, fit.SigmaMultiple, onGrid),
             };
         }
 
@@ -218,8 +219,9 @@ namespace Haniwers.Scanning
     /// <summary>The adaptive scan's own settings, as its journal records them.</summary>
     public sealed class AdaptiveSettings
     {
-        public AdaptiveSettings(double targetError, int maxSteps, double? maxDurationSeconds, double sigma)
+        public AdaptiveSettings(double targetError, int maxSteps, double? maxDurationSeconds, double sigma, bool onGrid)
         {
+            OnGrid = onGrid;
             TargetError = targetError;
             MaxSteps = maxSteps;
             MaxDurationSeconds = maxDurationSeconds;
@@ -230,5 +232,7 @@ namespace Haniwers.Scanning
         public int MaxSteps { get; }
         public double? MaxDurationSeconds { get; }
         public double Sigma { get; }
+        /// <summary>Only the ranges' grid values are measured (-OnGrid); false: any integer within them.</summary>
+        public bool OnGrid { get; }
     }
 }

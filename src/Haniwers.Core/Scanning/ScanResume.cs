@@ -74,6 +74,8 @@ namespace Haniwers.Scanning
                 double target = settings.GetProperty("targetError").GetDouble(), sigma = settings.GetProperty("sigma").GetDouble();
                 int maxSteps = settings.GetProperty("maxSteps").GetInt32();
                 double? maxSeconds = settings.TryGetProperty("maxDurationSeconds", out var md) && md.ValueKind == JsonValueKind.Number ? md.GetDouble() : (double?)null;
+                // a run recorded before the free design measured on its grid only, and goes on so
+                bool onGrid = !settings.TryGetProperty("onGrid", out var og) || og.ValueKind != JsonValueKind.False;
                 string? wrong =
                     ranges.Count == 0 ? "it has no channel's range"
                     : ranges.FirstOrDefault(r => !ConfigValidator.Channels.Contains(r.Channel) || r.Values.Count == 0 || r.StepSize < 1
@@ -85,7 +87,7 @@ namespace Haniwers.Scanning
                     : null;
                 if (wrong is not null) throw new FormatException(wrong);
                 plan = ScanPlan.Adaptive(ranges, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(run.SettleSeconds ?? 0), target, maxSteps,
-                    maxSeconds is double limit ? TimeSpan.FromSeconds(limit) : (TimeSpan?)null, new Haniwers.Analysis.FitOptions { SigmaMultiple = sigma });
+                    maxSeconds is double limit ? TimeSpan.FromSeconds(limit) : (TimeSpan?)null, new Haniwers.Analysis.FitOptions { SigmaMultiple = sigma }, onGrid);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
             {

@@ -37,8 +37,12 @@ namespace Haniwers.PowerShell.Commands
         [ValidateRange(0.0, 20.0)]
         public double Sigma { get; set; } = 3;
 
+        /// <summary>Measure only the ranges' grid values (center ± nsteps·step_size in steps of step_size), as a fixed scan would.</summary>
+        [Parameter]
+        public SwitchParameter OnGrid { get; set; }
+
         protected override ScanPlan BuildPlan(HaniwersConfig config) => ScanPlan.Adaptive(config, TargetError, MaxSteps,
-            MaxDuration is double seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null, new FitOptions { SigmaMultiple = Sigma });
+            MaxDuration is double seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null, new FitOptions { SigmaMultiple = Sigma }, OnGrid);
 
         /// <summary>An adaptive run goes on from the points it has, with this command's range and target.</summary>
         protected override (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
@@ -51,18 +55,20 @@ namespace Haniwers.PowerShell.Commands
         protected override void Conclude(ScanPlan plan, ScanSummary summary)
         {
             if (plan.Planner is not { } planner) return;
+            double target = planner.TargetError; // a resumed run's is its recorded one, not this command's default
             foreach (var channel in planner.Channels)
             {
                 var fit = channel.Fit;
                 string finding = fit?.Threshold is int t
-                    ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2} DAC (target {3:0.##}){4}.", channel.Channel, t, Scanning.ScanPlan.Number(fit.ThresholdError), TargetError,
-                        fit.ThresholdError <= TargetError ? "" : string.Format(CultureInfo.InvariantCulture, ", not reached: {0}× the target", Scanning.ScanPlan.Number(fit.ThresholdError / TargetError, "0.0")))
+                    ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2} DAC (target {3:0.##}){4}.", channel.Channel, t, Scanning.ScanPlan.Number(fit.ThresholdError), target,
+                        channel.Reached(target) ? ""
+                        : fit.ThresholdError <= target ? string.Create(CultureInfo.InvariantCulture, $", not claimed: its windows scatter more than Poisson allows (chi-square/ndf = {fit.ReducedChiSquare:0.##} for {fit.DegreesOfFreedom} degrees of freedom)")
+                        : string.Format(CultureInfo.InvariantCulture, ", not reached: {0}× the target", Scanning.ScanPlan.Number(fit.ThresholdError / target, "0.0")))
                     : $"ch{channel.Channel}: no threshold ({fit?.Rejection ?? "too few points to fit"}).";
                 if (channel.EdgeOutside is not null) finding = channel.EdgeOutside + "."; // said while the scan went on, and kept with the findings
                 summary.Findings.Add(finding);
-                if (channel.Reached(TargetError) || channel.EdgeOutside is not null) WriteVerbose(finding);
-                else WriteWarning(finding + (planner.StepsPlanned >= MaxSteps ? $" -MaxSteps {MaxSteps} was reached."
-                    : MaxDuration is double limit ? string.Create(CultureInfo.InvariantCulture, $" The time limit (-MaxDuration {limit:0.###} s) was reached.") : ""));
+                if (channel.Reached(target) || channel.EdgeOutside is not null) WriteVerbose(finding);
+                else WriteWarning(finding + (planner.StoppedBy == AdaptiveStop.None ? "" : " " + char.ToUpperInvariant(planner.StopReason[0]) + planner.StopReason.Substring(1) + "."));
             }
         }
     }

@@ -294,7 +294,7 @@ namespace Haniwers.PowerShell.Commands
                 details["adaptive"] = new Dictionary<string, object?>
                 {
                     ["targetError"] = adaptive.TargetError, ["maxSteps"] = adaptive.MaxSteps, ["maxDurationSeconds"] = adaptive.MaxDurationSeconds,
-                    ["sigma"] = adaptive.Sigma, ["ranges"] = plan.Ranges.Select(r => new { channel = r.Channel, stepSize = r.StepSize, values = r.Values }).ToList(),
+                    ["sigma"] = adaptive.Sigma, ["onGrid"] = adaptive.OnGrid, ["ranges"] = plan.Ranges.Select(r => new { channel = r.Channel, stepSize = r.StepSize, values = r.Values }).ToList(),
                 };
             }
             return details;

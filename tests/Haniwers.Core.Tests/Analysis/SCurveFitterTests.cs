@@ -123,6 +123,37 @@ namespace Haniwers.Tests.Analysis
             Assert.InRange(shortWarned, 0, 2);
         }
 
+        /// <summary>A scan whose windows scatter more than Poisson: each window's rate drifts by up to ±<paramref name="drift"/>.</summary>
+        private static List<ScanPoint> Drifting(int seed, double drift)
+        {
+            var random = new Random(seed);
+            return Enumerable.Range(0, 41).Select(i => 240 + 3.0 * i).Select(x => new ScanPoint(1, x,
+                MathNet.Numerics.Distributions.Poisson.Sample(random, SCurve.Rate(x, 100, 300, 8, 1) * 10 * (1 - drift + 2 * drift * random.NextDouble())), 10)).ToList();
+        }
+
+        [Fact]
+        public void ErrorsAreScaledWhereThePointsScatterMoreThanPoisson()
+        {
+            // windows whose rate drifts by ±30 %: chi-square/ndf far above 1. The errors are scaled by S = sqrt(chi-square/ndf)
+            // (docs/fit.md, "Errors"), and the pulls of 200 such scans have about unit width; unscaled, they were far wider
+            var pulls = new List<double>();
+            foreach (int seed in Enumerable.Range(1, 200))
+            {
+                var fit = SCurveFitter.Fit(Drifting(seed, 0.3), Default);
+                if (fit.ReducedChiSquare > 1) Assert.Equal(Math.Sqrt(fit.ReducedChiSquare), fit.ErrorScale, 9);
+                pulls.Add((fit.Mean - 300) / fit.MeanError);
+            }
+            Assert.InRange(pulls.StandardDeviation(), 0.75, 1.25);
+            var drifting = SCurveFitter.Fit(Drifting(7, 0.3), Default);
+            Assert.True(drifting.ErrorScale > 2, $"S = {drifting.ErrorScale}");
+            Assert.True(SCurveFitter.ScatterExceedsPoisson(drifting));
+            Assert.Contains(drifting.Warnings, w => w.Contains($"the errors are scaled by {drifting.ErrorScale:0.##}", StringComparison.Ordinal));
+            // a Poisson scan: scaled only where its chi-square came out above ndf, and then by little
+            var good = Enumerable.Range(1, 100).Select(seed => SCurveFitter.Fit(SyntheticScan.Generate(seed), Default)).ToList();
+            Assert.All(good, f => Assert.InRange(f.ErrorScale, 1, 1.6));
+            Assert.InRange(good.Count(SCurveFitter.ScatterExceedsPoisson), 0, 2); // one in ten thousand each way, and Pearson's chi-square is skewed at few counts
+        }
+
         [Fact]
         public void ScatterBeyondPoissonWarns()
         {

@@ -13,11 +13,12 @@ namespace Haniwers.Tests.Scanning
     /// <summary>The adaptive rule on a manual clock (docs/adaptive-scan.md): it converges, it stops, it stays on the grid, it claims no precision it lacks.</summary>
     public class AdaptiveScanTests
     {
-        private static (ScanSummary summary, ScanPlan plan, ScanFixture fixture) Run(string sim, double target, int maxSteps, double? maxDuration = null, double duration = 1)
+        private static (ScanSummary summary, ScanPlan plan, ScanFixture fixture) Run(string sim, double target, int maxSteps, double? maxDuration = null, double duration = 1,
+            bool onGrid = false)
         {
             var f = new ScanFixture(sim, nsteps: 25, duration: duration);
             foreach (var s in f.Config.Sensors) s.StepSize = 2;
-            var plan = ScanPlan.Adaptive(f.Config, target, maxSteps, maxDuration is double d ? TimeSpan.FromSeconds(d) : null, new FitOptions());
+            var plan = ScanPlan.Adaptive(f.Config, target, maxSteps, maxDuration is double d ? TimeSpan.FromSeconds(d) : null, new FitOptions(), onGrid);
             var summary = f.Run(plan);
             return (summary, plan, f);
         }
@@ -32,14 +33,81 @@ namespace Haniwers.Tests.Scanning
                 Assert.True(plan.Planner!.AllReached);
                 Assert.True(summary.CompletedSteps < 51, $"{summary.CompletedSteps} windows, where the grid has 51");
                 Assert.All(plan.Planner.Channels, c => Assert.True(c.Fit!.ThresholdError <= 1.5));
-                // every window's thresholds lie on each channel's grid, inside the DAC range
+                // every window's thresholds lie inside each channel's range, and the design uses values between the grid's
                 foreach (var row in f.Observer.Rows)
-                {
-                    Assert.Contains((int)row.Threshold, f.Plan.Ranges[row.Channel - 1].Values);
-                    Assert.InRange(row.Threshold, 1, 1023);
-                }
+                    Assert.InRange(row.Threshold, f.Plan.Ranges[row.Channel - 1].Start, f.Plan.Ranges[row.Channel - 1].Stop);
+                Assert.Contains(f.Observer.Rows, r => !f.Plan.Ranges[r.Channel - 1].Values.Contains(r.Threshold));
                 Assert.All(f.Observer.Rows, r => Assert.Equal(ScanMode.Adaptive, r.Mode));
             }
+        }
+
+        [Fact]
+        public void WithOnGridEveryWindowIsOnTheGrid()
+        {
+            var (summary, _, f) = Run("seed=3", target: 1.5, maxSteps: 200, onGrid: true);
+            using (f)
+            {
+                Assert.Equal(RunOutcome.Completed, summary.Outcome);
+                foreach (var row in f.Observer.Rows) Assert.Contains(row.Threshold, f.Plan.Ranges[row.Channel - 1].Values);
+            }
+        }
+
+        [Fact]
+        public void ItDoesNotStopOnAFitItsWindowsContradict()
+        {
+            // a stand-in whose windows scatter far more than Poisson (events leaking across threshold changes, say): the fit's
+            // error, scaled by sqrt(chi-square/ndf), may come within the target, but the scatter itself contradicts the claim
+            using var f = new ScanFixture("seed=3", nsteps: 25, duration: 10);
+            var planner = new AdaptivePlanner(ConfigValidator.Ranges(f.Config), TimeSpan.FromSeconds(10), TimeSpan.Zero, 20, new FitOptions(), 200, null);
+            var random = new Random(5);
+            int step = 0;
+            foreach (var s in planner.Steps())
+            {
+                if (++step > 40) break;
+                var rows = s.Measured.Select(ch => new ScanResult
+                {
+                    Channel = ch, Step = s.Index, Threshold = s.Threshold(ch), DurationSeconds = 10, Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(11 * step),
+                    Events = MathNet.Numerics.Distributions.Poisson.Sample(random, SCurve.Rate(s.Threshold(ch), 190, 250 + 20 * ch, 8, 1) * 10 * (0.7 + 0.6 * random.NextDouble())),
+                }).ToList();
+                planner.Record(rows);
+            }
+            var channel = planner.Channels[0];
+            Assert.True(channel.Fit?.Threshold is not null, channel.Fit?.Rejection);
+            Assert.True(channel.Fit!.ThresholdError <= 20, $"error {channel.Fit.ThresholdError}");
+            Assert.True(SCurveFitter.ScatterExceedsPoisson(channel.Fit));
+            Assert.False(channel.Reached(20));
+            Assert.False(planner.AllReached);
+            Assert.Matches(@"ch1: threshold \d+ ± [\d.]+ not claimed: its windows scatter more than Poisson allows \(chi-square/ndf = [\d.]+ for \d+ degrees of freedom", planner.Shortfall);
+        }
+
+        /// <summary>The same detector scanned by the fixed grid: its wall time on the manual clock.</summary>
+        private static TimeSpan GridTime(string sim, double duration = 1)
+        {
+            using var f = new ScanFixture(sim, nsteps: 25, duration: duration);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            return f.Run(ScanPlan.Create(f.Config, ScanMode.Parallel)).Elapsed;
+        }
+
+        [Fact]
+        public void ItNeverTakesLongerThanTheGrid()
+        {
+            // -TargetError 3 on seeds 1..8: one run in eight needed more windows than the 51-window grid (56); and a target
+            // it cannot reach: it stops within the grid's wall time and says so
+            var slower = new List<string>();
+            foreach (var (seed, target) in Enumerable.Range(1, 8).Select(s => (s, 3.0)).Append((3, 0.2)))
+            {
+                var grid = GridTime($"seed={seed}");
+                var (summary, plan, f) = Run($"seed={seed}", target, maxSteps: 200);
+                using (f)
+                {
+                    if (summary.Elapsed > grid)
+                        slower.Add($"seed {seed}, target {target}: {summary.Elapsed.TotalSeconds:0.##} s against the grid's {grid.TotalSeconds:0.##} s");
+                    if (target < 1 && !(summary.Outcome == RunOutcome.Incomplete && plan.Planner!.StoppedBy == AdaptiveStop.GridTime
+                        && summary.FailureReason!.Contains("the fixed grid's time was spent (51 windows of 1 s") && summary.FailureReason.Contains("short of the target 0.2")))
+                        slower.Add($"seed {seed}, target {target}: {summary.Outcome}, stopped by {plan.Planner!.StoppedBy}: {summary.FailureReason}");
+                }
+            }
+            Assert.True(slower.Count == 0, string.Join(Environment.NewLine, slower));
         }
 
         [Fact]
