@@ -26,12 +26,13 @@ Rows go to the same scan_results_ch<N>.csv files with Mode Adaptive, one per cha
         TargetError = 'The precision wanted for every channel''s threshold, in DAC units (one standard error; default 1).'
         MaxSteps = 'The most windows it may measure (default 200).'
         MaxDuration = 'The most seconds it may take (windows, settle time and writes), instead of the fixed grid''s time, which it otherwise never exceeds.'
+        Prior = 'Earlier fits of the same detector to start from: Measure-HaniwersThreshold''s output (piped in, or by name), or the folder of an earlier scan. The first windows go around each prior''s edge; after every window the prior is checked against this run''s points (its edge held fixed, any height and baseline) and discarded, with a warning, when they contradict it. The result is always the fit of this run''s own rows.'
         OnGrid = 'Measures only the grid''s values (Center + i*StepSize), the rows a fixed scan could have made; by default any integer threshold within the range.'
         Sigma = 'k of the threshold Mean + k*Sigma, as in Measure-HaniwersThreshold (default 3).'
         WhatIf = 'Prints the ranges, the target and the most time it may take; touches neither the port nor the disk.'
         Confirm = 'Asks before the scan starts.'
     }
-    Inputs      = @()
+    Inputs      = @(@{ Type = 'Haniwers.Analysis.ThresholdFit'; Description = 'Fits from Measure-HaniwersThreshold, taken as -Prior.' })
     Outputs     = @(@{ Type = 'Haniwers.Scanning.ScanResult'; Description = 'One object per channel per window, Mode Adaptive.' })
     Examples    = @(
         @{
@@ -40,6 +41,14 @@ Rows go to the same scan_results_ch<N>.csv files with Mode Adaptive, one per cha
 Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.3 -SettleTime 0 -TargetError 2 -OutputDirectory ./adaptive | Measure-HaniwersThreshold
 '@
             Remarks = 'The fits of the adaptive scan''s rows: each Threshold with a ThresholdError of about 2 or less, from a fraction of the windows a full grid would take.'
+        }
+        @{
+            Title   = 'This week''s scan, starting from last week''s'
+            Code    = @'
+Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' -Center 280, 300, 260 -NSteps 50 -StepSize 2 -Duration 0.3 -SettleTime 0 -TargetError 3 -OutputDirectory ./last-week | Out-Null
+Measure-HaniwersThreshold -Path ./last-week | Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=2,instant' -Center 280, 300, 260 -NSteps 50 -StepSize 2 -Duration 0.3 -SettleTime 0 -TargetError 3 -OutputDirectory ./this-week
+'@
+            Remarks = 'The first windows go around last week''s edges instead of across the whole range; if this week''s windows contradict a channel''s prior (its edge moved), a warning says so and that channel goes on as without one.'
         }
         @{
             Title   = 'See the plan and the longest it may take'

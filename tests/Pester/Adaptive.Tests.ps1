@@ -81,6 +81,29 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         Test-Path (Join-Path $folder 'short') | Should -BeFalse
     }
 
+    It 'starts from last week''s fits, piped or as a folder, records them, and discards one whose edge moved' {
+        $wide = $adaptive.Clone(); $wide.NSteps = 50
+        $last = Join-Path $folder 'last'
+        $null = Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' @wide -OutputDirectory $last
+        $fits = @(Measure-HaniwersThreshold -Path $last -WarningAction SilentlyContinue)
+        $rows = @($fits | Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=2,instant' @wide -OutputDirectory (Join-Path $folder 'piped') -WarningVariable warned -InformationVariable info)
+        $null = Assert-Reached $info 3
+        $warned | Should -BeNullOrEmpty
+        $start = Get-Content (Join-Path $folder 'piped/run_journal.jsonl') -TotalCount 1 | ConvertFrom-Json
+        @($start.adaptive.prior).Count | Should -Be 3
+        $start.adaptive.prior[0].threshold | Should -Be $fits[0].Threshold
+        # the first window goes to the lower side of each prior's edge, not to 20 % of the range
+        foreach ($row in @($rows | Where-Object Step -eq 1)) { $row.Threshold | Should -BeLessOrEqual $fits[$row.Channel - 1].Mean }
+        # a folder is fitted as Measure-HaniwersThreshold fits it
+        $plan = Invoke-InNewPwsh "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 50 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 3 -Prior '$last' -OutputDirectory '$(Join-Path $folder 'plan')' -WhatIf"
+        $plan | Should -Match "starting from ch1 threshold $($fits[0].Threshold) ±"
+        # a detector whose edges are 25 DAC lower than the prior's: each channel's prior is discarded, with a warning
+        $null = Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=3,instant,midpoint=255/275/235' @wide -Prior $last -OutputDirectory (Join-Path $folder 'moved') -WarningVariable moved -WarningAction SilentlyContinue
+        foreach ($ch in 1..3) { @($moved | Where-Object { "$_" -match "^ch$ch`: the prior \(threshold \d+ .* is discarded: .*the edge has moved\. The scan goes on without it\.$" }).Count | Should -Be 1 }
+        # anything else is refused by name
+        { Invoke-HaniwersAdaptiveScan -PortName sim @wide -Prior 42 -OutputDirectory (Join-Path $folder 'bad') -ErrorAction Stop } | Should -Throw -ErrorId 'PriorNotAFit*'
+    }
+
     It 'goes on from the points it has after a SIGKILL, under the same run' {
         Invoke-KilledScan "Invoke-HaniwersAdaptiveScan -PortName sim -Center 280, 300, 260 -NSteps 25 -StepSize 2 -Duration 0.2 -SettleTime 0 -TargetError 2 -OnGrid -OutputDirectory '$folder' | Out-Null" (Join-Path $folder 'scan_results_ch1.csv') 9
         $before = @(Import-Csv (Join-Path $folder 'scan_results_ch1.csv'))

@@ -23,6 +23,12 @@ namespace Haniwers.Scanning
         /// <summary>The data put the edge outside the range: which side, where, and a range that would contain it; null while it may be inside.</summary>
         public string? EdgeOutside { get; set; }
 
+        /// <summary>The earlier fit the scan started from (-Prior); null without one.</summary>
+        public AdaptivePrior? Prior { get; internal set; }
+
+        /// <summary>The prior while it is used: given and not discarded.</summary>
+        public AdaptivePrior? ActivePrior => Prior?.Discarded is null ? Prior : null;
+
         /// <summary>Windows chosen while the channel's fit was not accepted (every other one goes to a value not measured yet).</summary>
         internal int UnacceptedChoices { get; set; }
 
@@ -57,7 +63,7 @@ namespace Haniwers.Scanning
         private readonly bool _onGrid;
         private int _index;
 
-        /// <summary>The coarse sweep's windows are this fraction of a full window.</summary>
+        /// <summary>The coarse sweep's windows (and a prior's first windows) are this fraction of a full window.</summary>
         private const int CoarseShare = 4;
 
         /// <param name="onGrid">Measure only the range's grid values (as before); false: any integer DAC value within the range.</param>
@@ -104,6 +110,29 @@ namespace Haniwers.Scanning
 
         /// <summary>Fits in a row that must put a channel's edge outside its range before the channel stops (docs/adaptive-scan.md).</summary>
         public const int FitsOutsideToStop = 3;
+
+        /// <summary>
+        /// Starts from earlier fits (docs/adaptive-scan.md, "A prior from the last scan"): each accepted fit of a scanned
+        /// channel becomes its prior; returns, for each fit not used, why. Such a channel's first (short) windows go around
+        /// its prior's edge instead of across its range. Before the first window only.
+        /// </summary>
+        public IReadOnlyList<string> UsePriors(IEnumerable<ThresholdFit> fits)
+        {
+            if (_index > 0) throw new InvalidOperationException("Priors are given before the first window.");
+            var ignored = new List<string>();
+            foreach (var fit in fits)
+            {
+                var channel = Channels.FirstOrDefault(c => c.Channel == fit.Channel);
+                if (channel is null) ignored.Add($"ch{fit.Channel}: not a channel this scan measures");
+                else if (!AdaptivePrior.Usable(fit)) ignored.Add($"ch{fit.Channel}: the fit recommends no threshold ({fit.Rejection ?? "no covariance"})");
+                else if (channel.Prior is not null) ignored.Add($"ch{fit.Channel}: a second prior for the channel (the first one given is used)");
+                else channel.Prior = new AdaptivePrior(fit);
+            }
+            return ignored;
+        }
+
+        /// <summary>A channel whose prior the first windows contradicted: the warning it gets, once.</summary>
+        public event Action<AdaptiveChannel>? PriorDiscarded;
 
         /// <summary>A channel whose edge is now known to lie outside its range: the warning it gets, once.</summary>
         public event Action<AdaptiveChannel>? EdgeFoundOutside;
@@ -176,6 +205,9 @@ namespace Haniwers.Scanning
         {
             try { channel.Fit = channel.Points.Count > 0 ? SCurveFitter.Fit(channel.Points, _fit) : null; }
             catch (FitException) { channel.Fit = null; }
+            // checked after every window once the first ones are in: more windows, more power to see an edge that moved
+            if (channel.ActivePrior is { } prior && channel.Points.Select(p => p.Threshold).Distinct().Count() >= _coarse && prior.Check(channel.Points))
+                PriorDiscarded?.Invoke(channel);
             CheckEdge(channel);
         }
 
@@ -322,6 +354,12 @@ namespace Haniwers.Scanning
                 reasons.Add($"ch{channel.Channel} {end}: its edge lies outside the range, not measured further");
                 return end;
             }
+            if (_index < _coarse && channel.ActivePrior is { } seeded)
+            {
+                int seed = seeded.Seed(_index, channel.Range.Start, channel.Range.Stop, new HashSet<double>(channel.Points.Select(p => p.Threshold)));
+                reasons.Add($"ch{channel.Channel} {seed}: first window {_index + 1}/{_coarse} around the prior's edge ({seeded.Describe()})");
+                return seed;
+            }
             if (_index < _coarse)
             {
                 // evenly over the middle 60 % of the range (20 %, 35 %, 50 %, 65 %, 80 % for five): the configured
@@ -338,6 +376,13 @@ namespace Haniwers.Scanning
             if (channel.Fit?.Covariance is null || !channel.Fit.Converged && channel.Fit.Rejection is null
                 || double.IsNaN(channel.Fit.ThresholdError) || channel.Fit.Mean < channel.Range.Values[0] || channel.Fit.Mean > channel.Range.Values[channel.Range.Values.Count - 1])
             {
+                if (channel.ActivePrior is { } prior)
+                {
+                    // the run's own points cannot be fitted yet: the prior's curve decides where one more window teaches most
+                    var (guided, _) = MostInformative(channel, prior.Fit);
+                    reasons.Add($"ch{channel.Channel} {guided}: no usable fit of this run yet ({channel.Fit?.Rejection ?? "too few points"}), where the prior's curve says one more window teaches most ({prior.Describe()})");
+                    return guided;
+                }
                 int explore = Explore(channel);
                 reasons.Add($"ch{channel.Channel} {explore}: no accepted fit yet ({channel.Fit?.Rejection ?? "too few points"}), measuring where the rate changes most between neighbours");
                 return explore;
@@ -350,7 +395,7 @@ namespace Haniwers.Scanning
                     channel.Channel, fresh, channel.Fit.Rejection, channel.Fit.Mean));
                 return fresh;
             }
-            var (best, after) = MostInformative(channel);
+            var (best, after) = MostInformative(channel, channel.Fit);
             reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: threshold {2}±{3:0.00}{4}, one more window here gives ±{5:0.00}{6}",
                 channel.Channel, best, channel.Fit.Threshold?.ToString(CultureInfo.InvariantCulture) ?? SCurveFitter.ThresholdAt(channel.Fit, _fit.SigmaMultiple).ToString(CultureInfo.InvariantCulture),
                 channel.Fit.ThresholdError, channel.Fit.Threshold is null ? " (not accepted yet: " + channel.Fit.Rejection + ")" : "",
@@ -403,9 +448,8 @@ namespace Haniwers.Scanning
         /// the information one window of length t at x adds (g the rate's gradient, λ the rate),
         /// Sherman–Morrison gives var(T) after it as var(T) − (cᵀCu)² / (1 + uᵀCu).
         /// </summary>
-        private (int best, double errorAfter) MostInformative(AdaptiveChannel channel)
+        private (int best, double errorAfter) MostInformative(AdaptiveChannel channel, ThresholdFit fit)
         {
-            var fit = channel.Fit!;
             var c = new double[4];
             double kw = _fit.SigmaMultiple * (_fit.Convention == ThresholdConvention.Haniwers ? Math.Sqrt(2) : 1);
             c[SCurve.Mean] = 1;

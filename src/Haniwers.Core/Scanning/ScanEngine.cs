@@ -49,7 +49,11 @@ namespace Haniwers.Scanning
             _observer = observer;
             _limits = limits;
             _reconnector = new LinkReconnector(link, limits.ReconnectTimeout);
-            if (plan.Planner is { } planner) planner.EdgeFoundOutside += channel => _observer.Warning(channel.EdgeOutside + ". The channel is not measured further.");
+            if (plan.Planner is { } planner)
+            {
+                planner.EdgeFoundOutside += channel => _observer.Warning(channel.EdgeOutside + ". The channel is not measured further.");
+                planner.PriorDiscarded += channel => _observer.Warning($"ch{channel.Channel}: the prior ({channel.Prior!.Describe()}) is discarded: {channel.Prior.Discarded}. The scan goes on without it.");
+            }
             Summary = new ScanSummary { RunId = runId, Mode = plan.Mode, PortName = link.PortName, PlannedSteps = plan.PlannedSteps };
         }
 

@@ -116,6 +116,15 @@ namespace Haniwers.Scanning
             };
         }
 
+        /// <summary>An adaptive scan starts from earlier fits (<see cref="AdaptivePlanner.UsePriors"/>): returns, for each fit not used, why.</summary>
+        public IReadOnlyList<string> UsePriors(IEnumerable<Haniwers.Analysis.ThresholdFit> fits)
+        {
+            if (Planner is null) throw new InvalidOperationException("Only an adaptive scan takes a prior.");
+            var ignored = Planner.UsePriors(fits);
+            PlannedSteps = Planner.MostSteps;
+            return ignored;
+        }
+
         /// <summary>What an adaptive run was asked for, recorded in its start record so a resume goes on with the same.</summary>
         public AdaptiveSettings? AdaptiveSettings { get; private set; }
 
@@ -198,6 +207,9 @@ namespace Haniwers.Scanning
                     : $"{Mode} threshold scan on {portName}: {Steps.Count} windows of {Duration.TotalSeconds:0.###} s (settle {SettleTime.TotalSeconds:0.###} s), about {Format(EstimatedDuration)}.",
             };
             lines.AddRange(Ranges.Select(r => "  " + r.Describe()));
+            if (Planner is { } p && p.Channels.Any(c => c.Prior is not null))
+                lines.Add("  starting from " + string.Join("; ", p.Channels.Where(c => c.Prior is not null).Select(c => $"ch{c.Channel} {c.Prior!.Describe()}"))
+                    + " (checked against the first windows; discarded if they contradict it)");
             lines.Add($"  results: {outputDirectory}");
             return string.Join(Environment.NewLine, lines);
         }

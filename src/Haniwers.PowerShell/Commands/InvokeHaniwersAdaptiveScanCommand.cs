@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -41,13 +43,66 @@ namespace Haniwers.PowerShell.Commands
         [Parameter]
         public SwitchParameter OnGrid { get; set; }
 
-        protected override ScanPlan BuildPlan(HaniwersConfig config) => ScanPlan.Adaptive(config, TargetError, MaxSteps,
-            MaxDuration is double seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null, new FitOptions { SigmaMultiple = Sigma }, OnGrid);
+        /// <summary>
+        /// Earlier fits to start from (docs/adaptive-scan.md, "A prior from the last scan"): Measure-HaniwersThreshold's
+        /// output, from the pipeline or by name, or folders (and scan files) of an earlier scan, fitted as
+        /// Measure-HaniwersThreshold fits them.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public object[]? Prior { get; set; }
+
+        private readonly List<ThresholdFit> _priors = new List<ThresholdFit>();
+
+        protected override void ProcessRecord()
+        {
+            foreach (var item in Prior ?? Array.Empty<object>())
+            {
+                object value = item is PSObject wrapped ? wrapped.BaseObject : item;
+                switch (value)
+                {
+                    case ThresholdFit fit:
+                        _priors.Add(fit);
+                        break;
+                    case string or FileSystemInfo:
+                        _priors.AddRange(FitsOf(value is FileSystemInfo info ? info.FullName : (string)value));
+                        break;
+                    default:
+                        ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Prior takes fits (Measure-HaniwersThreshold's output) or folders of an earlier scan, not a {value.GetType().Name}: '{value}'."),
+                            "PriorNotAFit", ErrorCategory.InvalidArgument, value));
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The fits Measure-HaniwersThreshold makes of an earlier scan's folder or file: one rule for what a folder's fit is.</summary>
+        private IEnumerable<ThresholdFit> FitsOf(string path)
+        {
+            string full = ResolveUserPath(path);
+            if (!Directory.Exists(full) && !File.Exists(full))
+                ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"-Prior: '{full}' is neither a folder nor a file of an earlier scan.", full),
+                    "PriorNotFound", ErrorCategory.ObjectNotFound, path));
+            var fits = InvokeCommand.InvokeScript(false, ScriptBlock.Create("param($p, $k) Haniwers\\Measure-HaniwersThreshold -LiteralPath $p -Sigma $k -WarningAction SilentlyContinue -ErrorAction SilentlyContinue"),
+                null, full, Sigma).Select(o => o.BaseObject).OfType<ThresholdFit>().ToList();
+            WriteVerbose($"-Prior: {fits.Count} fit(s) of {full}.");
+            return fits;
+        }
+
+        protected override ScanPlan BuildPlan(HaniwersConfig config)
+        {
+            var plan = ScanPlan.Adaptive(config, TargetError, MaxSteps,
+                MaxDuration is double seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null, new FitOptions { SigmaMultiple = Sigma }, OnGrid);
+            if (Prior is null) return plan;
+            foreach (string ignored in plan.UsePriors(_priors)) WriteWarning($"-Prior {ignored}: not used.");
+            if (plan.Planner!.Channels.All(c => c.Prior is null)) WriteWarning("-Prior gave no fit this scan can start from: it starts as without one.");
+            return plan;
+        }
 
         /// <summary>An adaptive run goes on from the points it has, with this command's range and target.</summary>
         protected override (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
         {
             var (run, plan) = ScanResume.Adaptive(folder, given);
+            if (Prior is not null) WriteWarning("-Prior is not used by -Resume: a resumed scan goes on from the points its run has.");
             WriteVerbose($"Resuming {run.Describe()} from step {plan.Planner!.StepsPlanned + 1}.");
             return (plan, run.RunId);
         }

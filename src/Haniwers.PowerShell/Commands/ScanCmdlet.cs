@@ -296,6 +296,10 @@ namespace Haniwers.PowerShell.Commands
                     ["targetError"] = adaptive.TargetError, ["maxSteps"] = adaptive.MaxSteps, ["maxDurationSeconds"] = adaptive.MaxDurationSeconds,
                     ["sigma"] = adaptive.Sigma, ["onGrid"] = adaptive.OnGrid, ["ranges"] = plan.Ranges.Select(r => new { channel = r.Channel, stepSize = r.StepSize, values = r.Values }).ToList(),
                 };
+                // where it started from, for the record (a resume goes on from its own points)
+                var priors = plan.Planner!.Channels.Where(c => c.Prior is not null).Select(c => c.Prior!.Fit)
+                    .Select(f => new { channel = f.Channel, threshold = f.Threshold, thresholdError = f.ThresholdError, mean = f.Mean, sigma = f.Sigma, runId = f.RunId }).ToList();
+                if (priors.Count > 0) ((Dictionary<string, object?>)details["adaptive"]!)["prior"] = priors;
             }
             return details;
         }

@@ -80,6 +80,79 @@ namespace Haniwers.Tests.Scanning
             Assert.Matches(@"ch1: threshold \d+ ± [\d.]+ not claimed: its windows scatter more than Poisson allows \(chi-square/ndf = [\d.]+ for \d+ degrees of freedom", planner.Shortfall);
         }
 
+        /// <summary>An adaptive scan of <paramref name="sim"/> started from <paramref name="prior"/> (null: none).</summary>
+        private static (ScanSummary summary, ScanPlan plan, ScanFixture fixture) RunWithPrior(string sim, double target, IReadOnlyList<ThresholdFit>? prior, int nsteps = 25)
+        {
+            var f = new ScanFixture(sim, nsteps: nsteps, duration: 1);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            var plan = ScanPlan.Adaptive(f.Config, target, 200, null, new FitOptions());
+            if (prior is not null) Assert.Empty(plan.UsePriors(prior));
+            return (f.Run(plan), plan, f);
+        }
+
+        [Fact]
+        public void APriorFromTheLastScanReachesTheTargetSooner()
+        {
+            // last week's scan of the same detector (another seed: other Poisson draws), then this week's with and without it
+            double with = 0, without = 0;
+            var detail = new List<string>();
+            foreach (int seed in Enumerable.Range(1, 12))
+            {
+                var (_, last, lastRun) = RunWithPrior($"seed={seed}", 2, null, nsteps: 50);
+                var prior = last.Planner!.Channels.Select(c => c.Fit!).ToList();
+                lastRun.Dispose();
+                var (plain, _, plainRun) = RunWithPrior($"seed={seed + 100}", 2, null, nsteps: 50);
+                var (guided, plan, guidedRun) = RunWithPrior($"seed={seed + 100}", 2, prior, nsteps: 50);
+                using (plainRun)
+                using (guidedRun)
+                {
+                    Assert.Equal(RunOutcome.Completed, guided.Outcome);
+                    Assert.Empty(guidedRun.Observer.Warnings); // the prior was kept
+                    Assert.All(plan.Planner!.Channels, c => Assert.Null(c.Prior!.Discarded));
+                    // the first window goes below the prior's edge, not to 20 % of the range
+                    var first = guidedRun.Observer.Rows.Where(r => r.Step == 1).ToList();
+                    Assert.All(first, r => Assert.InRange(r.Threshold, prior[r.Channel - 1].Mean - 3 * prior[r.Channel - 1].Sigma, prior[r.Channel - 1].Mean));
+                    with += guided.Elapsed.TotalSeconds;
+                    without += plain.Elapsed.TotalSeconds;
+                    detail.Add($"seed {seed}: {guided.Elapsed.TotalSeconds:0.#} s ({guided.CompletedSteps}) / {plain.Elapsed.TotalSeconds:0.#} s ({plain.CompletedSteps})");
+                }
+            }
+            Assert.True(with < 0.9 * without, $"with the prior {with:0.#} s, without {without:0.#} s: {string.Join("; ", detail)}");
+        }
+
+        [Fact]
+        public void APriorWhoseEdgeMovedIsDiscardedAndTheScanGoesOnWithoutIt()
+        {
+            // the prior comes from a detector whose edges were 25 DAC lower: the first windows contradict it
+            var (_, last, lastRun) = RunWithPrior("seed=1,midpoint=255/275/235", 2, null);
+            var prior = last.Planner!.Channels.Select(c => c.Fit!).ToList();
+            lastRun.Dispose();
+            var (summary, plan, f) = RunWithPrior("seed=101", 2, prior);
+            using (f)
+            {
+                Assert.Equal(RunOutcome.Completed, summary.Outcome);
+                foreach (var channel in plan.Planner!.Channels)
+                {
+                    Assert.True(channel.Prior!.Discarded is not null, $"prior mean {channel.Prior.Fit.Mean:0.#} sigma {channel.Prior.Fit.Sigma:0.#}; checked {channel.Prior.Checked}; points {string.Join(" ", channel.Points.Take(8).Select(p => $"{p.Threshold}:{p.Events}/{p.DurationSeconds}"))}");
+                    Assert.Single(f.Observer.Warnings, w => w.StartsWith($"ch{channel.Channel}: the prior (threshold {prior[channel.Channel - 1].Threshold} ", StringComparison.Ordinal)
+                        && w.Contains("is discarded:") && w.Contains("the edge has moved") && w.EndsWith("The scan goes on without it.", StringComparison.Ordinal));
+                    // the result is this run's own: near this detector's thresholds, not the prior's
+                    Assert.True(Math.Abs(channel.Fit!.Threshold!.Value - prior[channel.Channel - 1].Threshold!.Value) > 15);
+                }
+            }
+        }
+
+        [Fact]
+        public void APriorThatRecommendsNoThresholdIsNotUsedAndSaysWhy()
+        {
+            using var f = new ScanFixture("seed=1", nsteps: 25, duration: 1);
+            var plan = ScanPlan.Adaptive(f.Config, 2, 200, null, new FitOptions());
+            var ignored = plan.UsePriors(new[] { new ThresholdFit { Channel = 2, Rejection = "no edge stands out" }, new ThresholdFit { Channel = 3, Threshold = 280, Mean = 270, Sigma = 3, ThresholdError = 1, Covariance = new double[4, 4] } });
+            Assert.Equal(new[] { "ch2: the fit recommends no threshold (no edge stands out)" }, ignored);
+            Assert.Null(plan.Planner!.Channels[1].Prior);
+            Assert.NotNull(plan.Planner.Channels[2].Prior);
+        }
+
         /// <summary>The same detector scanned by the fixed grid: its wall time on the manual clock.</summary>
         private static TimeSpan GridTime(string sim, double duration = 1)
         {
