@@ -20,18 +20,21 @@ namespace Haniwers.Scanning
 
     /// <summary>
     /// The adaptive scan's wall time against the equivalent fixed grid (docs/adaptive-scan.md, "Never slower than the
-    /// grid"): a window costs its length, the settle time and the overhead of its writes and checks, which is measured
-    /// (the median gap between one window's close and the next one's opening, less the settle time). The grid measures
-    /// every value of the range once at the configured window length, at the same cost per window; the adaptive scan
-    /// never plans a window that would take it past that time, or past -MaxDuration when one is given instead.
+    /// grid"): the time spent is the clock's, from the first window's opening to the last one's close (so windows measured
+    /// again and waits for a quiet device count); the grid measures every value of the range once at the configured window
+    /// length, each window costing its length, the settle time and the overhead of its writes and checks, which is
+    /// measured (the median gap between one window's close and the next one's opening, less the settle time). The
+    /// adaptive scan never begins a window that would take it past the grid's time, or past -MaxDuration when given.
     /// </summary>
     public sealed class AdaptiveBudget
     {
         private readonly double _window, _settle;
         private readonly TimeSpan? _maxDuration;
-        private readonly List<double> _windows = new List<double>();
         private readonly List<double> _overheads = new List<double>();
-        private DateTimeOffset? _lastClose;
+        private DateTimeOffset? _sessionStart, _lastClose;
+        /// <summary>Windows an earlier part of the run measured (a resume): their count and lengths.</summary>
+        private int _earlierWindows;
+        private double _earlierSeconds;
 
         public AdaptiveBudget(int gridWindows, TimeSpan window, TimeSpan settle, TimeSpan? maxDuration)
         {
@@ -64,8 +67,14 @@ namespace Haniwers.Scanning
         /// <summary>The most wall time the scan may take: -MaxDuration when given, else the grid's.</summary>
         public double LimitSeconds => _maxDuration?.TotalSeconds ?? GridSeconds;
 
-        /// <summary>The wall time of the windows measured so far, at the cost per window.</summary>
-        public double SpentSeconds => _windows.Sum() + _windows.Count * (_settle + Overhead);
+        /// <summary>
+        /// The wall time spent so far: from this run's first window's opening to its last one's close as the clock says
+        /// (windows measured again and waits for a quiet device included), the setting up of the first window, and the
+        /// windows an earlier part of the run measured, at the cost per window.
+        /// </summary>
+        public double SpentSeconds =>
+            _earlierSeconds + _earlierWindows * (_settle + Overhead)
+            + (_sessionStart is DateTimeOffset start && _lastClose is DateTimeOffset close ? (close - start).TotalSeconds + _settle + Overhead : 0);
 
         /// <summary>The next window, of <paramref name="seconds"/>, still fits: the reason it does not, else None.</summary>
         public AdaptiveStop Allows(double seconds) =>
@@ -78,17 +87,20 @@ namespace Haniwers.Scanning
             if (_lastClose is DateTimeOffset close)
             {
                 double gap = (opened - close).TotalSeconds - _settle;
-                if (gap >= 0 && gap < 60) _overheads.Add(gap); // a gap of a minute is a pause or a wait for the device, not overhead
+                if (gap >= 0) _overheads.Add(gap); // the median keeps a window measured again, or a wait, from counting as overhead
             }
-            _windows.Add(seconds);
+            _sessionStart ??= opened;
             _lastClose = opened + TimeSpan.FromSeconds(seconds);
         }
 
         /// <summary>Windows an earlier run of the same scan measured (a resume): counted, with no gap to learn from.</summary>
         public void MeasuredBefore(IEnumerable<double> windows)
         {
-            _windows.AddRange(windows);
-            _lastClose = null;
+            foreach (double seconds in windows)
+            {
+                _earlierWindows++;
+                _earlierSeconds += seconds;
+            }
         }
 
         /// <summary>How a planner stopped by this budget says so.</summary>

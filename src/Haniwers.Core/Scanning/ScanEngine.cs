@@ -213,7 +213,7 @@ namespace Haniwers.Scanning
                 }
                 var (window, opened) = OpenWindow(step, cancellation);
                 var rejection = window.Rejection(before, opened, _link.Counters.Snapshot(), _limits.MaxMalformedFraction,
-                    step.Measured, Expected(step, window, earlier), _link.Counters.LongestBacklog, earlier is null ? _lastRate : null);
+                    step.Measured, Expected(step, window, earlier), _link.Counters.LongestBacklog, earlier is null && _plan.NeighbouringSteps ? _lastRate : null);
                 // a window without an event asks the device itself; its answer, when late or missing, is the better evidence
                 if (window.Tally.Events == 0 && (rejection is null || rejection.Problem == WindowProblem.Silence))
                     rejection = ProveAlive(step, cancellation) ?? rejection;

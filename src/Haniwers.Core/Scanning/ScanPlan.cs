@@ -145,6 +145,13 @@ namespace Haniwers.Scanning
         }
 
         public ScanMode Mode { get; }
+
+        /// <summary>
+        /// A step's thresholds are the neighbours of the step's before, so the rate the step before had is a yardstick for
+        /// a silence (docs/window-checks.md, "A silence among few events"). Not so in an adaptive scan, whose windows jump
+        /// across the edge (from 54 events/s to a muon rate of 0.1/s, say): its yardstick is its fit's prediction.
+        /// </summary>
+        public bool NeighbouringSteps => Mode != ScanMode.Adaptive;
         public IReadOnlyList<ThresholdRange> Ranges { get; }
         public IReadOnlyList<ScanStep> Steps { get; }
         public TimeSpan Duration { get; }

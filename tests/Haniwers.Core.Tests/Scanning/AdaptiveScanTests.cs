@@ -91,33 +91,30 @@ namespace Haniwers.Tests.Scanning
         }
 
         [Fact]
-        public void APriorFromTheLastScanReachesTheTargetSooner()
+        public void APriorFromTheLastScanIsKeptAndPlacesTheFirstWindowsAtItsEdge()
         {
-            // last week's scan of the same detector (another seed: other Poisson draws), then this week's with and without it
-            double with = 0, without = 0;
-            var detail = new List<string>();
-            foreach (int seed in Enumerable.Range(1, 12))
+            // last week's scan of the same detector (other Poisson draws), then this week's from it: the prior is kept, the
+            // first windows go around its edges (not across the range), and the result is this run's own fit (how much time
+            // it saves is the benchmark's to measure, not a test's)
+            foreach (int seed in new[] { 1, 2, 3, 4 })
             {
                 var (_, last, lastRun) = RunWithPrior($"seed={seed}", 2, null, nsteps: 50);
                 var prior = last.Planner!.Channels.Select(c => c.Fit!).ToList();
                 lastRun.Dispose();
-                var (plain, _, plainRun) = RunWithPrior($"seed={seed + 100}", 2, null, nsteps: 50);
                 var (guided, plan, guidedRun) = RunWithPrior($"seed={seed + 100}", 2, prior, nsteps: 50);
-                using (plainRun)
                 using (guidedRun)
                 {
                     Assert.Equal(RunOutcome.Completed, guided.Outcome);
-                    Assert.Empty(guidedRun.Observer.Warnings); // the prior was kept
+                    Assert.Empty(guidedRun.Observer.Warnings);
                     Assert.All(plan.Planner!.Channels, c => Assert.Null(c.Prior!.Discarded));
-                    // the first window goes below the prior's edge, not to 20 % of the range
-                    var first = guidedRun.Observer.Rows.Where(r => r.Step == 1).ToList();
-                    Assert.All(first, r => Assert.InRange(r.Threshold, prior[r.Channel - 1].Mean - 3 * prior[r.Channel - 1].Sigma, prior[r.Channel - 1].Mean));
-                    with += guided.Elapsed.TotalSeconds;
-                    without += plain.Elapsed.TotalSeconds;
-                    detail.Add($"seed {seed}: {guided.Elapsed.TotalSeconds:0.#} s ({guided.CompletedSteps}) / {plain.Elapsed.TotalSeconds:0.#} s ({plain.CompletedSteps})");
+                    foreach (var row in guidedRun.Observer.Rows.Where(r => r.Step <= 5))
+                    {
+                        var p = prior[row.Channel - 1];
+                        Assert.InRange(row.Threshold, p.Mean - 3 * p.Sigma, p.Mean + 5 * p.Sigma);
+                    }
+                    Assert.All(plan.Planner.Channels, c => Assert.Equal(SCurveFitter.Fit(c.Points, new FitOptions()).ThresholdError, c.Fit!.ThresholdError, 9));
                 }
             }
-            Assert.True(with < 0.9 * without, $"with the prior {with:0.#} s, without {without:0.#} s: {string.Join("; ", detail)}");
         }
 
         [Fact]
@@ -151,6 +148,27 @@ namespace Haniwers.Tests.Scanning
             Assert.Equal(new[] { "ch2: the fit recommends no threshold (no edge stands out)" }, ignored);
             Assert.Null(plan.Planner!.Channels[1].Prior);
             Assert.NotNull(plan.Planner.Channels[2].Prior);
+        }
+
+        [Fact]
+        public void AWindowThatJumpsAboveTheEdgeIsNotTakenForAStall()
+        {
+            // found by the benchmark: on a detector of a low muon rate (0.1/s) and little noise, an adaptive window above every
+            // edge after one below them counted nothing, as it should; the step before's rate (54 events/s) convicted it of a
+            // stall, and the wait for the device to send again (30 s) cost the step and the scan's time. Steps that jump are
+            // judged by the fit's prediction, not by the step before
+            foreach (var (mode, convicted) in new[] { (ScanMode.Adaptive, false), (ScanMode.Parallel, true) })
+            {
+                using var f = new ScanFixture("seed=2,muon-rate=0.1,noise-rate=80", nsteps: 1, duration: 1, reconnectTimeout: 2);
+                var steps = Enumerable.Range(1, 6).Select(i => new ScanStep(i, i % 2 == 1 ? new[] { 250, 270, 230 } : new[] { 340, 360, 320 }, new[] { 1, 2, 3 })).ToList();
+                var summary = f.Run(ScanPlan.Remaining(mode, steps, steps, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(0.05)));
+                Assert.Equal(convicted, f.Observer.Remeasured.Count > 0);
+                if (!convicted)
+                {
+                    Assert.Equal(RunOutcome.Completed, summary.Outcome);
+                    Assert.Equal(6, summary.CompletedSteps);
+                }
+            }
         }
 
         /// <summary>The same detector scanned by the fixed grid: its wall time on the manual clock.</summary>
