@@ -11,7 +11,7 @@
     - soak: 10,000 steps over the pty against the served simulator; managed heap and working set
       after a full garbage collection at 1,000 and at 10,000 steps
     - S-curve fit time for three channels of 200 points
-    - the adaptive scan against a fixed grid: measuring-time ratio, pulls, and the design bound
+    - the adaptive scan against a fixed grid and the c-optimal bound over 20 simulated detectors: wall-time ratios with and without a prior, coverage
     - data taking: 1,000,000 numbered events over a pty from the served simulator, checked for
       missing and doubled events; 10,000,000 events in process with the managed heap after a full GC
       at 1 million and at 10 million; raw files read and binned per second, and haniwers' own
