@@ -102,6 +102,8 @@ finally {
 
 & dotnet $BenchPath fit
 & dotnet $BenchPath adaptive 20 1
+# the errors' coverage over a pty, in real time (about 10 minutes)
+& (Join-Path $PSScriptRoot 'Invoke-PtyCoverage.ps1') -ModulePath $ModulePath -SimulatorPath $SimulatorPath -Runs 20
 
 # data taking over a pty: 1,000,000 events the simulator numbers; the run keeps the one after the
 # count the simulator logged when the run's stream started, and every one after it, once

@@ -7,45 +7,6 @@ using Haniwers.Configuration;
 
 namespace Haniwers.Scanning
 {
-    /// <summary>What the adaptive scan knows of one channel after a window.</summary>
-    public sealed class AdaptiveChannel
-    {
-        public AdaptiveChannel(ThresholdRange range) => Range = range;
-
-        public ThresholdRange Range { get; }
-        public int Channel => Range.Channel;
-        public List<ScanPoint> Points { get; } = new List<ScanPoint>();
-        /// <summary>The latest fit of the channel's points; null before one could be made.</summary>
-        public ThresholdFit? Fit { get; set; }
-        /// <summary>An accepted threshold within the target whose points do not contradict the Poisson model (docs/adaptive-scan.md, "Errors the data support").</summary>
-        public bool Reached(double target) => Fit?.Threshold is not null && Fit.ThresholdError <= target && !SCurveFitter.ScatterExceedsPoisson(Fit);
-
-        /// <summary>The data put the edge outside the range: which side, where, and a range that would contain it; null while it may be inside.</summary>
-        public string? EdgeOutside { get; set; }
-
-        /// <summary>The earlier fit the scan started from (-Prior); null without one.</summary>
-        public AdaptivePrior? Prior { get; internal set; }
-
-        /// <summary>The prior while it is used: given and not discarded.</summary>
-        public AdaptivePrior? ActivePrior => Prior?.Discarded is null ? Prior : null;
-
-        /// <summary>Windows chosen while the channel's fit was not accepted (every other one goes to a value not measured yet).</summary>
-        internal int UnacceptedChoices { get; set; }
-
-        /// <summary>Fits in a row that put the edge outside the range, or found no edge in it.</summary>
-        internal int FitsOutside { get; set; }
-
-        /// <summary>The edge lies above the range (else below), once <see cref="EdgeOutside"/> is set.</summary>
-        internal bool EdgeAbove { get; set; }
-
-        /// <summary>Nothing more to measure: the target reached, or the edge out of reach.</summary>
-        public bool Settled(double target) => Reached(target) || EdgeOutside is not null;
-
-        public string Describe(double target) => Fit?.Threshold is int t
-            ? string.Format(CultureInfo.InvariantCulture, "ch{0} {1}±{2:0.0}{3}", Channel, t, Fit.ThresholdError, Reached(target) ? " ok" : "")
-            : $"ch{Channel} searching";
-    }
-
     /// <summary>
     /// The adaptive scan's rule (docs/adaptive-scan.md): a short coarse sweep of each channel's range,
     /// then, every window and for every channel on its own, the threshold on the range's grid where one
@@ -109,7 +70,7 @@ namespace Haniwers.Scanning
         public bool AllSettled => Channels.All(c => c.Settled(TargetError));
 
         /// <summary>Fits in a row that must put a channel's edge outside its range before the channel stops (docs/adaptive-scan.md).</summary>
-        public const int FitsOutsideToStop = 3;
+        public const int FitsOutsideToStop = AdaptiveEdge.FitsOutsideToStop;
 
         /// <summary>
         /// Starts from earlier fits (docs/adaptive-scan.md, "A prior from the last scan"): each accepted fit of a scanned
@@ -208,110 +169,7 @@ namespace Haniwers.Scanning
             // checked after every window once the first ones are in: more windows, more power to see an edge that moved
             if (channel.ActivePrior is { } prior && channel.Points.Select(p => p.Threshold).Distinct().Count() >= _coarse && prior.Check(channel.Points))
                 PriorDiscarded?.Invoke(channel);
-            CheckEdge(channel);
-        }
-
-        /// <summary>
-        /// After the coarse sweep: a channel not at its target whose data put its edge outside its range
-        /// <see cref="FitsOutsideToStop"/> fits in a row stops, with the side and a range that would contain it
-        /// (docs/adaptive-scan.md, "When it cannot succeed"). Outside: the fit puts the threshold beyond the range by
-        /// more than twice its error and a step; or no edge stands out at all (a flat rate, both ends of the range
-        /// measured), the side then told by the rate: a plateau as high as the other channels' rate below their edges
-        /// means the edge is above.
-        /// </summary>
-        private void CheckEdge(AdaptiveChannel channel)
-        {
-            if (channel.EdgeOutside is not null) return;
-            var grid = channel.Range.Values;
-            var fit = channel.Fit;
-            if (channel.Reached(TargetError) || channel.Points.Count < _coarse || grid.Count < 2)
-            {
-                channel.FitsOutside = 0;
-                return;
-            }
-            int step = grid[1] - grid[0];
-            int nsteps = (grid.Count - 1) / 2;
-            string? found = null;
-            if (NoEdgeSeen(fit))
-            {
-                channel.FitsOutside++;
-                if (channel.FitsOutside < FitsOutsideToStop) return;
-                var (ends, _) = CompareEnds(channel);
-                if (ends == EndsVerdict.Differ) { channel.FitsOutside = 0; return; } // the rate falls across the range: the edge is in it
-                if (ends != EndsVerdict.Flat) return;
-                var usable = channel.Points.Where(p => p.IsUsable).ToList();
-                double rate = usable.Sum(p => p.Events) / Math.Max(usable.Sum(p => p.DurationSeconds), 1e-9);
-                var references = Channels.Where(c => c != channel && c.Fit is { Threshold: not null } f && !double.IsNaN(f.Height)).Select(c => c.Fit!).ToList();
-                if (references.Count > 0)
-                {
-                    double below = references.Average(f => f.Height + f.Baseline), above = references.Average(f => f.Baseline);
-                    channel.EdgeAbove = Math.Abs(rate - below) < Math.Abs(rate - above);
-                    int shift = 2 * nsteps * step;
-                    int center = Math.Clamp(channel.EdgeAbove ? grid[grid.Count - 1] + nsteps * step : grid[0] - nsteps * step, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
-                    found = string.Format(CultureInfo.InvariantCulture,
-                        "ch{0}: the edge lies {1} the range {2}..{3} (the rate is flat at {4:0.#} Hz across it, as the other channels' {5} their edges); a range that may contain it: center = {6}, nsteps = {7}, step_size = {8}, or wider",
-                        channel.Channel, channel.EdgeAbove ? "above" : "below", grid[0], grid[grid.Count - 1], rate, channel.EdgeAbove ? "below" : "above", center, nsteps, step);
-                }
-                else
-                {
-                    found = string.Format(CultureInfo.InvariantCulture,
-                        "ch{0}: no edge in the range {1}..{2} (the rate is flat at {3:0.#} Hz across it: a range beside the edge, or a dead channel); scan a wider range (a larger nsteps or step_size), or check the channel",
-                        channel.Channel, grid[0], grid[grid.Count - 1], rate);
-                }
-            }
-            else
-            {
-                int estimate = SCurveFitter.ThresholdAt(fit!, _fit.SigmaMultiple);
-                double margin = 2 * fit.ThresholdError + step;
-                bool above = estimate > grid[grid.Count - 1] + margin, below = estimate < grid[0] - margin;
-                channel.FitsOutside = above || below ? channel.FitsOutside + 1 : 0;
-                if (channel.FitsOutside < FitsOutsideToStop) return;
-                channel.EdgeAbove = above;
-                int center = Math.Clamp(estimate, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
-                found = string.Format(CultureInfo.InvariantCulture,
-                    "ch{0}: the edge lies {1} the range {2}..{3} (the fit puts the threshold at {4} ± {5:0.0}); a range that contains it: center = {6}, nsteps = {7}, step_size = {8}",
-                    channel.Channel, above ? "above" : "below", grid[0], grid[grid.Count - 1], estimate, fit!.ThresholdError, center, nsteps, step);
-            }
-            channel.EdgeOutside = found;
-            EdgeFoundOutside?.Invoke(channel);
-        }
-
-        /// <summary>
-        /// The fit shows no edge: no fall of the rate stands out of the noise (the fit's own test,
-        /// <see cref="FitAcceptance.MinimumEdgeSignificance"/>), or the data do not let its errors be computed.
-        /// Whether there is none in the range is then for the range's ends to tell (<see cref="CompareEnds"/>).
-        /// </summary>
-        private static bool NoEdgeSeen(ThresholdFit? fit) =>
-            fit is null || fit.Covariance is null || double.IsNaN(fit.HeightError) || double.IsNaN(fit.ThresholdError)
-            || fit.Height < FitAcceptance.MinimumEdgeSignificance * fit.HeightError;
-
-        private enum EndsVerdict { Unknown, Flat, Differ }
-
-        /// <summary>
-        /// The rates at the two ends of the range: Differ when they differ by more than three standard errors (the
-        /// edge is in the range); Flat when they agree and are known to 10 % at three standard errors (an edge in the
-        /// range could not hide: the noise plateau below an edge is many times the rate above it), or a dead channel
-        /// counted nothing in ten seconds at each end; else Unknown, with the end that needs measuring.
-        /// </summary>
-        private static (EndsVerdict verdict, int? measure) CompareEnds(AdaptiveChannel channel)
-        {
-            var grid = channel.Range.Values;
-            (double events, double seconds) At(int threshold)
-            {
-                var points = channel.Points.Where(p => p.IsUsable && p.Threshold == threshold).ToList();
-                return (points.Sum(p => (double)p.Events), points.Sum(p => p.DurationSeconds));
-            }
-            var (nLow, tLow) = At(grid[0]);
-            var (nHigh, tHigh) = At(grid[grid.Count - 1]);
-            if (tLow <= 0) return (EndsVerdict.Unknown, grid[0]);
-            if (tHigh <= 0) return (EndsVerdict.Unknown, grid[grid.Count - 1]);
-            double low = nLow / tLow, high = nHigh / tHigh;
-            double sigma = Math.Sqrt(nLow / (tLow * tLow) + nHigh / (tHigh * tHigh));
-            if (Math.Abs(low - high) > 3 * sigma) return (EndsVerdict.Differ, null);
-            double mean = (low + high) / 2;
-            bool precise = mean > 0 ? 3 * sigma <= 0.1 * mean : tLow >= 10 && tHigh >= 10;
-            if (precise) return (EndsVerdict.Flat, null);
-            return (EndsVerdict.Unknown, nLow <= nHigh ? grid[0] : grid[grid.Count - 1]);
+            if (AdaptiveEdge.Check(channel, Channels, TargetError, _coarse, _fit.SigmaMultiple)) EdgeFoundOutside?.Invoke(channel);
         }
 
         /// <summary>The windows to measure, each chosen after the previous one was recorded.</summary>
@@ -342,7 +200,7 @@ namespace Haniwers.Scanning
         {
             var grid = channel.Range.Values;
             // a channel whose fit stays flat: its range's ends are measured until they differ or agree with enough precision
-            if (channel.FitsOutside >= FitsOutsideToStop && NoEdgeSeen(channel.Fit) && CompareEnds(channel) is (EndsVerdict.Unknown, int end0))
+            if (channel.FitsOutside >= FitsOutsideToStop && AdaptiveEdge.NoEdgeSeen(channel.Fit) && AdaptiveEdge.CompareEnds(channel) is (AdaptiveEdge.EndsVerdict.Unknown, int end0))
             {
                 reasons.Add($"ch{channel.Channel} {end0}: no edge stands out yet, measuring the range's end");
                 return end0;

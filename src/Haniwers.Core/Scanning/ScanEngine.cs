@@ -29,6 +29,7 @@ namespace Haniwers.Scanning
         /// <summary>The boot lines the link had seen when the thresholds above were last confirmed: one more is a reset since.</summary>
         private long _bootLinesAtSet;
         private readonly LinkReconnector _reconnector;
+        private readonly DeviceWaits _waits;
         // events per second of the last window kept (the yardstick of "A silence among few events", docs/window-checks.md)
         private double? _lastRate;
         private int _position;
@@ -49,6 +50,7 @@ namespace Haniwers.Scanning
             _observer = observer;
             _limits = limits;
             _reconnector = new LinkReconnector(link, limits.ReconnectTimeout);
+            _waits = new DeviceWaits(link, _reconnector, observer);
             if (plan.Planner is { } planner)
             {
                 planner.EdgeFoundOutside += channel => _observer.Warning(channel.EdgeOutside + ". The channel is not measured further.");
@@ -192,8 +194,8 @@ namespace Haniwers.Scanning
                 Summary.RemeasuredSteps++;
                 _recorder.StepRemeasured(step, rejection!.Reason);
                 _observer.StepRemeasured(step, rejection.Reason);
-                if (rejection.DeviceWentQuiet && AwaitDevice(cancellation) is { } silent) return (null, silent);
-                if (rejection.Problem == WindowProblem.Malformed && AwaitCleanLine(cancellation) is { } flooded) return (null, flooded);
+                if (rejection.DeviceWentQuiet && _waits.AwaitDevice(cancellation) is { } silent) return (null, silent);
+                if (rejection.Problem == WindowProblem.Malformed && _waits.AwaitCleanLine(cancellation) is { } flooded) return (null, flooded);
             }
         }
 
@@ -208,7 +210,7 @@ namespace Haniwers.Scanning
                 {
                     // a board that reset while it was being written answers nothing: measure again rather than skip
                     if (_link.Counters.BootLines > before.BootLines)
-                        return (null, null, new WindowRejection(WindowProblem.Reset, AfterReset(Forget("the device reset while its thresholds were written"), cancellation)));
+                        return (null, null, new WindowRejection(WindowProblem.Reset, _waits.AfterReset(Forget("the device reset while its thresholds were written"), cancellation)));
                     return (null, failure, null);
                 }
                 var (window, opened) = OpenWindow(step, cancellation);
@@ -224,7 +226,7 @@ namespace Haniwers.Scanning
                     rejection = new WindowRejection(WindowProblem.Reset, "the device reset as the window closed (its boot text came before it answered the write that follows every window)");
                 if (rejection is not null)
                 {
-                    if (_link.Counters.BootLines > before.BootLines) AfterReset(Forget(rejection.Reason), cancellation);
+                    if (_link.Counters.BootLines > before.BootLines) _waits.AfterReset(Forget(rejection.Reason), cancellation);
                     return (null, null, rejection);
                 }
                 _lastRate = window.Seconds > 0 ? window.Tally.Events / window.Seconds : (double?)null;
@@ -290,77 +292,6 @@ namespace Haniwers.Scanning
                 _recorder.Attempt(attempt);
                 _observer.Attempt(attempt);
             }, cancellation)[0];
-        }
-
-        /// <summary>
-        /// After a window in which the device went quiet: waits until it sends an event line again, so
-        /// the window is measured again on a device that is sending; gives up after the reconnect timeout.
-        /// </summary>
-        private string? AwaitDevice(CancellationToken cancellation)
-        {
-            var since = Clock.Elapsed;
-            var giveUp = since + _reconnector.Timeout;
-            _observer.Notice($"Waiting up to {_reconnector.Timeout.TotalSeconds:0.###} s for the device on {_link.PortName} to send again.");
-            try
-            {
-                while (_link.TryReadLine(giveUp, cancellation, out var line))
-                {
-                    // certainly sent after the wait began: a line of the quiet window read late proves nothing
-                    if (line.Earliest >= since && EventLineParser.Classify(line, out _) == LineKind.Event) return null;
-                }
-            }
-            catch (LinkLostException ex)
-            {
-                _reconnector.Lost(ex.Message); // the next try reopens it
-                return null;
-            }
-            return $"the device sent nothing for {(Clock.Elapsed - since).TotalSeconds:0.#} s after its window went quiet (the reconnect timeout): it stalled or stopped";
-        }
-
-        /// <summary>
-        /// After a window spoiled by malformed lines (a flood, a bad contact): the window is measured again only once no
-        /// malformed line has come for <see cref="MeasurementWindow.ShortestSilence"/>, so the second window does not open
-        /// inside the same flood; gives up after the reconnect timeout (docs/window-checks.md).
-        /// </summary>
-        private string? AwaitCleanLine(CancellationToken cancellation)
-        {
-            var since = Clock.Elapsed;
-            var giveUp = since + _reconnector.Timeout;
-            var cleanUntil = since + MeasurementWindow.ShortestSilence;
-            try
-            {
-                while (true)
-                {
-                    var deadline = cleanUntil < giveUp ? cleanUntil : giveUp;
-                    // false: the reader read through the deadline and nothing came, malformed or not
-                    if (!_link.TryReadLine(deadline, cancellation, out var line)) return deadline == cleanUntil ? null : Flooded(since);
-                    if (EventLineParser.Classify(line, out _) == LineKind.Malformed) cleanUntil = line.Arrived + MeasurementWindow.ShortestSilence;
-                    else if (line.Arrived >= cleanUntil) return null;
-                    if (Clock.Elapsed >= giveUp) return Flooded(since);
-                }
-            }
-            catch (LinkLostException ex)
-            {
-                _reconnector.Lost(ex.Message); // the next try reopens it
-                return null;
-            }
-        }
-
-        private string Flooded(TimeSpan since) =>
-            $"malformed lines kept coming for {(Clock.Elapsed - since).TotalSeconds:0.#} s after the window (the reconnect timeout): a flood or a bad connection";
-
-        /// <summary>After a reset: the rest of the board's banner is waited out (<see cref="ResetWait"/>), so it does not spoil the window measured again.</summary>
-        private string AfterReset(string reason, CancellationToken cancellation)
-        {
-            try
-            {
-                ResetWait.WaitOutBanner(_link, cancellation);
-            }
-            catch (LinkLostException ex)
-            {
-                _reconnector.Lost(ex.Message); // the next try reopens it
-            }
-            return reason;
         }
 
         /// <summary>Every threshold on the device is unknown (a reset, a lost link): all are written again.</summary>
