@@ -12,7 +12,7 @@ Rows go to the same scan_results_ch<N>.csv files with Mode Adaptive, one per cha
         Firmware = 'The firmware dialect: Text (default) or Binary (legacy OSECHI). Overrides [device] firmware.'
         ConfigPath = 'A haniwers config.toml (or .psd1): the ranges it may explore come from [sensors.chN] center, nsteps and step_size.'
         Config = 'A configuration object from Import-HaniwersConfig, or a hashtable of the same shape.'
-        Duration = 'Seconds per measurement window (the coarse sweep uses a quarter of it). Overrides [sampler] duration.'
+        Duration = 'Seconds per measurement window (the coarse sweep uses a quarter of it); windows are made longer where the settle time and writes would take more than a fifth of their wall time. Overrides [sampler] duration.'
         Center = 'Centres of the ranges it may explore, one per channel or one for all.'
         NSteps = 'Grid points on each side of the centre.'
         StepSize = 'DAC units between grid points: the thresholds it may choose.'

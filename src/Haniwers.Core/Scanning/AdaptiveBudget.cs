@@ -44,6 +44,9 @@ namespace Haniwers.Scanning
             _maxDuration = maxDuration;
         }
 
+        /// <summary>The settle time before each window, in seconds.</summary>
+        public double Settle => _settle;
+
         /// <summary>The windows of the equivalent fixed grid: every value of the longest range, once.</summary>
         public int GridWindows { get; }
 

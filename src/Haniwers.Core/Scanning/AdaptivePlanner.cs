@@ -50,7 +50,17 @@ namespace Haniwers.Scanning
         public AdaptiveStop StoppedBy { get; private set; }
 
         /// <summary>The length of the window at a step: the coarse sweep's are shorter.</summary>
-        private double WindowSeconds(int index) => index < _coarse ? _window.TotalSeconds / CoarseShare : _window.TotalSeconds;
+        private double WindowSeconds(int index) => index < _coarse ? FullWindow / CoarseShare : FullWindow;
+
+        /// <summary>
+        /// A full window's length by wall time (docs/adaptive-scan.md, "Window lengths"): the configured duration, or longer
+        /// where a window's settle time and overhead (measured) would take more than a fifth of its wall time: every window
+        /// pays them, and a window's information grows with its length.
+        /// </summary>
+        private double FullWindow => Math.Max(_window.TotalSeconds, OverheadShare * (Budget.Settle + Budget.Overhead));
+
+        /// <summary>A window is at least this many times its settle time and overhead (which are then at most a fifth of its wall time).</summary>
+        private const double OverheadShare = 4;
 
         /// <summary>The most windows the limits allow before any is measured: -MaxSteps, and the time (the grid's, or -MaxDuration).</summary>
         public int MostSteps
@@ -185,13 +195,15 @@ namespace Haniwers.Scanning
                 foreach (var channel in Channels) thresholds[channel.Channel - 1] = Choose(channel, reasons);
                 // channels outside the scan (none configured) keep the first channel's value: they are not measured
                 for (int i = 0; i < thresholds.Length; i++) if (thresholds[i] == 0) thresholds[i] = Channels[0].Range.Values[0];
+                if (_index >= _coarse && FullWindow > _window.TotalSeconds)
+                    reasons.Add(string.Format(CultureInfo.InvariantCulture, "a window of {0:0.###} s: the settle time and writes ({1:0.###} s) would take more than a fifth of a shorter one", FullWindow, Budget.Settle + Budget.Overhead));
                 _index++;
                 LastDecision = string.Join("; ", reasons);
                 yield return new ScanStep(_index, thresholds, Channels.Select(c => c.Channel).ToArray())
                 {
                     Note = string.Join(" ", Channels.Select(c => c.Describe(TargetError))),
                     // the coarse sweep only finds the edge: a quarter window is enough, the time goes where it counts
-                    Duration = _index <= _coarse ? TimeSpan.FromSeconds(WindowSeconds(_index - 1)) : (TimeSpan?)null,
+                    Duration = _index <= _coarse || FullWindow > _window.TotalSeconds ? TimeSpan.FromSeconds(WindowSeconds(_index - 1)) : (TimeSpan?)null,
                 };
             }
         }
@@ -314,7 +326,7 @@ namespace Haniwers.Scanning
             c[SCurve.Sigma] = kw;
             var cov = fit.Covariance!;
             double variance = fit.ThresholdError * fit.ThresholdError;
-            double seconds = _window.TotalSeconds;
+            double seconds = FullWindow;
             var gradient = new double[4];
             int best = channel.Range.Values[0];
             double bestGain = double.NegativeInfinity;

@@ -171,6 +171,29 @@ namespace Haniwers.Tests.Scanning
             }
         }
 
+        [Fact]
+        public void ItLengthensWindowsWhoseSettleTimeWouldTakeMoreThanAFifthOfTheirWallTime()
+        {
+            // 0.1 s windows after 0.1 s of settle time: half of every window's wall time would be settling; the windows after
+            // the coarse sweep are 4 x 0.1 s long (the settle time then a fifth), the coarse ones a quarter of that
+            using var f = new ScanFixture("seed=3", nsteps: 25, duration: 0.1);
+            foreach (var s in f.Config.Sensors) s.StepSize = 2;
+            f.Config.Sampler.SettleTime = 0.1;
+            var plan = ScanPlan.Adaptive(f.Config, 3, 200, null, new FitOptions());
+            var summary = f.Run(plan);
+            Assert.Equal(RunOutcome.Completed, summary.Outcome);
+            var durations = f.Observer.Rows.Where(r => r.Channel == 1).OrderBy(r => r.Step).Select(r => r.DurationSeconds).ToList();
+            Assert.All(durations.Take(5), d => Assert.Equal(0.1, d, 6));
+            Assert.All(durations.Skip(5), d => Assert.Equal(0.4, d, 6));
+            Assert.Contains("a window of 0.4 s: the settle time and writes (0.1 s) would take more than a fifth of a shorter one", f.Lines(RunJournal.FileName).Last(l => l.Contains("\"decision\"")));
+            // with a settle time of a fifth or less, the configured windows
+            using var g = new ScanFixture("seed=3", nsteps: 25, duration: 0.5);
+            foreach (var s in g.Config.Sensors) s.StepSize = 2;
+            g.Config.Sampler.SettleTime = 0.1;
+            g.Run(ScanPlan.Adaptive(g.Config, 3, 200, null, new FitOptions()));
+            Assert.All(g.Observer.Rows.Where(r => r.Step > 5), r => Assert.Equal(0.5, r.DurationSeconds, 6));
+        }
+
         /// <summary>The same detector scanned by the fixed grid: its wall time on the manual clock.</summary>
         private static TimeSpan GridTime(string sim, double duration = 1)
         {
