@@ -56,6 +56,6 @@ Measure-HaniwersThreshold -Path ./last-week | Invoke-HaniwersAdaptiveScan -PortN
             Remarks = 'Prints the ranges, the target and at most 60 windows of 10 s; nothing is opened or written.'
         }
     )
-    Notes       = 'The rule and why it works: docs/adaptive-scan.md in the module folder. On 20 different simulated detectors it reaches the precision of a 51-window grid in about 39% of the grid's wall time (at most 58%); no design can go below about 26%.'
+    Notes       = 'The rule and why it works: docs/adaptive-scan.md in the module folder. On 20 different simulated detectors it reaches the precision of a 51-window grid in about 39% of the grid''s wall time (at most 58%); no design can go below about 26%.'
     Links       = @('Invoke-HaniwersParallelScan', 'Measure-HaniwersThreshold')
 }
