@@ -75,7 +75,7 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         @($free | Where-Object { ($_.Threshold - (274, 294, 254)[$_.Channel - 1]) % 8 -ne 0 }).Count | Should -BeGreaterThan 0
         $free | ForEach-Object { $_.Threshold | Should -BeGreaterOrEqual ((274, 294, 254)[$_.Channel - 1]); $_.Threshold | Should -BeLessOrEqual ((306, 326, 286)[$_.Channel - 1]) }
         $stop = $null
-        try { Invoke-HaniwersAdaptiveScan -PortName sim -NSteps 1 -OutputDirectory (Join-Path $folder 'short') -ErrorAction Stop } catch { $stop = $_ }
+        try { Invoke-HaniwersAdaptiveScan -PortName sim -NSteps 1 -OnGrid -OutputDirectory (Join-Path $folder 'short') -ErrorAction Stop } catch { $stop = $_ }
         $stop.FullyQualifiedErrorId | Should -BeLike 'TooFewGridValues*'
         $stop.Exception.Message | Should -Match 'needs at least 5'
         Test-Path (Join-Path $folder 'short') | Should -BeFalse
@@ -100,8 +100,22 @@ Describe 'Invoke-HaniwersAdaptiveScan' {
         # a detector whose edges are 25 DAC lower than the prior's: each channel's prior is discarded, with a warning
         $null = Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=3,instant,midpoint=255/275/235' @wide -Prior $last -OutputDirectory (Join-Path $folder 'moved') -WarningVariable moved -WarningAction SilentlyContinue
         foreach ($ch in 1..3) { @($moved | Where-Object { "$_" -match "^ch$ch`: the prior \(threshold \d+ .* is discarded: .*the edge has moved\. The scan goes on without it\.$" }).Count | Should -Be 1 }
-        # anything else is refused by name
+        # anything else is refused by name; saved fits are told to give the folder instead
         { Invoke-HaniwersAdaptiveScan -PortName sim @wide -Prior 42 -OutputDirectory (Join-Path $folder 'bad') -ErrorAction Stop } | Should -Throw -ErrorId 'PriorNotAFit*'
+        $fits | Export-Clixml (Join-Path $folder 'fits.xml')
+        { Invoke-HaniwersAdaptiveScan -PortName sim @wide -Prior (Import-Clixml (Join-Path $folder 'fits.xml')) -OutputDirectory (Join-Path $folder 'bad') -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage "*not a Deserialized.Haniwers.Analysis.ThresholdFit (fits saved with Export-Clixml lose their type: give the earlier scan's folder instead)."
+    }
+
+    It 'goes on from a run that ended at its limit only with a larger one, and keeps its recorded design' {
+        $null = Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' -Duration 1 -TargetError 0.5 -OutputDirectory $folder -WarningAction SilentlyContinue
+        (Get-HaniwersRun $folder -Last 1).Reason | Should -Match "the fixed grid's time was spent \(21 windows of 1 s"
+        { Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' -OutputDirectory $folder -Resume -ErrorAction Stop } | Should -Throw -ErrorId 'ResumeAtLimit*'
+        $rows = @(Invoke-HaniwersAdaptiveScan -PortName 'sim:seed=1,instant' -OutputDirectory $folder -Resume -MaxDuration 40 -OnGrid -WarningVariable warned -WarningAction SilentlyContinue)
+        $rows.Count | Should -BeGreaterThan 0
+        @($warned | Where-Object { "$_" -like '-OnGrid is not used by -Resume*any integer within its range*' }).Count | Should -Be 1
+        $run = Get-HaniwersRun $folder -Last 1
+        $run.Reason | Should -Match 'the time limit \(-MaxDuration 40 s\) was reached'
     }
 
     It 'goes on from the points it has after a SIGKILL, under the same run' {

@@ -41,6 +41,9 @@ namespace Haniwers.Analysis
             int across = x.Count(t => t >= fit.Mean - 2 * fit.Sigma && t <= fit.Mean + 2 * fit.Sigma);
             if (across < MinimumPointsAcrossEdge)
                 return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"only {across} threshold(s) across the edge (Mean ± 2 Sigma = {fit.Mean - 2 * fit.Sigma:0.#}..{fit.Mean + 2 * fit.Sigma:0.#}); scan with a smaller step_size");
+            // an error of exactly 0 is no error: the covariance of noisy points is never 0 (a fit beside its edge: a tester)
+            if (new[] { fit.HeightError, fit.MeanError, fit.SigmaError }.Any(e => e <= 0))
+                return "the fit's errors cannot be computed (they come out as 0: the data do not constrain every parameter)";
             if (fit.MeanError > fit.Sigma || fit.SigmaError > MaximumRelativeSigmaError * fit.Sigma)
                 return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the edge is not pinned down: Mean {fit.Mean:0.#} ± {fit.MeanError:0.#}, Sigma {fit.Sigma:0.#} ± {fit.SigmaError:0.#} (accepted: MeanError at most Sigma, SigmaError at most half of Sigma); measure longer windows");
             if (fit.Weighted && fit.DegreesOfFreedom > 0 && fit.ReducedChiSquare > MaximumReducedChiSquare)

@@ -110,7 +110,7 @@ namespace Haniwers.Scanning
         public string Describe(AdaptiveStop stop) => stop switch
         {
             AdaptiveStop.GridTime => string.Format(CultureInfo.InvariantCulture,
-                "the fixed grid's time was spent ({0} windows of {1:0.###} s: {2:0.#} s with settle time and writes), which the adaptive scan never exceeds; give -MaxDuration to allow more",
+                "the fixed grid's time was spent ({0} windows of {1:0.###} s: {2:0.#} s with settle time and writes), which the adaptive scan never exceeds; give -MaxDuration to allow more (with -Resume, the whole run's seconds)",
                 GridWindows, _window, GridSeconds),
             AdaptiveStop.MaxDuration => string.Format(CultureInfo.InvariantCulture, "the time limit (-MaxDuration {0:0.###} s) was reached", _maxDuration!.Value.TotalSeconds),
             _ => "",

@@ -39,7 +39,7 @@ namespace Haniwers.Scanning
             {
                 channel.FitsOutside++;
                 if (channel.FitsOutside < FitsOutsideToStop) return false;
-                var (ends, _) = CompareEnds(channel);
+                var (ends, _) = CompareEnds(channel, channels);
                 if (ends == EndsVerdict.Differ) { channel.FitsOutside = 0; return false; } // the rate falls across the range: the edge is in it
                 if (ends != EndsVerdict.Flat) return false;
                 var usable = channel.Points.Where(p => p.IsUsable).ToList();
@@ -70,7 +70,11 @@ namespace Haniwers.Scanning
                 channel.FitsOutside = above || below ? channel.FitsOutside + 1 : 0;
                 if (channel.FitsOutside < FitsOutsideToStop) return false;
                 channel.EdgeAbove = above;
-                int center = Math.Clamp(estimate, ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
+                // a range that holds the whole edge, from two Sigmas below its Mean to two above the threshold (a wide edge
+                // centred on its threshold was missed again: a tester), on the same step
+                double low = fit!.Mean - 2 * fit.Sigma, high = estimate + 2 * fit.Sigma;
+                nsteps = Math.Max(nsteps, (int)Math.Ceiling((high - low) / 2 / step));
+                int center = Math.Clamp((int)Math.Round((low + high) / 2), ThresholdRange.DacMin + nsteps * step, ThresholdRange.DacMax - nsteps * step);
                 found = string.Format(CultureInfo.InvariantCulture,
                     "ch{0}: the edge lies {1} the range {2}..{3} (the fit puts the threshold at {4} ± {5:0.0}); a range that contains it: center = {6}, nsteps = {7}, step_size = {8}",
                     channel.Channel, above ? "above" : "below", grid[0], grid[grid.Count - 1], estimate, fit!.ThresholdError, center, nsteps, step);
@@ -85,18 +89,19 @@ namespace Haniwers.Scanning
         /// Whether there is none in the range is then for the range's ends to tell (<see cref="CompareEnds"/>).
         /// </summary>
         public static bool NoEdgeSeen(ThresholdFit? fit) =>
-            fit is null || fit.Covariance is null || double.IsNaN(fit.HeightError) || double.IsNaN(fit.ThresholdError)
+            fit is null || fit.Covariance is null || !(fit.HeightError > 0) || !(fit.ThresholdError > 0)
             || fit.Height < FitAcceptance.MinimumEdgeSignificance * fit.HeightError;
 
         public enum EndsVerdict { Unknown, Flat, Differ }
 
         /// <summary>
         /// The rates at the two ends of the range: Differ when they differ by more than three standard errors (the
-        /// edge is in the range); Flat when they agree and are known to 10 % at three standard errors (an edge in the
-        /// range could not hide: the noise plateau below an edge is many times the rate above it), or a dead channel
+        /// edge is in the range); Flat when they agree to half of their rate, or of the other channels' noise plateau, at
+        /// three standard errors (an edge in the range could not hide: the plateau below an edge is many times the rate
+        /// above it), or a dead channel
         /// counted nothing in ten seconds at each end; else Unknown, with the end that needs measuring.
         /// </summary>
-        public static (EndsVerdict verdict, int? measure) CompareEnds(AdaptiveChannel channel)
+        public static (EndsVerdict verdict, int? measure) CompareEnds(AdaptiveChannel channel, IReadOnlyList<AdaptiveChannel>? channels = null)
         {
             var grid = channel.Range.Values;
             (double events, double seconds) At(int threshold)
@@ -112,7 +117,12 @@ namespace Haniwers.Scanning
             double sigma = Math.Sqrt(nLow / (tLow * tLow) + nHigh / (tHigh * tHigh));
             if (Math.Abs(low - high) > 3 * sigma) return (EndsVerdict.Differ, null);
             double mean = (low + high) / 2;
-            bool precise = mean > 0 ? 3 * sigma <= 0.1 * mean : tLow >= 10 && tHigh >= 10;
+            // an edge inside the range would make the ends differ by the noise plateau (the other channels' rate below their
+            // edges, hundreds of times the rate above): agreeing to half of that, or of the rate itself, at three standard
+            // errors is proof enough (10 % of the rate, before, took the whole grid's time on a flat channel: a tester)
+            double plateau = channels?.Where(c => c != channel && c.Fit is { Threshold: not null } f && !double.IsNaN(f.Height)).Select(c => c.Fit!.Height + c.Fit.Baseline).DefaultIfEmpty(0).Max() ?? 0;
+            double scale = Math.Max(mean, plateau);
+            bool precise = scale > 0 ? 3 * sigma <= 0.5 * scale : tLow >= 10 && tHigh >= 10;
             if (precise) return (EndsVerdict.Flat, null);
             return (EndsVerdict.Unknown, nLow <= nHigh ? grid[0] : grid[grid.Count - 1]);
         }

@@ -97,6 +97,8 @@ namespace Haniwers.Scanning
                 if (channel is null) ignored.Add($"ch{fit.Channel}: not a channel this scan measures");
                 else if (!AdaptivePrior.Usable(fit)) ignored.Add($"ch{fit.Channel}: the fit recommends no threshold ({fit.Rejection ?? "no covariance"})");
                 else if (channel.Prior is not null) ignored.Add($"ch{fit.Channel}: a second prior for the channel (the first one given is used)");
+                else if (fit.Mean < channel.Range.Start || fit.Mean > channel.Range.Stop)
+                    ignored.Add(string.Format(CultureInfo.InvariantCulture, "ch{0}: its edge (Mean {1:0.#}) lies outside this scan's range {2}..{3}", fit.Channel, fit.Mean, channel.Range.Start, channel.Range.Stop));
                 else channel.Prior = new AdaptivePrior(fit);
             }
             return ignored;
@@ -117,6 +119,10 @@ namespace Haniwers.Scanning
                 ? string.Format(CultureInfo.InvariantCulture, "ch{0}: threshold {1} ± {2:0.00}, short of the target {3:0.##}", c.Channel, t, c.Fit.ThresholdError, TargetError)
                 : $"ch{c.Channel}: no threshold ({c.Fit?.Rejection ?? "too few points to fit"})")))
             + (StoppedBy == AdaptiveStop.None ? "" : "; " + StopReason);
+
+        /// <summary>Why not one more window could begin now (the step limit, the time), as a phrase; null when one can.</summary>
+        public string? NoMoreWindows => _index >= _maxSteps ? $"-MaxSteps {_maxSteps} was reached"
+            : Budget.Allows(WindowSeconds(_index)) is var stop and not AdaptiveStop.None ? Budget.Describe(stop) : null;
 
         /// <summary>Why the scan stopped before every channel settled, as a phrase ("-MaxSteps 200 was reached"); empty when it did not.</summary>
         public string StopReason => StoppedBy == AdaptiveStop.MaxSteps ? $"-MaxSteps {_maxSteps} was reached" : Budget.Describe(StoppedBy);
@@ -212,7 +218,7 @@ namespace Haniwers.Scanning
         {
             var grid = channel.Range.Values;
             // a channel whose fit stays flat: its range's ends are measured until they differ or agree with enough precision
-            if (channel.FitsOutside >= FitsOutsideToStop && AdaptiveEdge.NoEdgeSeen(channel.Fit) && AdaptiveEdge.CompareEnds(channel) is (AdaptiveEdge.EndsVerdict.Unknown, int end0))
+            if (channel.FitsOutside >= FitsOutsideToStop && AdaptiveEdge.NoEdgeSeen(channel.Fit) && AdaptiveEdge.CompareEnds(channel, Channels) is (AdaptiveEdge.EndsVerdict.Unknown, int end0))
             {
                 reasons.Add($"ch{channel.Channel} {end0}: no edge stands out yet, measuring the range's end");
                 return end0;
@@ -246,6 +252,13 @@ namespace Haniwers.Scanning
             if (channel.Fit?.Covariance is null || !channel.Fit.Converged && channel.Fit.Rejection is null
                 || double.IsNaN(channel.Fit.ThresholdError) || channel.Fit.Mean < channel.Range.Values[0] || channel.Fit.Mean > channel.Range.Values[channel.Range.Values.Count - 1])
             {
+                // every other such window goes to a value not measured yet near the prior's edge, so that the run's own points
+                // can soon be fitted (the prior's c-optimal points alone are too few: a tester found priors slowing scans down)
+                if (channel.ActivePrior is { } near && ++channel.UnacceptedChoices % 2 == 0 && NearestUnmeasured(channel, near.Fit.Mean) is int unmeasured)
+                {
+                    reasons.Add(string.Format(CultureInfo.InvariantCulture, "ch{0} {1}: no usable fit of this run yet, a value not measured before, nearest the prior's edge (Mean {2:0.#})", channel.Channel, unmeasured, near.Fit.Mean));
+                    return unmeasured;
+                }
                 if (channel.ActivePrior is { } prior)
                 {
                     // the run's own points cannot be fitted yet: the prior's curve decides where one more window teaches most

@@ -89,11 +89,14 @@ namespace Haniwers.Scanning
         {
             var problems = ConfigValidator.Validate(config, ScanMode.Adaptive).ToList();
             var ranges = ConfigValidator.Ranges(config);
-            foreach (var range in ranges.Where(r => r.Steps < SCurveFitter.MinimumDistinctThresholds))
+            // the values it may measure: the grid's with -OnGrid, else every integer of the range
+            foreach (var range in ranges.Where(r => (onGrid ? r.Steps : r.Stop - r.Start + 1) < SCurveFitter.MinimumDistinctThresholds))
             {
                 problems.Add(new ConfigProblem(ConfigProblemKind.TooFewGridValues, range.Channel, $"sensors.ch{range.Channel}.nsteps", range.Steps,
-                    $"channel {range.Channel}: the adaptive scan may only measure the grid's {range.Steps} values ({range.Describe()}), and the S-curve needs at least {SCurveFitter.MinimumDistinctThresholds} to be fitted.",
-                    "set nsteps to 2 or more (2*nsteps+1 grid values), or use a smaller step_size."));
+                    onGrid
+                        ? $"channel {range.Channel}: the adaptive scan may only measure the grid's {range.Steps} values ({range.Describe()}) with -OnGrid, and the S-curve needs at least {SCurveFitter.MinimumDistinctThresholds} to be fitted."
+                        : $"channel {range.Channel}: the range {range.Start}..{range.Stop} holds {range.Stop - range.Start + 1} thresholds, and the S-curve needs at least {SCurveFitter.MinimumDistinctThresholds} to be fitted.",
+                    onGrid ? "set nsteps to 2 or more (2*nsteps+1 grid values), or leave out -OnGrid." : "set nsteps or step_size so that the range holds at least 5 thresholds."));
             }
             if (problems.Count > 0) throw new ScanConfigurationException(problems);
             return Adaptive(ranges, TimeSpan.FromSeconds(config.Sampler.Duration), TimeSpan.FromSeconds(config.Sampler.SettleTime), targetError, maxSteps, maxDuration, fit, onGrid);
@@ -158,7 +161,9 @@ namespace Haniwers.Scanning
         public TimeSpan SettleTime { get; }
 
         /// <summary>Windows plus settle time; threshold writes add a few milliseconds a step.</summary>
-        public TimeSpan EstimatedDuration => Estimate(PlannedSteps, Duration, SettleTime);
+        public TimeSpan EstimatedDuration => Planner is { } planner
+            ? TimeSpan.FromSeconds(Math.Min(planner.Budget.LimitSeconds, Estimate(PlannedSteps, Duration, SettleTime).TotalSeconds)) // never past the grid's time or -MaxDuration
+            : Estimate(PlannedSteps, Duration, SettleTime);
 
         /// <summary>The one time estimate: windows times (duration + settle time). Zero for durations that are not usable.</summary>
         public static TimeSpan Estimate(int windows, SamplerSettings sampler) =>

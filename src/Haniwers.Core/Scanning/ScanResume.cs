@@ -55,7 +55,9 @@ namespace Haniwers.Scanning
         /// An adaptive run goes on from the points it measured (its rows), with the plan the command gives,
         /// unless it ended Completed (its target or limit reached) or its window differs.
         /// </summary>
-        public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan? given)
+        /// <param name="limits">Limits the command gives anew (a target, -MaxSteps, -MaxDuration in seconds for the whole run): they replace the
+        /// recorded ones, so a run that ended Incomplete at its limits can go on (docs/adaptive-scan.md); null: the recorded ones.</param>
+        public static (RecordedRun run, ScanPlan plan) Adaptive(string folder, ScanPlan? given, (double? target, int? maxSteps, double? maxSeconds)? limits = null)
         {
             var run = LatestRun(folder);
             RefuseDamaged(run);
@@ -86,6 +88,12 @@ namespace Haniwers.Scanning
                     : maxSeconds is double m && !(m > 0 && m <= ConfigValidator.MaxWindowSeconds * 1000) ? $"its time limit {m} s is not one"
                     : null;
                 if (wrong is not null) throw new FormatException(wrong);
+                if (limits is var (newTarget, newSteps, newSeconds))
+                {
+                    target = newTarget ?? target;
+                    maxSteps = newSteps ?? maxSteps;
+                    maxSeconds = newSeconds ?? maxSeconds;
+                }
                 plan = ScanPlan.Adaptive(ranges, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(run.SettleSeconds ?? 0), target, maxSteps,
                     maxSeconds is double limit ? TimeSpan.FromSeconds(limit) : (TimeSpan?)null, new Haniwers.Analysis.FitOptions { SigmaMultiple = sigma }, onGrid);
             }

@@ -53,12 +53,14 @@ namespace Haniwers.PowerShell.Commands
         public object[]? Prior { get; set; }
 
         private readonly List<ThresholdFit> _priors = new List<ThresholdFit>();
+        private bool _resumeTold;
 
         protected override void ProcessRecord()
         {
             foreach (var item in Prior ?? Array.Empty<object>())
             {
                 object value = item is PSObject wrapped ? wrapped.BaseObject : item;
+                string kind = item is PSObject { TypeNames.Count: > 0 } typed ? typed.TypeNames[0] : value.GetType().Name;
                 switch (value)
                 {
                     case ThresholdFit fit:
@@ -68,7 +70,7 @@ namespace Haniwers.PowerShell.Commands
                         _priors.AddRange(FitsOf(value is FileSystemInfo info ? info.FullName : (string)value));
                         break;
                     default:
-                        ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Prior takes fits (Measure-HaniwersThreshold's output) or folders of an earlier scan, not a {value.GetType().Name}: '{value}'."),
+                        ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Prior takes fits (Measure-HaniwersThreshold's output, in this session) or folders of an earlier scan, not a {kind}" + (kind.StartsWith("Deserialized.", StringComparison.Ordinal) ? " (fits saved with Export-Clixml lose their type: give the earlier scan's folder instead)." : $": '{value}'.")),
                             "PriorNotAFit", ErrorCategory.InvalidArgument, value));
                         break;
                 }
@@ -101,8 +103,21 @@ namespace Haniwers.PowerShell.Commands
         /// <summary>An adaptive run goes on from the points it has, with this command's range and target.</summary>
         protected override (ScanPlan plan, string runId) ResumePlan(string folder, HaniwersConfig config, ScanPlan? given)
         {
-            var (run, plan) = ScanResume.Adaptive(folder, given);
-            if (Prior is not null) WriteWarning("-Prior is not used by -Resume: a resumed scan goes on from the points its run has.");
+            var bound = MyInvocation.BoundParameters;
+            // limits given anew replace the recorded ones (a run that ended Incomplete at its limits goes on); the design does not change
+            var (run, plan) = ScanResume.Adaptive(folder, given, (bound.ContainsKey(nameof(TargetError)) ? TargetError : null,
+                bound.ContainsKey(nameof(MaxSteps)) ? MaxSteps : null, bound.ContainsKey(nameof(MaxDuration)) ? MaxDuration : null));
+            // decided twice (for the plan, then again under the folder's lock): said once
+            bool first = !_resumeTold;
+            _resumeTold = true;
+            if (first && bound.ContainsKey(nameof(OnGrid)) && OnGrid.IsPresent != plan.AdaptiveSettings!.OnGrid)
+                WriteWarning($"-OnGrid is not used by -Resume: run {run.RunId} goes on with its recorded design ({(plan.AdaptiveSettings.OnGrid ? "on its grid" : "any integer within its range")}).");
+            if (first && bound.ContainsKey(nameof(Sigma)) && Sigma != plan.AdaptiveSettings!.Sigma)
+                WriteWarning($"-Sigma is not used by -Resume: run {run.RunId} goes on with its recorded threshold Mean + {plan.AdaptiveSettings.Sigma}*Sigma.");
+            if (first && Prior is not null) WriteWarning("-Prior is not used by -Resume: a resumed scan goes on from the points its run has.");
+            if (!plan.Planner!.AllSettled && plan.Planner.NoMoreWindows is { } atLimit)
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{run.Describe()} cannot go on: {atLimit}" + (atLimit.StartsWith("-MaxSteps", StringComparison.Ordinal) ? ". Give -Resume a larger -MaxSteps." : ".")),
+                    "ResumeAtLimit", ErrorCategory.LimitsExceeded, folder));
             WriteVerbose($"Resuming {run.Describe()} from step {plan.Planner!.StepsPlanned + 1}.");
             return (plan, run.RunId);
         }

@@ -146,6 +146,9 @@ namespace Haniwers.Tests.Scanning
             var plan = ScanPlan.Adaptive(f.Config, 2, 200, null, new FitOptions());
             var ignored = plan.UsePriors(new[] { new ThresholdFit { Channel = 2, Rejection = "no edge stands out" }, new ThresholdFit { Channel = 3, Threshold = 280, Mean = 270, Sigma = 3, ThresholdError = 1, Covariance = new double[4, 4] } });
             Assert.Equal(new[] { "ch2: the fit recommends no threshold (no edge stands out)" }, ignored);
+            // a prior whose edge lies outside the range is said to, before anything is measured
+            var outside = ScanPlan.Adaptive(f.Config, 2, 200, null, new FitOptions()).UsePriors(new[] { new ThresholdFit { Channel = 1, Threshold = 521, Mean = 500, Sigma = 7, ThresholdError = 1, Covariance = new double[4, 4] } });
+            Assert.Equal(new[] { "ch1: its edge (Mean 500) lies outside this scan's range 155..405" }, outside);
             Assert.Null(plan.Planner!.Channels[1].Prior);
             Assert.NotNull(plan.Planner.Channels[2].Prior);
         }
@@ -192,6 +195,49 @@ namespace Haniwers.Tests.Scanning
             g.Config.Sampler.SettleTime = 0.1;
             g.Run(ScanPlan.Adaptive(g.Config, 3, 200, null, new FitOptions()));
             Assert.All(g.Observer.Rows.Where(r => r.Step > 5), r => Assert.Equal(0.5, r.DurationSeconds, 6));
+        }
+
+        [Fact]
+        public void AFlatChannelIsGivenUpOnceItsEndsAgreeAndAWideEdgeIsAdvisedARangeThatHoldsIt()
+        {
+            // found by a tester: ch1 flat at the noise plateau (its edge at 400, the range 230..330) alternated its two ends
+            // for 17 windows, the whole grid's time; and a wide edge (Sigma 30) was advised a range centred on its threshold,
+            // which missed its Mean and found no edge again
+            using (var f = new ScanFixture("seed=1,midpoint=400/300/260", nsteps: 10, duration: 1))
+            {
+                var summary = f.Run(ScanPlan.Adaptive(f.Config, 3, 200, null, new FitOptions()));
+                Assert.Equal(RunOutcome.Incomplete, summary.Outcome);
+                Assert.StartsWith("ch1: the edge lies above the range 230..330 (the rate is flat at", summary.FailureReason);
+                Assert.True(summary.CompletedSteps <= 12, $"{summary.CompletedSteps} windows of the grid's 21");
+            }
+            using (var f = new ScanFixture("seed=1,width=30/30/30", nsteps: 10, duration: 1))
+            {
+                f.Run(ScanPlan.Adaptive(f.Config, 3, 200, null, new FitOptions()));
+                var advice = f.Observer.Warnings.Select(w => System.Text.RegularExpressions.Regex.Match(w, @"^ch(\d): the edge lies above .* center = (\d+), nsteps = (\d+), step_size = (\d+)")).Where(m => m.Success).ToList();
+                Assert.NotEmpty(advice);
+                foreach (var m in advice)
+                {
+                    int ch = int.Parse(m.Groups[1].Value), center = int.Parse(m.Groups[2].Value), half = int.Parse(m.Groups[3].Value) * int.Parse(m.Groups[4].Value);
+                    double mean = new[] { 280, 300, 260 }[ch - 1], threshold = mean + 3 * 30;
+                    Assert.InRange(mean, center - half, center + half);
+                    Assert.InRange(threshold, center - half, center + half);
+                }
+            }
+        }
+
+        [Fact]
+        public void ItsPlanSaysTheTimeItMayTakeAndTheValuesItMayMeasure()
+        {
+            using var f = new ScanFixture("seed=1", nsteps: 10, duration: 1);
+            var plan = ScanPlan.Adaptive(f.Config, 1, 200, null, new FitOptions());
+            // never past the grid's time: 21 windows of 1 s with 0.05 s settle
+            Assert.Equal(21 * 1.05, plan.EstimatedDuration.TotalSeconds, 6);
+            Assert.Equal(5, ScanPlan.Adaptive(f.Config, 1, 200, TimeSpan.FromSeconds(5), new FitOptions()).EstimatedDuration.TotalSeconds, 6);
+            // a range of 3 grid values holds 21 integers: enough for the free design, not with -OnGrid
+            foreach (var s in f.Config.Sensors) { s.NSteps = 1; s.StepSize = 10; }
+            Assert.NotNull(ScanPlan.Adaptive(f.Config, 1, 200, null, new FitOptions()).Planner);
+            var refused = Assert.Throws<ScanConfigurationException>(() => ScanPlan.Adaptive(f.Config, 1, 200, null, new FitOptions(), onGrid: true));
+            Assert.Contains("with -OnGrid", refused.Problems[0].Message);
         }
 
         /// <summary>The same detector scanned by the fixed grid: its wall time on the manual clock.</summary>
