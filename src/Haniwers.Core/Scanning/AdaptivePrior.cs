@@ -19,8 +19,8 @@ namespace Haniwers.Scanning
         /// <summary>A chance of the windows' chi-square below this, with the prior's edge, discards the prior (checked after every window: small).</summary>
         public const double DiscardBelow = 1e-4;
 
-        /// <summary>Where the first windows go, in the prior's Sigmas from its Mean: the lower plateau, the edge, its upper flank, the tail.</summary>
-        private static readonly double[] SeedOffsets = { -2, -0.5, 1, 2.5, 4 };
+        /// <summary>Where the first windows go: the coarse sweep's spread (steps of 15 % of the range), centred on the prior's edge.</summary>
+        private static readonly double[] SeedOffsets = { -2, -1, 0, 1, 2 };
 
         public AdaptivePrior(ThresholdFit fit) => Fit = fit;
 
@@ -39,7 +39,8 @@ namespace Haniwers.Scanning
         public int Seed(int index, int first, int last, ICollection<double> measured)
         {
             double offset = SeedOffsets[Math.Min(index, SeedOffsets.Length - 1)];
-            int x = Math.Clamp((int)Math.Round(Fit.Mean + offset * Fit.Sigma), first, last);
+            // the coarse sweep's spread (60 % of the range), centred on the prior's edge instead of the range's centre
+            int x = Math.Clamp((int)Math.Round(Fit.Mean + 1.5 * Fit.Sigma + offset * 0.15 * (last - first)), first, last);
             for (int d = 0; d <= last - first && measured.Contains(x); d++)
             {
                 // a value taken already (a narrow edge, a clamped end): the nearest free one

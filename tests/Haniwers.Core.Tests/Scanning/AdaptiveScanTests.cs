@@ -107,10 +107,11 @@ namespace Haniwers.Tests.Scanning
                     Assert.Equal(RunOutcome.Completed, guided.Outcome);
                     Assert.Empty(guidedRun.Observer.Warnings);
                     Assert.All(plan.Planner!.Channels, c => Assert.Null(c.Prior!.Discarded));
-                    foreach (var row in guidedRun.Observer.Rows.Where(r => r.Step <= 5))
+                    // the coarse sweep's spread, centred on the prior's edge (its Mean + 1.5 Sigma) instead of the range's centre
+                    foreach (var row in guidedRun.Observer.Rows.Where(r => r.Step == 3))
                     {
                         var p = prior[row.Channel - 1];
-                        Assert.InRange(row.Threshold, p.Mean - 3 * p.Sigma, p.Mean + 5 * p.Sigma);
+                        Assert.Equal((int)Math.Round(p.Mean + 1.5 * p.Sigma), row.Threshold);
                     }
                     Assert.All(plan.Planner.Channels, c => Assert.Equal(SCurveFitter.Fit(c.Points, new FitOptions()).ThresholdError, c.Fit!.ThresholdError, 9));
                 }
