@@ -120,10 +120,6 @@ namespace Haniwers.Scanning
                 : $"ch{c.Channel}: no threshold ({c.Fit?.Rejection ?? "too few points to fit"})")))
             + (StoppedBy == AdaptiveStop.None ? "" : "; " + StopReason);
 
-        /// <summary>Why not one more window could begin now (the step limit, the time), as a phrase; null when one can.</summary>
-        public string? NoMoreWindows => _index >= _maxSteps ? $"-MaxSteps {_maxSteps} was reached"
-            : Budget.Allows(WindowSeconds(_index)) is var stop and not AdaptiveStop.None ? Budget.Describe(stop) : null;
-
         /// <summary>Why the scan stopped before every channel settled, as a phrase ("-MaxSteps 200 was reached"); empty when it did not.</summary>
         public string StopReason => StoppedBy == AdaptiveStop.MaxSteps ? $"-MaxSteps {_maxSteps} was reached" : Budget.Describe(StoppedBy);
 

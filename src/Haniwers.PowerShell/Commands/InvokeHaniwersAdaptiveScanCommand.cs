@@ -115,9 +115,6 @@ namespace Haniwers.PowerShell.Commands
             if (first && bound.ContainsKey(nameof(Sigma)) && Sigma != plan.AdaptiveSettings!.Sigma)
                 WriteWarning($"-Sigma is not used by -Resume: run {run.RunId} goes on with its recorded threshold Mean + {plan.AdaptiveSettings.Sigma}*Sigma.");
             if (first && Prior is not null) WriteWarning("-Prior is not used by -Resume: a resumed scan goes on from the points its run has.");
-            if (!plan.Planner!.AllSettled && plan.Planner.NoMoreWindows is { } atLimit)
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{run.Describe()} cannot go on: {atLimit}" + (atLimit.StartsWith("-MaxSteps", StringComparison.Ordinal) ? ". Give -Resume a larger -MaxSteps." : ".")),
-                    "ResumeAtLimit", ErrorCategory.LimitsExceeded, folder));
             WriteVerbose($"Resuming {run.Describe()} from step {plan.Planner!.StepsPlanned + 1}.");
             return (plan, run.RunId);
         }
