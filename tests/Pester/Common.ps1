@@ -3,12 +3,21 @@ $script:ModulePath = if ($env:HANIWERS_MODULE) { $env:HANIWERS_MODULE } else { J
 $script:SimulatorPath = if ($env:HANIWERS_SIMULATOR) { $env:HANIWERS_SIMULATOR } else { Join-Path $PSScriptRoot '../../out/simulator/Haniwers.Simulator.dll' }
 $script:ExamplesPath = Join-Path $PSScriptRoot '../../examples'
 Import-Module $script:ModulePath -Force
-# what the module remembers of each device (the thresholds it last wrote) goes to this file's own folder, not the user's
+# what the module remembers of each device (the thresholds it last wrote) goes to this file's own folder, not the user's;
+# it and every test folder go when the test process ends, whatever a test left (each test removes its own as well)
 $env:XDG_DATA_HOME = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-test-data-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
+if ($null -eq $global:HaniwersTestFolders) {
+    $global:HaniwersTestFolders = [System.Collections.Generic.List[string]]::new()
+    $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
+        foreach ($folder in $global:HaniwersTestFolders) { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+$global:HaniwersTestFolders.Add($env:XDG_DATA_HOME)
 
 function New-TestFolder {
     $path = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-test-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
     New-Item -ItemType Directory -Path $path | Out-Null
+    $global:HaniwersTestFolders.Add($path)
     $path
 }
 
