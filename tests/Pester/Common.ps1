@@ -6,7 +6,7 @@ Import-Module $script:ModulePath -Force
 # what the module remembers of each device (the thresholds it last wrote) goes to this file's own folder, not the user's;
 # it and every test folder go when the test process ends, whatever a test left (each test removes its own as well)
 $env:XDG_DATA_HOME = Join-Path ([System.IO.Path]::GetTempPath()) ("haniwers-test-data-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
-if ($null -eq $global:HaniwersTestFolders) {
+if (-not (Get-Variable -Name HaniwersTestFolders -Scope Global -ErrorAction SilentlyContinue)) {
     $global:HaniwersTestFolders = [System.Collections.Generic.List[string]]::new()
     $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
         foreach ($folder in $global:HaniwersTestFolders) { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue }
