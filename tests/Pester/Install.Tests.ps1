@@ -196,6 +196,9 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         $made.Errors | Should -BeNullOrEmpty
         $script:scanScript = Join-Path $lab 'scan.ps1'
         Set-Content $scanScript ((Get-ReadmeBlock 'unattended') -replace '/home/lab', $lab)
+        # the rows of every day folder: a scan that starts just before midnight writes into the next day's
+        # (a CI run that crossed midnight waited for the day it began in)
+        function script:ScanRows { @(Get-ChildItem "$lab/data/*/scan_results_ch1.csv" -ErrorAction SilentlyContinue | ForEach-Object { Import-Csv $_.FullName }).Count }
     }
     AfterAll { Remove-Item $lab -Recurse -Force -ErrorAction SilentlyContinue }
 
@@ -212,11 +215,10 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         @{ Signal = 'SIGINT (Ctrl+C)'; Number = 2; Code = 1 }
         @{ Signal = 'SIGTERM'; Number = 15; Code = 'not 0' }
     ) {
-        $csv = Join-Path "$lab/data" ((Get-Date).ToString('yyyyMMdd')) 'scan_results_ch1.csv'
-        $rowsBefore = @(Import-Csv $csv).Count
+        $rowsBefore = ScanRows
         $started = Start-UserPwsh $scanScript '/'
         try {
-            Wait-Until { @(Import-Csv $csv).Count -ge $rowsBefore + 3 } -TimeoutSeconds 60 -Because 'three steps of the scan'
+            Wait-Until { (ScanRows) -ge $rowsBefore + 3 } -TimeoutSeconds 60 -Because 'three steps of the scan'
             & kill "-$Number" $started.Process.Id
             $result = Wait-UserPwsh $started 30
         } finally { if (-not $started.Process.HasExited) { $started.Process.Kill($true) } }
@@ -232,12 +234,11 @@ Describe 'The README''s unattended script, run as a scheduler runs it' {
         @{ Recipe = 'cron (a kill of the pid it started)'; WholeUnit = $false }
         @{ Recipe = 'systemd (a stop: SIGTERM to every process of the unit)'; WholeUnit = $true }
     ) {
-        $csv = Join-Path "$lab/data" ((Get-Date).ToString('yyyyMMdd')) 'scan_results_ch1.csv'
-        $rowsBefore = @(if (Test-Path $csv) { Import-Csv $csv }).Count
+        $rowsBefore = ScanRows
         $started = Start-UserPwsh $scanScript '/' -ViaLauncher
         $child = $null
         try {
-            Wait-Until { (Test-Path $csv) -and @(Import-Csv $csv).Count -ge $rowsBefore + 3 } -TimeoutSeconds 60 -Because 'three steps of the scan'
+            Wait-Until { (ScanRows) -ge $rowsBefore + 3 } -TimeoutSeconds 60 -Because 'three steps of the scan'
             # the real PowerShell: the launcher's child, which runs the script
             $child = [int](& pgrep -P $started.Process.Id | Select-Object -First 1)
             $child | Should -BeGreaterThan 0
