@@ -126,7 +126,8 @@ namespace Haniwers.Tests.Transport
             listener.Start();
             int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
             var clock = new ManualClock();
-            var link = new StreamLink("tcp", _ => StreamOpeners.OpenTcp("tcp", new Uri($"tcp://127.0.0.1:{port}"), TimeSpan.FromSeconds(5), CancellationToken.None),
+            // a generous connect timeout: the test host runs other tests at once (CI once took more than 5 s to see a loopback connect complete)
+            var link = new StreamLink("tcp", _ => StreamOpeners.OpenTcp("tcp", new Uri($"tcp://127.0.0.1:{port}"), TimeSpan.FromSeconds(60), CancellationToken.None),
                 BootText.IsBootLine, clock);
             link.Open(CancellationToken.None);
             using (link)
